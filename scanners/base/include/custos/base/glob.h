@@ -1,0 +1,42 @@
+// Path globs, used by exclude lists, policy `paths`, `allowed_paths` and legal holds.
+//
+// Syntax: `*` any run of characters except '/', `?` one character except '/',
+// `**` any run including '/', `/**/` zero or more whole folders, `[abc]`, `[a-z]`,
+// `[!abc]` character classes, `\c` a literal c. A pattern holding no '/' is matched
+// against the file's base name (as in .gitignore); any other pattern against the whole
+// absolute path. Matching works on raw bytes.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "custos/base/status.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace custos {
+
+class Glob {
+ public:
+  // Compiles `pattern`; an unclosed '[', a trailing '\' or an empty pattern is an
+  // error whose message names the problem (without file position).
+  static Result<Glob> Compile(std::string_view pattern);
+
+  // True when `path` (absolute) matches. Thread-safe.
+  bool Matches(std::string_view path) const;
+  // True when `dir` (absolute, no trailing '/') or anything below it could only ever
+  // match: used to prune whole folders from a walk ("/srv/x/**" prunes "/srv/x").
+  bool MatchesDirTree(std::string_view dir) const;
+
+  const std::string& pattern() const { return pattern_; }
+
+ private:
+  std::string pattern_;
+  bool basename_only_ = false;
+  std::shared_ptr<const re2::RE2> re_;
+};
+
+}  // namespace custos

@@ -1,0 +1,88 @@
+// The item record: what custos knows about one file after it has been through the
+// pipeline. Every stage fills its own fields; the output stage prints it as the JSONL
+// record of the interface spec.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace custos {
+
+// The categories of the interface spec, in its order.
+enum class Category {
+  kVideo,
+  kImage,
+  kAudio,
+  kBiometric,
+  kDocument,
+  kEmail,
+  kArchive,
+  kDatabase,
+  kEncrypted,
+  kText,
+  kExecutable,
+  kOther,
+};
+
+std::string_view CategoryName(Category c);
+std::optional<Category> ParseCategory(std::string_view name);
+
+// The lstat/fstat figures of a file that custos keeps.
+struct FileInfo {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  uint64_t size = 0;
+  int64_t mtime = 0;  // Unix seconds
+  int64_t ctime = 0;
+  uint32_t mode = 0;  // st_mode, type bits included
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint64_t nlink = 0;
+
+  static FileInfo FromStat(const struct stat& st);
+};
+
+// One entry of a POSIX access ACL beyond the three base entries.
+struct AclEntry {
+  enum class Tag { kUser, kGroup, kMask };
+  Tag tag = Tag::kUser;
+  uint32_t id = 0;     // uid or gid; unused for kMask
+  uint32_t perms = 0;  // rwx bits: 4 read, 2 write, 1 execute
+};
+
+struct Detection {
+  std::string detector;
+  uint64_t count = 0;
+  std::vector<std::string> masked;  // at most 3, never a raw value
+};
+
+struct Violation {
+  std::string policy;
+  std::string kind;  // retention | access | location | encryption | forbidden
+  std::string severity;
+  std::string reason;
+};
+
+struct Item {
+  std::string path;  // absolute, raw bytes (escape before display)
+  bool has_info = false;
+  FileInfo info;
+  std::string owner;  // user name, or the uid in decimal when it has no name
+  std::string group;
+  std::string mime;  // empty when unknown
+  std::string description;  // libmagic's description, for `classify`
+  Category category = Category::kOther;
+  std::optional<int64_t> content_date;  // Unix seconds, UTC
+  std::vector<AclEntry> acl;             // extended ACL entries; empty when none
+  std::vector<Detection> detections;
+  std::vector<Violation> violations;
+  std::string legal_hold;  // reason of the legal hold that covers the item, if any
+  std::string skipped;     // empty, or the reason the item could not be (fully) read
+};
+
+}  // namespace custos

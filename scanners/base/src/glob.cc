@@ -1,0 +1,108 @@
+#include "custos/base/glob.h"
+
+#include <re2/re2.h>
+
+namespace custos {
+namespace {
+
+void AppendLiteral(std::string& re, char c) {
+  if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) re += '\\';
+  if (c == '\0') {
+    re += "\\x00";
+    return;
+  }
+  re += c;
+}
+
+}  // namespace
+
+Result<Glob> Glob::Compile(std::string_view pattern) {
+  if (pattern.empty()) return Status::Invalid("empty glob");
+  std::string re = "(?s)";  // '.' must match newline bytes in file names too
+  const size_t n = pattern.size();
+  for (size_t i = 0; i < n; ++i) {
+    const char c = pattern[i];
+    if (c == '*') {
+      if (i + 1 < n && pattern[i + 1] == '*') {
+        const bool slash_before = i == 0 || pattern[i - 1] == '/';
+        const bool slash_after = i + 2 < n && pattern[i + 2] == '/';
+        if (slash_before && slash_after) {
+          re += "(?:.*/)?";  // "/**/": zero or more folders
+          i += 2;
+        } else {
+          re += ".*";
+          i += 1;
+        }
+      } else {
+        re += "[^/]*";
+      }
+    } else if (c == '?') {
+      re += "[^/]";
+    } else if (c == '\\') {
+      if (i + 1 >= n) return Status::Invalid("glob '" + std::string(pattern) + "' ends in '\\'");
+      AppendLiteral(re, pattern[++i]);
+    } else if (c == '[') {
+      size_t j = i + 1;
+      std::string cls = "[";
+      if (j < n && (pattern[j] == '!' || pattern[j] == '^')) {
+        cls += '^';
+        ++j;
+      }
+      const size_t first = j;
+      bool closed = false;
+      for (; j < n; ++j) {
+        const char d = pattern[j];
+        if (d == ']' && j > first) {
+          closed = true;
+          break;
+        }
+        if (d == '\\' && j + 1 < n) {
+          cls += '\\';
+          cls += pattern[++j];
+        } else if (d == '[' || d == '\\' || d == '^') {
+          cls += '\\';
+          cls += d;
+        } else {
+          cls += d;
+        }
+      }
+      if (!closed) return Status::Invalid("glob '" + std::string(pattern) + "' has an unclosed '['");
+      if (cls.size() > 1 && cls[1] == '^') cls += "/";  // negated classes never match '/'
+      cls += ']';
+      re += cls;
+      i = j;
+    } else {
+      AppendLiteral(re, c);
+    }
+  }
+  RE2::Options opts;
+  opts.set_encoding(RE2::Options::EncodingLatin1);  // raw bytes
+  opts.set_log_errors(false);
+  auto compiled = std::make_shared<const re2::RE2>(re, opts);
+  if (!compiled->ok()) {
+    return Status::Invalid("glob '" + std::string(pattern) + "' is not valid: " + compiled->error());
+  }
+  Glob g;
+  g.pattern_ = std::string(pattern);
+  g.basename_only_ = pattern.find('/') == std::string_view::npos;
+  g.re_ = std::move(compiled);
+  return g;
+}
+
+bool Glob::Matches(std::string_view path) const {
+  if (basename_only_) {
+    const size_t slash = path.rfind('/');
+    if (slash != std::string_view::npos) path.remove_prefix(slash + 1);
+  }
+  return RE2::FullMatch(re2::StringPiece(path.data(), path.size()), *re_);
+}
+
+bool Glob::MatchesDirTree(std::string_view dir) const {
+  if (Matches(dir)) return true;
+  if (basename_only_) return false;
+  std::string with_slash(dir);
+  with_slash += '/';
+  return RE2::FullMatch(with_slash, *re_);
+}
+
+}  // namespace custos
