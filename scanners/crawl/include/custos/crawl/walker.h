@@ -1,0 +1,82 @@
+// The walker: a depth-first, streaming, read-only traversal of one root.
+//
+// Safety contract (see README "Security model"):
+//  - symbolic links are never followed and are not items;
+//  - every open is relative to the parent directory's descriptor with
+//    O_NOFOLLOW|O_CLOEXEC (|O_NONBLOCK for files, |O_DIRECTORY for folders), and
+//    O_NOATIME where the kernel permits it; the result is re-checked with fstat;
+//  - FIFOs, sockets and devices are never opened: they become items skipped as
+//    "special file";
+//  - by default the walk stays on the root's file system;
+//  - a file with several hard links is handed out once per walk.
+// Memory is bounded by the depth of the tree (one open directory stream per level),
+// never by the number of entries in a directory or in the tree.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "custos/base/fd.h"
+#include "custos/base/glob.h"
+#include "custos/base/item.h"
+#include "custos/base/status.h"
+
+namespace custos::crawl {
+
+struct WalkOptions {
+  std::vector<Glob> excludes;     // matched on absolute paths; a matching folder is pruned
+  bool one_file_system = true;    // do not descend into other mounts
+  size_t max_depth = 256;         // folders below the root; deeper folders are skipped
+  size_t max_path = 4096;         // bytes in an absolute path; longer ones are skipped
+};
+
+// An open directory, shared by the entries found in it until they are processed.
+using DirRef = std::shared_ptr<const UniqueFd>;
+
+// One thing the walk found that becomes an item.
+struct Entry {
+  std::string path;     // absolute, raw bytes
+  DirRef dir;           // descriptor of the parent folder (null for a root that is a file)
+  std::string name;     // name within `dir` (the absolute path when `dir` is null)
+  bool has_info = false;
+  FileInfo info;        // from fstatat(AT_SYMLINK_NOFOLLOW), when has_info
+  std::string skipped;  // non-empty: report as skipped with this reason, do not open
+};
+
+// Figures of one walk, for the summary line.
+struct WalkStats {
+  uint64_t directories = 0;
+  uint64_t symlinks = 0;          // links seen and not followed
+  uint64_t hardlink_repeats = 0;  // further names of an already handed-out file
+  uint64_t excluded = 0;          // entries pruned by an exclude glob
+  uint64_t other_filesystems = 0; // mount points not entered
+};
+
+// Called for every entry, in walk order, on the walking thread. Return false to stop
+// the walk early.
+using Visitor = std::function<bool(Entry&&)>;
+
+// Walks `root` (an absolute, existing path; a folder or a single file). Per-entry
+// problems (permission denied, vanished, limits) become skipped entries and the walk
+// goes on. Returns an error only when the root itself cannot be opened or is not a
+// regular file or folder. Not thread-safe; run one walk per thread.
+Status Walk(const std::string& root, const WalkOptions& options, const Visitor& visit,
+            WalkStats* stats);
+
+// Opens a regular-file entry for reading (O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC,
+// O_NOATIME where permitted) and re-checks with fstat that it is still a regular file
+// (and the same inode when `entry.has_info`). On success `*fresh` holds the fstat
+// figures. On failure the Status message is the skip reason to record ("permission
+// denied", "vanished", "special file", "changed during scan", "read error: ...").
+Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh);
+
+// Reads the extended entries of the POSIX access ACL of an open file (named users,
+// named groups, mask). Empty when the file has only the base entries or the file
+// system has no ACLs.
+std::vector<AclEntry> ReadAcl(int fd);
+
+}  // namespace custos::crawl
