@@ -1,1 +1,272 @@
-// placeholder
+#include "custos/scan/scan.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include "custos/identify/identifier.h"
+
+namespace custos::scan {
+namespace {
+
+// A bounded multi-producer multi-consumer queue of walk entries.
+class EntryQueue {
+ public:
+  explicit EntryQueue(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+
+  void Push(crawl::Entry&& e) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return q_.size() < capacity_; });
+    q_.push_back(std::move(e));
+    not_empty_.notify_one();
+  }
+  // Blocks until an entry is available or the queue is closed and drained.
+  std::optional<crawl::Entry> Pop() {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty()) return std::nullopt;
+    crawl::Entry e = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return e;
+  }
+  void Close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    not_empty_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable not_empty_, not_full_;
+  std::deque<crawl::Entry> q_;
+  size_t capacity_;
+  bool closed_ = false;
+};
+
+// uid/gid -> name, shared by the workers. The maps hold one entry per distinct owner.
+class NameCache {
+ public:
+  std::string User(uint32_t uid) {
+    std::lock_guard lock(mu_);
+    auto it = users_.find(uid);
+    if (it != users_.end()) return it->second;
+    std::string name = std::to_string(uid);
+    struct passwd pw, *res = nullptr;
+    char buf[4096];
+    if (getpwuid_r(uid, &pw, buf, sizeof buf, &res) == 0 && res != nullptr) name = pw.pw_name;
+    return users_.emplace(uid, name).first->second;
+  }
+  std::string Group(uint32_t gid) {
+    std::lock_guard lock(mu_);
+    auto it = groups_.find(gid);
+    if (it != groups_.end()) return it->second;
+    std::string name = std::to_string(gid);
+    struct group gr, *res = nullptr;
+    char buf[4096];
+    if (getgrgid_r(gid, &gr, buf, sizeof buf, &res) == 0 && res != nullptr) name = gr.gr_name;
+    return groups_.emplace(gid, name).first->second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<uint32_t, std::string> users_, groups_;
+};
+
+// Runs one entry through open -> identify -> (ACL) and returns the item, judged.
+Item ProcessEntry(crawl::Entry&& entry, identify::Identifier& identifier, NameCache& names,
+                  const ScanOptions& options) {
+  Item item;
+  item.path = std::move(entry.path);
+  item.has_info = entry.has_info;
+  item.info = entry.info;
+  if (entry.skipped.empty()) {
+    FileInfo fresh;
+    Result<UniqueFd> fd = crawl::OpenEntry(entry, &fresh);
+    if (!fd.ok()) {
+      item.skipped = fd.status().message();
+    } else {
+      item.has_info = true;
+      item.info = fresh;
+      Status s = identifier.Identify(fd->get(), item);
+      if (!s.ok()) item.skipped = s.message();
+      if (options.read_acl) item.acl = crawl::ReadAcl(fd->get());
+    }
+  } else {
+    item.skipped = std::move(entry.skipped);
+  }
+  if (item.has_info) {
+    item.owner = names.User(item.info.uid);
+    item.group = names.Group(item.info.gid);
+  }
+  if (options.evaluate) options.evaluate(item);
+  return item;
+}
+
+// Serialises sink calls and keeps the figures of the summary.
+class CountingSink {
+ public:
+  CountingSink(Sink& sink, ScanStats& stats) : sink_(sink), stats_(stats) {}
+  void Emit(Item&& item) {
+    std::lock_guard lock(mu_);
+    ++stats_.items;
+    if (item.skipped.empty()) {
+      stats_.bytes += item.info.size;
+    } else {
+      ++stats_.skipped_by_reason[item.skipped];
+    }
+    for (const Violation& v : item.violations) {
+      ++stats_.violations;
+      ++stats_.violations_by_policy[v.policy];
+    }
+    sink_.Emit(std::move(item));
+  }
+
+ private:
+  std::mutex mu_;
+  Sink& sink_;
+  ScanStats& stats_;
+};
+
+}  // namespace
+
+Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
+  const auto start = std::chrono::steady_clock::now();
+  ScanStats local;
+  ScanStats& st = stats ? *stats : local;
+  st = ScanStats();
+
+  // Check every root before starting, so that a typo fails fast with exit 2.
+  for (const std::string& root : options.roots) {
+    struct stat sb;
+    if (::lstat(root.c_str(), &sb) != 0) return Status::FromErrno(root, errno);
+    if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
+      return Status::Invalid(root + ": not a folder or regular file");
+    }
+  }
+
+  const std::string magic =
+      options.magic_database.empty() ? identify::DefaultMagicDatabase() : options.magic_database;
+  unsigned threads = options.threads ? options.threads : std::thread::hardware_concurrency();
+  if (threads == 0) threads = 1;
+  // Load every libmagic handle up front (on this thread) so that a broken database is
+  // an error before anything is scanned.
+  std::vector<std::unique_ptr<identify::Identifier>> identifiers;
+  for (unsigned i = 0; i < threads; ++i) {
+    auto id = identify::Identifier::Create(magic);
+    if (!id.ok()) return id.status();
+    identifiers.push_back(std::move(id.value()));
+  }
+
+  EntryQueue queue(options.queue_capacity);
+  NameCache names;
+  CountingSink counting(sink, st);
+  std::vector<std::thread> workers;
+  for (unsigned i = 0; i < threads; ++i) {
+    workers.emplace_back([&, i] {
+      while (auto entry = queue.Pop()) {
+        counting.Emit(ProcessEntry(std::move(*entry), *identifiers[i], names, options));
+      }
+    });
+  }
+
+  Status result;
+  for (const std::string& root : options.roots) {
+    crawl::WalkStats ws;
+    Status s = crawl::Walk(
+        root, options.walk,
+        [&](crawl::Entry&& e) {
+          queue.Push(std::move(e));
+          return true;
+        },
+        &ws);
+    st.walk.directories += ws.directories;
+    st.walk.symlinks += ws.symlinks;
+    st.walk.hardlink_repeats += ws.hardlink_repeats;
+    st.walk.excluded += ws.excluded;
+    st.walk.other_filesystems += ws.other_filesystems;
+    if (!s.ok() && result.ok()) result = s;
+  }
+  queue.Close();
+  for (auto& w : workers) w.join();
+  st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+Result<Item> ClassifyFile(const std::string& path, const std::string& magic_database,
+                          const std::function<void(Item&)>& evaluate) {
+  auto identifier = identify::Identifier::Create(
+      magic_database.empty() ? identify::DefaultMagicDatabase() : magic_database);
+  if (!identifier.ok()) return identifier.status();
+  struct stat sb;
+  if (::lstat(path.c_str(), &sb) != 0) return Status::FromErrno(path, errno);
+  crawl::Entry entry;
+  entry.path = path;
+  entry.name = path;
+  entry.has_info = true;
+  entry.info = FileInfo::FromStat(sb);
+  if (S_ISLNK(sb.st_mode)) return Status::Invalid(path + ": is a symbolic link (not followed)");
+  if (!S_ISREG(sb.st_mode)) entry.skipped = "special file";
+  NameCache names;
+  ScanOptions options;
+  options.read_acl = true;
+  options.evaluate = evaluate;
+  return ProcessEntry(std::move(entry), **identifier, names, options);
+}
+
+std::string HumanBytes(uint64_t bytes) {
+  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double v = static_cast<double>(bytes);
+  size_t u = 0;
+  while (v >= 1024 && u + 1 < std::size(kUnits)) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  if (u == 0) {
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[u]);
+  }
+  return buf;
+}
+
+std::string SummaryLine(const ScanStats& st) {
+  auto join = [](const std::map<std::string, uint64_t>& m) {
+    std::string s;
+    for (const auto& [k, v] : m) {
+      if (!s.empty()) s += ", ";
+      s += k + " " + std::to_string(v);
+    }
+    return s;
+  };
+  uint64_t skipped = 0;
+  for (const auto& [k, v] : st.skipped_by_reason) skipped += v;
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.2f s", st.seconds);
+  std::string line = "custos: " + std::to_string(st.items) + " items, " + HumanBytes(st.bytes) +
+                     " read in " + secs + "; skipped " + std::to_string(skipped);
+  if (skipped) line += " (" + join(st.skipped_by_reason) + ")";
+  line += "; violations " + std::to_string(st.violations);
+  if (st.violations) line += " (" + join(st.violations_by_policy) + ")";
+  if (st.walk.symlinks) line += "; " + std::to_string(st.walk.symlinks) + " symlinks not followed";
+  if (st.walk.hardlink_repeats) {
+    line += "; " + std::to_string(st.walk.hardlink_repeats) + " repeated hard links";
+  }
+  if (st.walk.excluded) line += "; " + std::to_string(st.walk.excluded) + " excluded";
+  if (st.walk.other_filesystems) {
+    line += "; " + std::to_string(st.walk.other_filesystems) + " mount points not entered";
+  }
+  return line;
+}
+
+}  // namespace custos::scan

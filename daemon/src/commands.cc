@@ -1,0 +1,325 @@
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli.h"
+#include "custos/base/escape.h"
+#include "custos/base/time.h"
+#include "custos/identify/identifier.h"
+#include "custos/policies/policy.h"
+#include "custos/scan/output.h"
+#include "custos/scan/scan.h"
+
+namespace custos::cli {
+namespace {
+
+constexpr const char* kScanHelp =
+    "usage: custos scan [OPTIONS] PATH...\n"
+    "  --policy FILE       policy file (repeatable); without one, items are only inventoried\n"
+    "  --format FMT        jsonl (default), json, csv or table\n"
+    "  --all               print every item, not only those with detections, violations,\n"
+    "                      legal holds or skip reasons\n"
+    "  -o, --output FILE   write the records to FILE (created with mode 0600)\n"
+    "  --exclude GLOB      leave out matching files and folders (repeatable)\n"
+    "  --threads N         worker threads (default: number of cores)\n"
+    "  --cross-filesystems descend into other mounted file systems (default: stay on the root's)\n"
+    "  --max-depth N       folders below a root (default 256)\n"
+    "  --max-path N        bytes in an absolute path (default 4096)\n"
+    "  --now TIME          judge retention as of TIME (YYYY-MM-DD[THH:MM:SSZ]; default: now)\n"
+    "  --magic PATH        magic database list (default: custos' own, then the system's)\n"
+    "  --no-db             do not write an inventory (the default until the inventory lands)\n"
+    "  -q, --quiet         no summary line on stderr\n";
+
+// Takes the value of option `name` at args[i+1]; prints an error when missing.
+std::optional<std::string> TakeValue(const Args& args, size_t& i) {
+  if (i + 1 >= args.size()) {
+    PrintError("option " + args[i] + " needs a value");
+    return std::nullopt;
+  }
+  return args[++i];
+}
+
+std::optional<size_t> ParseCount(const std::string& opt, const std::string& v) {
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long n = std::strtoull(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || errno != 0 || n == 0 || v[0] == '-') {
+    PrintError("option " + opt + ": '" + EscapeBytes(v, true) + "' is not a positive number");
+    return std::nullopt;
+  }
+  return static_cast<size_t>(n);
+}
+
+// Loads policy files, printing every diagnostic. nullopt on error.
+std::optional<std::shared_ptr<const policies::PolicySet>> LoadPolicies(
+    const std::vector<std::string>& files) {
+  if (files.empty()) return std::shared_ptr<const policies::PolicySet>();
+  std::vector<policies::Diagnostic> diags;
+  auto set = policies::PolicySet::LoadFiles(files, &diags);
+  for (const auto& d : diags) std::fprintf(stderr, "%s\n", EscapeBytes(d.ToString(), true).c_str());
+  if (!set.ok()) {
+    if (diags.empty()) PrintError(set.status().message());
+    return std::nullopt;
+  }
+  return set.value();
+}
+
+// A sink that prints the items worth printing.
+class PrintingSink : public scan::Sink {
+ public:
+  PrintingSink(scan::ItemWriter& writer, bool all) : writer_(writer), all_(all) {}
+  void Emit(Item&& item) override {
+    if (all_ || !item.violations.empty() || !item.detections.empty() || !item.skipped.empty() ||
+        !item.legal_hold.empty()) {
+      writer_.Write(item);
+    }
+  }
+
+ private:
+  scan::ItemWriter& writer_;
+  bool all_;
+};
+
+std::FILE* OpenOutput(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    PrintError(EscapeBytes(path, true) + ": " + std::strerror(errno));
+    return nullptr;
+  }
+  return ::fdopen(fd, "w");
+}
+
+}  // namespace
+
+void PrintError(const std::string& message) { std::fprintf(stderr, "custos: %s\n", message.c_str()); }
+
+int ScanCommand(const Args& args) {
+  std::vector<std::string> policy_files, roots;
+  scan::ScanOptions options;
+  scan::Format format = scan::Format::kJsonl;
+  bool all = false, quiet = false;
+  std::string output;
+  int64_t now = NowUnix();
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    std::optional<std::string> v;
+    if (a == "--help" || a == "-h") {
+      std::fputs(kScanHelp, stdout);
+      return kExitClean;
+    } else if (a == "--policy") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      policy_files.push_back(*v);
+    } else if (a == "--format") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      auto f = scan::ParseFormat(*v);
+      if (!f.ok()) {
+        PrintError(f.status().message());
+        return kExitError;
+      }
+      format = *f;
+    } else if (a == "--all") {
+      all = true;
+    } else if (a == "-q" || a == "--quiet") {
+      quiet = true;
+    } else if (a == "-o" || a == "--output") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      output = *v;
+    } else if (a == "--exclude") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      auto g = Glob::Compile(*v);
+      if (!g.ok()) {
+        PrintError("--exclude: " + g.status().message());
+        return kExitError;
+      }
+      options.walk.excludes.push_back(std::move(g.value()));
+    } else if (a == "--threads") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      auto n = ParseCount(a, *v);
+      if (!n) return kExitError;
+      options.threads = static_cast<unsigned>(*n);
+    } else if (a == "--cross-filesystems") {
+      options.walk.one_file_system = false;
+    } else if (a == "--max-depth" || a == "--max-path") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      auto n = ParseCount(a, *v);
+      if (!n) return kExitError;
+      (a == "--max-depth" ? options.walk.max_depth : options.walk.max_path) = *n;
+    } else if (a == "--now") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      auto t = ParseIso8601(*v);
+      if (!t) {
+        PrintError("--now: '" + EscapeBytes(*v, true) + "' is not YYYY-MM-DD[THH:MM:SSZ]");
+        return kExitError;
+      }
+      now = *t;
+    } else if (a == "--magic") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      options.magic_database = *v;
+    } else if (a == "--no-db") {
+      // The inventory arrives with the inventory issue; until then every scan is one-shot.
+    } else if (a == "--db" || a == "--config") {
+      PrintError(a + " is not supported yet (inventory and daemon config are planned)");
+      return kExitError;
+    } else if (a == "--") {
+      roots.insert(roots.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+      break;
+    } else if (!a.empty() && a[0] == '-') {
+      PrintError("unknown option '" + EscapeBytes(a, true) + "' (see custos help scan)");
+      return kExitError;
+    } else {
+      roots.push_back(a);
+    }
+  }
+  if (roots.empty()) {
+    PrintError("scan: no path given (see custos help scan)");
+    return kExitError;
+  }
+  for (std::string& root : roots) {
+    char resolved[PATH_MAX];
+    if (::realpath(root.c_str(), resolved) == nullptr) {
+      PrintError(EscapeBytes(root, true) + ": " + std::strerror(errno));
+      return kExitError;
+    }
+    root = resolved;
+  }
+  options.roots = roots;
+
+  auto policies = LoadPolicies(policy_files);
+  if (!policies) return kExitError;
+  std::shared_ptr<const policies::PolicySet> set = *policies;
+  if (set) {
+    options.read_acl = set->NeedsAcl();
+    options.evaluate = [set, now](Item& item) { set->Evaluate(item, now); };
+  }
+
+  std::FILE* out = stdout;
+  if (!output.empty() && !(out = OpenOutput(output))) return kExitError;
+  auto writer = scan::ItemWriter::Create(format, out);
+  PrintingSink sink(*writer, all);
+  scan::ScanStats stats;
+  writer->Begin();
+  Status s = scan::RunScan(options, sink, &stats);
+  writer->End();
+  const bool write_failed = std::fflush(out) != 0 || std::ferror(out);
+  if (out != stdout) std::fclose(out);
+  if (!s.ok()) {
+    PrintError(EscapeBytes(s.message(), true));
+    return kExitError;
+  }
+  if (write_failed) {
+    PrintError("writing the output failed");
+    return kExitError;
+  }
+  if (!quiet) std::fprintf(stderr, "%s\n", scan::SummaryLine(stats).c_str());
+  return stats.violations ? kExitViolations : kExitClean;
+}
+
+int ClassifyCommand(const Args& args) {
+  std::vector<std::string> files, policy_files;
+  std::string magic;
+  bool jsonl = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::optional<std::string> v;
+    if (args[i] == "--help" || args[i] == "-h") {
+      std::fputs(
+          "usage: custos classify [--policy FILE]... [--format text|jsonl] [--magic PATH] "
+          "FILE...\n",
+          stdout);
+      return kExitClean;
+    } else if (args[i] == "--policy") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      policy_files.push_back(*v);
+    } else if (args[i] == "--magic") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      magic = *v;
+    } else if (args[i] == "--format") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      if (*v != "text" && *v != "jsonl") {
+        PrintError("classify: unknown format '" + EscapeBytes(*v, true) + "' (text or jsonl)");
+        return kExitError;
+      }
+      jsonl = *v == "jsonl";
+    } else {
+      files.push_back(args[i]);
+    }
+  }
+  if (files.empty()) {
+    PrintError("classify: no file given");
+    return kExitError;
+  }
+  auto policies = LoadPolicies(policy_files);
+  if (!policies) return kExitError;
+  std::shared_ptr<const policies::PolicySet> set = *policies;
+  const int64_t now = NowUnix();
+  std::function<void(Item&)> evaluate;
+  if (set) evaluate = [set, now](Item& item) { set->Evaluate(item, now); };
+  int rc = kExitClean;
+  for (const std::string& f : files) {
+    char resolved[PATH_MAX];
+    std::string path = ::realpath(f.c_str(), resolved) ? resolved : f;
+    auto item = scan::ClassifyFile(path, magic, evaluate);
+    if (!item.ok()) {
+      PrintError(EscapeBytes(item.status().message(), true));
+      rc = kExitError;
+      continue;
+    }
+    if (jsonl) {
+      std::printf("%s\n", scan::ItemToJson(*item).c_str());
+      continue;
+    }
+    std::printf("%s\n", EscapeBytes(item->path, true).c_str());
+    std::printf("  mime:         %s\n", item->mime.empty() ? "-" : item->mime.c_str());
+    std::printf("  description:  %s\n",
+                item->description.empty() ? "-" : EscapeBytes(item->description, true).c_str());
+    std::printf("  category:     %s\n", std::string(CategoryName(item->category)).c_str());
+    std::printf("  content_date: %s\n",
+                item->content_date ? FormatIso8601(*item->content_date).c_str() : "-");
+    if (!item->skipped.empty()) std::printf("  skipped:      %s\n", item->skipped.c_str());
+    for (const Detection& d : item->detections) {
+      std::printf("  detection:    %s x%llu\n", d.detector.c_str(),
+                  static_cast<unsigned long long>(d.count));
+    }
+    for (const Violation& v : item->violations) {
+      std::printf("  violation:    %s [%s, %s] %s\n", v.policy.c_str(), v.kind.c_str(),
+                  v.severity.c_str(), EscapeBytes(v.reason, true).c_str());
+    }
+  }
+  return rc;
+}
+
+int CheckConfigCommand(const Args& args) {
+  if (args.empty()) {
+    PrintError("check-config: no file given");
+    return kExitError;
+  }
+  if (args[0] == "--help" || args[0] == "-h") {
+    std::fputs("usage: custos check-config FILE...\n", stdout);
+    return kExitClean;
+  }
+  int rc = kExitClean;
+  for (const std::string& file : args) {
+    std::vector<policies::Diagnostic> diags;
+    auto set = policies::PolicySet::LoadFiles({file}, &diags);
+    for (const auto& d : diags) {
+      std::fprintf(stderr, "%s\n", EscapeBytes(d.ToString(), true).c_str());
+    }
+    if (!set.ok()) {
+      if (diags.empty()) PrintError(EscapeBytes(set.status().message(), true));
+      rc = kExitError;
+      continue;
+    }
+    std::printf("%s: ok (%zu policies, %zu custom detectors)\n", EscapeBytes(file, true).c_str(),
+                set.value()->policy_count(), set.value()->custom_detectors().size());
+  }
+  return rc;
+}
+
+}  // namespace custos::cli

@@ -1,0 +1,239 @@
+#include "custos/scan/output.h"
+
+#include <cstdio>
+
+#include "custos/base/escape.h"
+#include "custos/base/time.h"
+
+namespace custos::scan {
+namespace {
+
+void AppendNullable(std::string& out, const std::string& s) {
+  if (s.empty()) {
+    out += "null";
+  } else {
+    AppendJsonString(out, s);
+  }
+}
+
+std::string DetectionsText(const Item& item) {
+  std::string s;
+  for (const Detection& d : item.detections) {
+    if (!s.empty()) s += "; ";
+    s += d.detector + " x" + std::to_string(d.count);
+  }
+  return s;
+}
+
+std::string ViolationsText(const Item& item, const char* sep) {
+  std::string s;
+  for (const Violation& v : item.violations) {
+    if (!s.empty()) s += sep;
+    s += v.policy + " (" + v.kind + ", " + v.severity + "): " + v.reason;
+  }
+  return s;
+}
+
+class JsonlWriter : public ItemWriter {
+ public:
+  explicit JsonlWriter(std::FILE* out) : out_(out) {}
+  void Write(const Item& item) override {
+    std::string line = ItemToJson(item);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), out_);
+  }
+
+ private:
+  std::FILE* out_;
+};
+
+class JsonWriter : public ItemWriter {
+ public:
+  explicit JsonWriter(std::FILE* out) : out_(out) {}
+  void Begin() override { std::fputs("[", out_); }
+  void Write(const Item& item) override {
+    std::string s = first_ ? "\n" : ",\n";
+    first_ = false;
+    s += ItemToJson(item);
+    std::fwrite(s.data(), 1, s.size(), out_);
+  }
+  void End() override { std::fputs(first_ ? "]\n" : "\n]\n", out_); }
+
+ private:
+  std::FILE* out_;
+  bool first_ = true;
+};
+
+class CsvWriter : public ItemWriter {
+ public:
+  explicit CsvWriter(std::FILE* out) : out_(out) {}
+  void Begin() override {
+    std::fputs(
+        "path,size,mtime,owner,group,mode,mime,category,content_date,detections,violations,"
+        "skipped\r\n",
+        out_);
+  }
+  void Write(const Item& item) override {
+    std::string row;
+    auto field = [&](const std::string& v) {
+      if (!row.empty()) row += ',';
+      row += CsvField(EscapeBytes(v, /*escape_controls=*/true));
+    };
+    field(item.path);
+    field(item.has_info ? std::to_string(item.info.size) : "");
+    field(item.has_info ? FormatIso8601(item.info.mtime) : "");
+    field(item.owner);
+    field(item.group);
+    field(item.has_info ? ModeString(item.info.mode) : "");
+    field(item.mime);
+    field(std::string(CategoryName(item.category)));
+    field(item.content_date ? FormatIso8601(*item.content_date) : "");
+    field(DetectionsText(item));
+    field(ViolationsText(item, " | "));
+    field(item.skipped);
+    row += "\r\n";
+    std::fwrite(row.data(), 1, row.size(), out_);
+  }
+
+ private:
+  std::FILE* out_;
+};
+
+// A human-readable listing: one line per item, then one indented line per violation.
+class TableWriter : public ItemWriter {
+ public:
+  explicit TableWriter(std::FILE* out) : out_(out) {}
+  void Begin() override {
+    std::fprintf(out_, "%-10s %10s  %-20s  %s\n", "CATEGORY", "SIZE", "DATE", "PATH");
+  }
+  void Write(const Item& item) override {
+    const int64_t date = item.content_date ? *item.content_date : item.info.mtime;
+    std::string line;
+    char head[96];
+    std::snprintf(head, sizeof head, "%-10s %10s  %-20s  ",
+                  std::string(CategoryName(item.category)).c_str(),
+                  item.has_info ? std::to_string(item.info.size).c_str() : "-",
+                  item.has_info || item.content_date ? FormatIso8601(date).c_str() : "-");
+    line = head;
+    line += EscapeBytes(item.path, /*escape_controls=*/true);
+    line += '\n';
+    if (!item.skipped.empty()) line += "    skipped: " + item.skipped + "\n";
+    if (!item.legal_hold.empty()) {
+      line += "    legal hold: " + EscapeBytes(item.legal_hold, true) + "\n";
+    }
+    for (const Detection& d : item.detections) {
+      line += "    found " + d.detector + " x" + std::to_string(d.count);
+      for (const std::string& m : d.masked) line += "  " + m;
+      line += '\n';
+    }
+    for (const Violation& v : item.violations) {
+      line += "    VIOLATION " + v.policy + " [" + v.kind + ", " + v.severity + "] " + v.reason +
+              '\n';
+    }
+    std::fwrite(line.data(), 1, line.size(), out_);
+  }
+
+ private:
+  std::FILE* out_;
+};
+
+}  // namespace
+
+Result<Format> ParseFormat(std::string_view name) {
+  if (name == "jsonl") return Format::kJsonl;
+  if (name == "json") return Format::kJson;
+  if (name == "csv") return Format::kCsv;
+  if (name == "table") return Format::kTable;
+  return Status::Invalid("unknown format '" + std::string(name) +
+                         "' (expected jsonl, json, csv or table)");
+}
+
+std::string ModeString(uint32_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
+  return buf;
+}
+
+std::string ItemToJson(const Item& item) {
+  std::string o = "{\"path\": ";
+  AppendJsonString(o, EscapeBytes(item.path, /*escape_controls=*/false));
+  o += ", \"size\": ";
+  o += item.has_info ? std::to_string(item.info.size) : "null";
+  o += ", \"mtime\": ";
+  if (item.has_info) {
+    AppendJsonString(o, FormatIso8601(item.info.mtime));
+  } else {
+    o += "null";
+  }
+  o += ", \"owner\": ";
+  AppendNullable(o, EscapeBytes(item.owner, false));
+  o += ", \"group\": ";
+  AppendNullable(o, EscapeBytes(item.group, false));
+  o += ", \"mode\": ";
+  if (item.has_info) {
+    AppendJsonString(o, ModeString(item.info.mode));
+  } else {
+    o += "null";
+  }
+  o += ", \"mime\": ";
+  AppendNullable(o, item.mime);
+  o += ", \"category\": ";
+  AppendJsonString(o, CategoryName(item.category));
+  o += ", \"content_date\": ";
+  if (item.content_date) {
+    AppendJsonString(o, FormatIso8601(*item.content_date));
+  } else {
+    o += "null";
+  }
+  o += ", \"detections\": [";
+  for (size_t i = 0; i < item.detections.size(); ++i) {
+    const Detection& d = item.detections[i];
+    if (i) o += ", ";
+    o += "{\"detector\": ";
+    AppendJsonString(o, d.detector);
+    o += ", \"count\": " + std::to_string(d.count) + ", \"masked\": [";
+    for (size_t k = 0; k < d.masked.size(); ++k) {
+      if (k) o += ", ";
+      AppendJsonString(o, EscapeBytes(d.masked[k], false));
+    }
+    o += "]}";
+  }
+  o += "], \"violations\": [";
+  for (size_t i = 0; i < item.violations.size(); ++i) {
+    const Violation& v = item.violations[i];
+    if (i) o += ", ";
+    o += "{\"policy\": ";
+    AppendJsonString(o, v.policy);
+    o += ", \"kind\": ";
+    AppendJsonString(o, v.kind);
+    o += ", \"severity\": ";
+    AppendJsonString(o, v.severity);
+    o += ", \"reason\": ";
+    AppendJsonString(o, EscapeBytes(v.reason, false));
+    o += "}";
+  }
+  o += "], \"skipped\": ";
+  AppendNullable(o, item.skipped);
+  if (!item.legal_hold.empty()) {
+    o += ", \"legal_hold\": ";
+    AppendJsonString(o, EscapeBytes(item.legal_hold, false));
+  }
+  o += "}";
+  return o;
+}
+
+std::unique_ptr<ItemWriter> ItemWriter::Create(Format format, std::FILE* out) {
+  switch (format) {
+    case Format::kJsonl:
+      return std::make_unique<JsonlWriter>(out);
+    case Format::kJson:
+      return std::make_unique<JsonWriter>(out);
+    case Format::kCsv:
+      return std::make_unique<CsvWriter>(out);
+    case Format::kTable:
+      return std::make_unique<TableWriter>(out);
+  }
+  return nullptr;
+}
+
+}  // namespace custos::scan

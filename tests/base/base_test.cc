@@ -1,0 +1,103 @@
+#include <catch2/catch.hpp>
+
+#include "custos/base/escape.h"
+#include "custos/base/glob.h"
+#include "custos/base/item.h"
+#include "custos/base/time.h"
+
+using namespace custos;
+
+namespace {
+Glob G(const char* p) {
+  auto g = Glob::Compile(p);
+  REQUIRE(g.ok());
+  return g.value();
+}
+}  // namespace
+
+TEST_CASE("glob: ** crosses folders, * and ? do not") {
+  CHECK(G("/srv/cctv/**").Matches("/srv/cctv/cam1/2024/clip.mp4"));
+  CHECK(G("/srv/cctv/**").Matches("/srv/cctv/clip.mp4"));
+  CHECK_FALSE(G("/srv/cctv/**").Matches("/srv/cctvx/clip.mp4"));
+  CHECK(G("/srv/*/clip.mp4").Matches("/srv/cctv/clip.mp4"));
+  CHECK_FALSE(G("/srv/*/clip.mp4").Matches("/srv/a/b/clip.mp4"));
+  CHECK(G("/srv/cam?.mp4").Matches("/srv/cam1.mp4"));
+  CHECK_FALSE(G("/srv/cam?.mp4").Matches("/srv/cam12.mp4"));
+  CHECK(G("**/cctv/**").Matches("/data/shares/cctv/x.mp4"));
+  CHECK(G("/a/**/b").Matches("/a/b"));  // "/**/" is zero or more folders
+  CHECK(G("/a/**/b").Matches("/a/x/y/b"));
+  CHECK_FALSE(G("/a/**/b").Matches("/a/xb"));
+}
+
+TEST_CASE("glob: classes, escapes and base-name patterns") {
+  CHECK(G("/x/[ab].txt").Matches("/x/a.txt"));
+  CHECK_FALSE(G("/x/[ab].txt").Matches("/x/c.txt"));
+  CHECK(G("/x/[!ab].txt").Matches("/x/c.txt"));
+  CHECK_FALSE(G("/x/[!ab].txt").Matches("/x/a.txt"));
+  CHECK_FALSE(G("/x[!a]y").Matches("/x/y"));  // negated classes never match '/'
+  CHECK(G("/x/[0-9][0-9].log").Matches("/x/42.log"));
+  CHECK(G("/x/\\*.txt").Matches("/x/*.txt"));
+  CHECK_FALSE(G("/x/\\*.txt").Matches("/x/a.txt"));
+  CHECK(G("*.tmp").Matches("/deep/down/file.tmp"));  // no '/': base name
+  CHECK_FALSE(G("*.tmp").Matches("/deep/file.tmp/other"));
+  CHECK(G("/x/a+b (1).txt").Matches("/x/a+b (1).txt"));  // regex characters are literal
+  CHECK(G("/x/*").Matches(std::string("/x/bad\xff\nname", 13)));  // raw bytes
+}
+
+TEST_CASE("glob: bad patterns are errors with a reason") {
+  auto g = Glob::Compile("/x/[ab");
+  REQUIRE_FALSE(g.ok());
+  CHECK(g.status().message() == "glob '/x/[ab' has an unclosed '['");
+  CHECK_FALSE(Glob::Compile("").ok());
+  CHECK_FALSE(Glob::Compile("/x\\").ok());
+}
+
+TEST_CASE("glob: folder pruning") {
+  CHECK(G("/srv/tmp/**").MatchesDirTree("/srv/tmp"));
+  CHECK(G("**/.snapshot").MatchesDirTree("/srv/a/.snapshot"));
+  CHECK_FALSE(G("/srv/tmp/*.log").MatchesDirTree("/srv/tmp"));
+  CHECK_FALSE(G("/srv/tmp/**").MatchesDirTree("/srv"));
+}
+
+TEST_CASE("escape: invalid UTF-8 and control characters") {
+  CHECK(EscapeBytes("plain/ascii.txt", true) == "plain/ascii.txt");
+  CHECK(EscapeBytes("caf\xc3\xa9", true) == "caf\xc3\xa9");  // valid UTF-8 is kept
+  CHECK(EscapeBytes("a\xff" "b", false) == "a\\xffb");
+  CHECK(EscapeBytes("\xc3", false) == "\\xc3");                // truncated sequence
+  CHECK(EscapeBytes("\xc0\xaf", false) == "\\xc0\\xaf");       // overlong encoding
+  CHECK(EscapeBytes("\xed\xa0\x80", false) == "\\xed\\xa0\\x80");  // surrogate
+  CHECK(EscapeBytes("line\nbreak", true) == "line\\x0abreak");
+  CHECK(EscapeBytes("line\nbreak", false) == "line\nbreak");
+}
+
+TEST_CASE("escape: JSON strings and CSV fields") {
+  std::string out;
+  AppendJsonString(out, "a\"b\\c\nd\x01");
+  CHECK(out == "\"a\\\"b\\\\c\\nd\\u0001\"");
+  CHECK(CsvField("plain") == "plain");
+  CHECK(CsvField("a,b") == "\"a,b\"");
+  CHECK(CsvField("say \"hi\"") == "\"say \"\"hi\"\"\"");
+}
+
+TEST_CASE("time: ISO 8601 round trips and validation") {
+  CHECK(FormatIso8601(0) == "1970-01-01T00:00:00Z");
+  CHECK(FormatIso8601(1704164645) == "2024-01-02T03:04:05Z");
+  CHECK(FormatIso8601(-1) == "1969-12-31T23:59:59Z");
+  CHECK(ParseIso8601("2024-01-02T03:04:05Z") == 1704164645);
+  CHECK(ParseIso8601("2024-01-02 03:04:05") == 1704164645);
+  CHECK(ParseIso8601("2024-02-29") == 1709164800);
+  CHECK_FALSE(ParseIso8601("2023-02-29"));
+  CHECK_FALSE(ParseIso8601("2024-13-01"));
+  CHECK_FALSE(ParseIso8601("2024-01-02T03:04"));
+  CHECK_FALSE(ParseIso8601("yesterday"));
+}
+
+TEST_CASE("categories: names round-trip") {
+  for (const char* n : {"video", "image", "audio", "biometric", "document", "email", "archive",
+                        "database", "encrypted", "text", "executable", "other"}) {
+    auto c = ParseCategory(n);
+    REQUIRE(c);
+    CHECK(CategoryName(*c) == n);
+  }
+  CHECK_FALSE(ParseCategory("videos"));
+}

@@ -1,0 +1,294 @@
+// Integration tests: the real `custos` binary on trees built here.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "custos/base/time.h"
+#include "support/support.h"
+
+using custos::test::RunCustos;
+using custos::test::TempDir;
+using custos::test::WriteFile;
+using json = nlohmann::json;
+
+namespace {
+
+// Parses JSONL output into records keyed by path.
+std::map<std::string, json> ByPath(const std::string& jsonl) {
+  std::map<std::string, json> out;
+  std::istringstream in(jsonl);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    json j = json::parse(line);
+    out[j["path"].get<std::string>()] = j;
+  }
+  return out;
+}
+
+std::string Iso(int64_t t) { return custos::FormatIso8601(t); }
+
+// An ffmpeg clip with an embedded creation time.
+void MakeClip(const std::string& path, int64_t recorded) {
+  auto r = custos::test::Run({"ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
+                              "testsrc=duration=1:size=64x48:rate=5", "-metadata",
+                              "creation_time=" + Iso(recorded), "-pix_fmt", "yuv420p", path});
+  REQUIRE(r.exit_code == 0);
+}
+
+std::string Fmr() {
+  std::string rec("FMR\0 20\0", 8);
+  rec += std::string("\0\0\0\x20\0\0", 6);
+  rec += std::string(18, '\0');
+  return rec;
+}
+
+const char* kPolicy = R"(policies:
+  - id: cctv-30d
+    severity: high
+    match: {paths: ["**/cctv/**"], categories: [video, image]}
+    retention: {max_age: 30d}
+  - id: bio-access
+    severity: critical
+    match: {categories: [biometric]}
+    access: {max_mode: "0640"}
+  - id: bio-location
+    match: {categories: [biometric]}
+    location: {allowed_paths: ["**/biometric/**"]}
+legal_holds:
+  - paths: ["**/cctv/hold/**"]
+    reason: "police request 7"
+)";
+
+}  // namespace
+
+TEST_CASE("scan: retention follows the recording date, not the mtime") {
+  TempDir dir;
+  const int64_t now = custos::NowUnix();
+  // Copied yesterday, recorded a year ago: flagged.
+  MakeClip(dir / "cctv/copied.mp4", now - 365 * 86400);
+  custos::test::SetMtime(dir / "cctv/copied.mp4", now - 86400);
+  // An old file holding a fresh recording: not flagged.
+  MakeClip(dir / "cctv/fresh.mkv", now - 2 * 86400);
+  custos::test::SetMtime(dir / "cctv/fresh.mkv", now - 700 * 86400);
+  // Old footage under a legal hold: listed, not flagged.
+  MakeClip(dir / "cctv/hold/held.mp4", now - 400 * 86400);
+  WriteFile(dir / "policy.yaml", kPolicy);
+
+  auto r = RunCustos({"scan", "--policy", dir / "policy.yaml", dir / "cctv"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  auto items = ByPath(r.out);
+  REQUIRE(items.count(dir / "cctv/copied.mp4"));
+  const json& copied = items[dir / "cctv/copied.mp4"];
+  CHECK(copied["category"] == "video");
+  CHECK(copied["mime"] == "video/mp4");
+  CHECK(copied["content_date"] == Iso(now - 365 * 86400));
+  REQUIRE(copied["violations"].size() == 1);
+  CHECK(copied["violations"][0]["policy"] == "cctv-30d");
+  CHECK(copied["violations"][0]["kind"] == "retention");
+  CHECK(copied["violations"][0]["severity"] == "high");
+  CHECK(copied["violations"][0]["reason"] ==
+        "recorded " + Iso(now - 365 * 86400) + ", 365 days old, limit 30d");
+  CHECK(items.count(dir / "cctv/fresh.mkv") == 0);  // clean items are not printed
+  REQUIRE(items.count(dir / "cctv/hold/held.mp4"));
+  CHECK(items[dir / "cctv/hold/held.mp4"]["violations"].empty());
+  CHECK(items[dir / "cctv/hold/held.mp4"]["legal_hold"] == "police request 7");
+  CHECK(r.err.find("violations 1 (cctv-30d 1)") != std::string::npos);
+
+  // --all lists the clean item too, with its content date.
+  auto all = RunCustos({"scan", "--all", "--policy", dir / "policy.yaml", dir / "cctv"});
+  auto every = ByPath(all.out);
+  REQUIRE(every.count(dir / "cctv/fresh.mkv"));
+  CHECK(every[dir / "cctv/fresh.mkv"]["content_date"] == Iso(now - 2 * 86400));
+  CHECK(every[dir / "cctv/fresh.mkv"]["violations"].empty());
+  CHECK(every.size() == 3);
+}
+
+TEST_CASE("scan: biometric templates breaching access and location") {
+  TempDir dir;
+  WriteFile(dir / "biometric/ok.fmr", Fmr());
+  ::chmod((dir / "biometric/ok.fmr").c_str(), 0600);
+  WriteFile(dir / "biometric/open.fmr", Fmr());
+  ::chmod((dir / "biometric/open.fmr").c_str(), 0644);
+  WriteFile(dir / "hr/stray.fmr", Fmr());
+  ::chmod((dir / "hr/stray.fmr").c_str(), 0600);
+  WriteFile(dir / "policy.yaml", kPolicy);
+
+  auto r = RunCustos({"scan", "--policy", dir / "policy.yaml", dir.path()});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  auto items = ByPath(r.out);
+  CHECK(items.count(dir / "biometric/ok.fmr") == 0);
+  REQUIRE(items.count(dir / "biometric/open.fmr"));
+  const json& open = items[dir / "biometric/open.fmr"];
+  CHECK(open["category"] == "biometric");
+  CHECK(open["mode"] == "0644");
+  REQUIRE(open["violations"].size() == 1);
+  CHECK(open["violations"][0]["kind"] == "access");
+  CHECK(open["violations"][0]["reason"] == "mode 0644 exceeds 0640");
+  REQUIRE(items.count(dir / "hr/stray.fmr"));
+  REQUIRE(items[dir / "hr/stray.fmr"]["violations"].size() == 1);
+  CHECK(items[dir / "hr/stray.fmr"]["violations"][0]["kind"] == "location");
+}
+
+TEST_CASE("scan: exit 0 on a clean tree, 2 on a missing root or a bad policy") {
+  TempDir dir;
+  WriteFile(dir / "notes.txt", "nothing here\n");
+  WriteFile(dir / "policy.yaml", kPolicy);
+  auto clean = RunCustos({"scan", "--policy", dir / "policy.yaml", dir / "notes.txt"});
+  CHECK(clean.exit_code == 0);
+  CHECK(clean.out.empty());
+  CHECK(clean.err.find("custos: 1 items") != std::string::npos);
+
+  auto missing = RunCustos({"scan", dir / "does-not-exist"});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err.find("No such file or directory") != std::string::npos);
+
+  WriteFile(dir / "bad.yaml", "policies:\n  - id: x\n    retention: {max_age: 30 days}\n");
+  auto bad = RunCustos({"scan", "--policy", dir / "bad.yaml", dir.path()});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find(dir / "bad.yaml:3:") != std::string::npos);
+  CHECK(bad.out.empty());
+
+  auto check = RunCustos({"check-config", dir / "bad.yaml"});
+  CHECK(check.exit_code == 2);
+  CHECK(check.err.rfind(dir / "bad.yaml:3:", 0) == 0);
+  auto good = RunCustos({"check-config", dir / "policy.yaml"});
+  CHECK(good.exit_code == 0);
+
+  CHECK(RunCustos({"scan", "--format", "xml", dir.path()}).exit_code == 2);
+  CHECK(RunCustos({"scan", "--bogus", dir.path()}).exit_code == 2);
+  CHECK(RunCustos({"scan"}).exit_code == 2);
+}
+
+TEST_CASE("scan: odd files never hang, leak or vanish") {
+  TempDir dir;
+  WriteFile(dir / "root/plain.txt", "hello\n");
+  REQUIRE(::mkfifo((dir / "root/feed.fifo").c_str(), 0644) == 0);
+  REQUIRE(::symlink("/etc", (dir / "root/etc-link").c_str()) == 0);
+  REQUIRE(::symlink("/etc/passwd", (dir / "root/passwd-link").c_str()) == 0);
+  REQUIRE(::symlink("loop-b", (dir / "root/loop-a").c_str()) == 0);
+  REQUIRE(::symlink("loop-a", (dir / "root/loop-b").c_str()) == 0);
+  const std::string odd = dir / std::string("root/caf\xe9\nname.txt");
+  WriteFile(odd, "x");
+  WriteFile(dir / "root/.hidden/secret.txt", "hidden files are scanned too\n");
+
+  auto r = RunCustos({"scan", "--all", dir / "root"}, 60);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);  // no policy: no violation
+  CHECK(r.out.find("/etc") == std::string::npos);
+  CHECK(r.out.find("passwd") == std::string::npos);
+  CHECK(r.out.find("loop-") == std::string::npos);
+  auto items = ByPath(r.out);
+  REQUIRE(items.count(dir / "root/feed.fifo"));
+  CHECK(items[dir / "root/feed.fifo"]["skipped"] == "special file");
+  CHECK(items.count(dir / "root/.hidden/secret.txt") == 1);
+  CHECK(items.count(dir / "root/caf\\xe9\nname.txt") == 1);  // escaped, not dropped
+  CHECK(items.size() == 4);
+  CHECK(r.err.find("4 symlinks not followed") != std::string::npos);
+
+  // The table cannot be forged by a newline in a name.
+  auto table = RunCustos({"scan", "--all", "--format", "table", dir / "root"}, 60);
+  CHECK(table.out.find("caf\\xe9\\x0aname.txt") != std::string::npos);
+}
+
+TEST_CASE("scan: permission denied is a skipped item when run unprivileged") {
+  if (!custos::test::HaveTool("setpriv")) {
+    FAIL("setpriv (util-linux) is needed to test as an unprivileged user");
+  }
+  TempDir dir;
+  ::chmod(dir.path().c_str(), 0755);
+  WriteFile(dir / "share/readable.txt", "ok\n");
+  WriteFile(dir / "share/locked.txt", "secret\n");
+  ::chmod((dir / "share/locked.txt").c_str(), 0600);
+  WriteFile(dir / "share/closed/inside.txt", "x\n");
+  ::chmod((dir / "share/closed").c_str(), 0700);
+
+  auto r = custos::test::Run({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                              custos::test::CustosBinary(), "scan", "--all", dir / "share"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto items = ByPath(r.out);
+  REQUIRE(items.count(dir / "share/locked.txt"));
+  CHECK(items[dir / "share/locked.txt"]["skipped"] == "permission denied");
+  REQUIRE(items.count(dir / "share/closed"));
+  CHECK(items[dir / "share/closed"]["skipped"] == "permission denied");
+  CHECK(items.count(dir / "share/closed/inside.txt") == 0);
+  CHECK(items[dir / "share/readable.txt"]["skipped"].is_null());
+  CHECK(r.err.find("permission denied 2") != std::string::npos);
+}
+
+TEST_CASE("scan: formats and the output file") {
+  TempDir dir;
+  WriteFile(dir / "tree/biometric/a.fmr", Fmr());
+  ::chmod((dir / "tree/biometric/a.fmr").c_str(), 0666);
+  WriteFile(dir / "policy.yaml", kPolicy);
+
+  auto j = RunCustos({"scan", "--format", "json", "--policy", dir / "policy.yaml", dir / "tree"});
+  CHECK(j.exit_code == 1);
+  json arr = json::parse(j.out);
+  REQUIRE(arr.is_array());
+  REQUIRE(arr.size() == 1);
+  CHECK(arr[0]["path"] == dir / "tree/biometric/a.fmr");
+
+  auto c = RunCustos({"scan", "--format", "csv", "--policy", dir / "policy.yaml", dir / "tree"});
+  CHECK(c.out.rfind("path,size,mtime,owner,group,mode,mime,category,content_date,", 0) == 0);
+  CHECK(c.out.find(dir / "tree/biometric/a.fmr,32,") != std::string::npos);
+  CHECK(c.out.find("bio-access (access, critical): mode 0666 exceeds 0640") != std::string::npos);
+
+  auto t = RunCustos({"scan", "--format", "table", "--policy", dir / "policy.yaml", dir / "tree"});
+  CHECK(t.out.find("VIOLATION bio-access [access, critical] mode 0666 exceeds 0640") !=
+        std::string::npos);
+
+  auto o = RunCustos({"scan", "-o", dir / "out.jsonl", "--policy", dir / "policy.yaml",
+                      dir / "tree"});
+  CHECK(o.exit_code == 1);
+  CHECK(o.out.empty());
+  struct stat st;
+  REQUIRE(::stat((dir / "out.jsonl").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(ByPath(custos::test::ReadFile(dir / "out.jsonl")).count(dir / "tree/biometric/a.fmr"));
+}
+
+TEST_CASE("scan: excludes and the single-thread and multi-thread scans agree") {
+  TempDir dir;
+  for (int d = 0; d < 20; ++d) {
+    for (int f = 0; f < 25; ++f) {
+      WriteFile(dir / ("t/d" + std::to_string(d) + "/f" + std::to_string(f) + ".txt"), "x\n");
+    }
+  }
+  WriteFile(dir / "t/skipme/a.txt", "x\n");
+  WriteFile(dir / "t/d0/b.tmp", "x\n");
+  auto one = RunCustos({"scan", "--all", "--threads", "1", "--exclude", "**/skipme",
+                        "--exclude", "*.tmp", dir / "t"});
+  auto many = RunCustos({"scan", "--all", "--threads", "4", "--exclude", "**/skipme",
+                         "--exclude", "*.tmp", dir / "t"});
+  auto a = ByPath(one.out), b = ByPath(many.out);
+  CHECK(a.size() == 500);
+  CHECK(b.size() == 500);
+  CHECK(a.count(dir / "t/skipme/a.txt") == 0);
+  CHECK(a.count(dir / "t/d0/b.tmp") == 0);
+  for (const auto& [path, rec] : a) CHECK(b.count(path) == 1);
+  CHECK(one.err.find("2 excluded") != std::string::npos);
+}
+
+TEST_CASE("classify: prints type, category and content date") {
+  TempDir dir;
+  const int64_t recorded = 1700000000;
+  MakeClip(dir / "clip.mov", recorded);
+  WriteFile(dir / "t.fmr", Fmr());
+  auto r = RunCustos({"classify", dir / "clip.mov", dir / "t.fmr"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("category:     video") != std::string::npos);
+  CHECK(r.out.find("content_date: " + Iso(recorded)) != std::string::npos);
+  CHECK(r.out.find("category:     biometric") != std::string::npos);
+  CHECK(RunCustos({"classify", dir / "nope"}).exit_code == 2);
+}
