@@ -28,10 +28,10 @@
 namespace custos::crawl {
 
 struct WalkOptions {
-  std::vector<Glob> excludes;     // matched on absolute paths; a matching folder is pruned
-  bool one_file_system = true;    // do not descend into other mounts
-  size_t max_depth = 256;         // folders below the root; deeper folders are skipped
-  size_t max_path = 4096;         // bytes in an absolute path; longer ones are skipped
+  std::vector<Glob> excludes;   // matched on absolute paths; a matching folder is pruned
+  bool one_file_system = true;  // do not descend into other mounts
+  size_t max_depth = 256;       // folders below the root; deeper folders are skipped
+  size_t max_path = 4096;       // bytes in an absolute path; longer ones are skipped
 };
 
 // An open directory, shared by the entries found in it until they are processed.
@@ -39,9 +39,9 @@ using DirRef = std::shared_ptr<const UniqueFd>;
 
 // One thing the walk found that becomes an item.
 struct Entry {
-  std::string path;     // absolute, raw bytes
-  DirRef dir;           // descriptor of the parent folder (null for a root that is a file)
-  std::string name;     // name within `dir` (the absolute path when `dir` is null)
+  std::string path;  // absolute, raw bytes
+  DirRef dir;        // descriptor of the parent folder (null for a root that is a file)
+  std::string name;  // name within `dir` (the absolute path when `dir` is null)
   bool has_info = false;
   FileInfo info;        // from fstatat(AT_SYMLINK_NOFOLLOW), when has_info
   std::string skipped;  // non-empty: report as skipped with this reason, do not open
@@ -49,11 +49,11 @@ struct Entry {
 
 // Figures of one walk, for the summary line.
 struct WalkStats {
-  uint64_t directories = 0;
-  uint64_t symlinks = 0;          // links seen and not followed
-  uint64_t hardlink_repeats = 0;  // further names of an already handed-out file
-  uint64_t excluded = 0;          // entries pruned by an exclude glob
-  uint64_t other_filesystems = 0; // mount points not entered
+  uint64_t directories = 0;        // folders entered, the root included
+  uint64_t symlinks = 0;           // links seen and not followed
+  uint64_t hardlink_repeats = 0;   // further names of an already handed-out file
+  uint64_t excluded = 0;           // entries pruned by an exclude glob
+  uint64_t other_filesystems = 0;  // mount points not entered
 };
 
 // Called for every entry, in walk order, on the walking thread. Return false to stop
@@ -63,7 +63,10 @@ using Visitor = std::function<bool(Entry&&)>;
 // Walks `root` (an absolute, existing path; a folder or a single file). Per-entry
 // problems (permission denied, vanished, limits) become skipped entries and the walk
 // goes on. Returns an error only when the root itself cannot be opened or is not a
-// regular file or folder. Not thread-safe; run one walk per thread.
+// regular file or folder (a root that is itself a symbolic link is an error too). The
+// figures are added to `*stats` (which may be null). Paths are "/"-joined without
+// doubled slashes, whatever trailing slashes `root` has. Not thread-safe; run one walk
+// per thread.
 Status Walk(const std::string& root, const WalkOptions& options, const Visitor& visit,
             WalkStats* stats);
 

@@ -1,0 +1,349 @@
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include <algorithm>
+#include <functional>
+#include <unordered_set>
+
+#include "custos/detect/detect.h"
+#include "validators.h"
+
+namespace custos::detect {
+
+using namespace internal;
+
+namespace {
+
+// Bytes of lookahead kept unprocessed at the end of the buffer until more text comes,
+// so that no value or confirmation region is cut by a read boundary. Larger than the
+// longest value plus a confirmation region.
+constexpr size_t kTail = 4096;
+// Bytes a confirmation region reaches back to the start of a line / on to its end.
+constexpr size_t kLineReach = 1024;
+// Extra bytes after a region for values that span lines (MRZ: up to 3 lines).
+constexpr size_t kRegionTail = 256;
+// Text is processed in chunks of about this size.
+constexpr size_t kChunk = 1 << 20;
+// Distinct values remembered per detector and item (their hashes): beyond this a
+// value counts as new (the count is then an upper bound).
+constexpr size_t kMaxDistinct = 1 << 18;
+
+RE2::Options ByteOptions(int64_t max_mem) {
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);
+  o.set_log_errors(false);
+  o.set_max_mem(max_mem);
+  return o;
+}
+
+// A regex for "any of these words", case-insensitive, each word bounded where it
+// starts or ends with a letter or digit.
+std::string WordsPattern(const std::vector<std::string>& words) {
+  std::string p = "(?i)(?:";
+  for (size_t i = 0; i < words.size(); ++i) {
+    const std::string& w = words[i];
+    if (i) p += '|';
+    const bool alnum_start = !w.empty() && std::isalnum(static_cast<unsigned char>(w.front()));
+    const bool alnum_end = !w.empty() && std::isalnum(static_cast<unsigned char>(w.back()));
+    if (alnum_start) p += "\\b";
+    p += RE2::QuoteMeta(w);
+    if (alnum_end) p += "\\b";
+  }
+  return p + ")";
+}
+
+// End offset of the last match of `words` in `text`, or npos.
+size_t LastContextEnd(const RE2& words, std::string_view text) {
+  size_t last = std::string_view::npos;
+  size_t p = 0;
+  re2::StringPiece sp(text.data(), text.size());
+  re2::StringPiece m;
+  while (p < text.size() && words.Match(sp, p, text.size(), RE2::UNANCHORED, &m, 1)) {
+    last = static_cast<size_t>(m.data() - text.data()) + m.size();
+    p = m.empty() ? last + 1 : last;
+  }
+  return last;
+}
+
+}  // namespace
+
+struct Engine::Compiled {
+  struct Var {
+    size_t det;
+    std::unique_ptr<RE2> re;
+    bool needs_context;
+    ValidateFn validate;
+  };
+  struct Det {
+    std::string id;
+    std::unique_ptr<RE2> context;  // null when the detector has no context words
+    MaskFn mask;
+    int priority;
+  };
+  std::vector<Det> dets;
+  std::vector<Var> vars;
+  std::unique_ptr<RE2> prefilter;  // every variant, or its context words, in one pass
+  std::unique_ptr<RE2::Set> set;   // which variants match within a region
+};
+
+Engine::~Engine() = default;
+
+Result<std::shared_ptr<const Engine>> Engine::Create(
+    const std::vector<CustomDetectorSpec>& custom) {
+  std::vector<DetectorDef> defs = BuiltinDetectors();
+  for (const CustomDetectorSpec& c : custom) {
+    DetectorDef d;
+    d.id = c.id;
+    d.variants.push_back({c.pattern, !c.context.empty(), nullptr});
+    d.context = c.context;
+    d.validate = c.validate == "luhn"    ? ValidateLuhnGeneric
+                 : c.validate == "mod97" ? ValidateMod97Generic
+                                         : ValidateNone;
+    d.mask = MaskLast2;
+    d.priority = 30;
+    defs.push_back(std::move(d));
+  }
+
+  auto compiled = std::make_unique<Compiled>();
+  compiled->set = std::make_unique<RE2::Set>(ByteOptions(32 << 20), RE2::UNANCHORED);
+  std::string prefilter;
+  auto add_alt = [&](const std::string& p) {
+    if (!prefilter.empty()) prefilter += '|';
+    prefilter += "(?:" + p + ")";
+  };
+  for (size_t i = 0; i < defs.size(); ++i) {
+    const DetectorDef& def = defs[i];
+    Compiled::Det det;
+    det.id = def.id;
+    det.mask = def.mask ? def.mask : MaskLast2;
+    det.priority = def.priority;
+    bool context_in_prefilter = false;
+    if (!def.context.empty()) {
+      det.context = std::make_unique<RE2>(WordsPattern(def.context), ByteOptions(1 << 20));
+      if (!det.context->ok()) return Status::Invalid(def.id + ": bad context words");
+    }
+    for (const Variant& v : def.variants) {
+      Compiled::Var var;
+      var.det = i;
+      var.re = std::make_unique<RE2>(v.pattern, ByteOptions(4 << 20));
+      if (!var.re->ok()) {
+        return Status::Invalid("detector " + def.id + ": bad pattern: " + var.re->error());
+      }
+      var.needs_context = v.needs_context && det.context;
+      var.validate = v.validate ? v.validate : (def.validate ? def.validate : ValidateNone);
+      std::string err;
+      if (compiled->set->Add(v.pattern, &err) < 0) {
+        return Status::Invalid("detector " + def.id + ": bad pattern: " + err);
+      }
+      // A value that needs a context word is only worth confirming near one: the
+      // prefilter looks for the word instead of the (weak) value pattern.
+      if (var.needs_context) {
+        if (!context_in_prefilter) add_alt(WordsPattern(def.context));
+        context_in_prefilter = true;
+      } else {
+        add_alt(v.pattern);
+      }
+      compiled->vars.push_back(std::move(var));
+    }
+    compiled->dets.push_back(std::move(det));
+  }
+  if (!compiled->set->Compile()) return Status::Invalid("detector set too large to compile");
+  RE2::Options po = ByteOptions(64 << 20);
+  po.set_never_capture(true);
+  compiled->prefilter = std::make_unique<RE2>(prefilter, po);
+  if (!compiled->prefilter->ok()) {
+    return Status::Invalid("detector prefilter: " + compiled->prefilter->error());
+  }
+  auto engine = std::shared_ptr<Engine>(new Engine());
+  engine->compiled_ = std::move(compiled);
+  return std::shared_ptr<const Engine>(std::move(engine));
+}
+
+struct Scanner::State {
+  std::shared_ptr<const Engine> engine;
+  const Engine::Compiled* c = nullptr;
+
+  std::string buf;     // carry (already processed, kept for context) + unprocessed text
+  size_t pos = 0;      // first byte of buf not yet searched
+  size_t claimed = 0;  // end of the last accepted value (no overlap across regions)
+
+  struct PerDet {
+    uint64_t count = 0;
+    std::unordered_set<uint64_t> seen;
+    std::vector<std::string> masked;
+  };
+  std::vector<PerDet> found;
+
+  struct Cand {
+    size_t start, end;
+    size_t det;
+    std::string norm;
+    int rank;  // lower wins an overlap: the detector's priority, or for a value found
+               // through a context word, 1000 + the distance to the nearest such word
+  };
+  std::vector<int> set_hits;
+  std::vector<Cand> cands;
+
+  size_t LineStart(size_t s, size_t floor) const {
+    const size_t lo = s > kLineReach ? std::max(floor, s - kLineReach) : floor;
+    for (size_t i = s; i > lo; --i) {
+      if (buf[i - 1] == '\n') return i;
+    }
+    return lo;
+  }
+  size_t LineEnd(size_t e) const {
+    const size_t hi = std::min(buf.size(), e + kLineReach);
+    const void* nl = e < hi ? memchr(buf.data() + e, '\n', hi - e) : nullptr;
+    return nl ? static_cast<size_t>(static_cast<const char*>(nl) - buf.data()) + 1 : hi;
+  }
+
+  void Record(const Cand& cand) {
+    PerDet& pd = found[cand.det];
+    const uint64_t h = std::hash<std::string>{}(cand.norm);
+    if (pd.seen.size() < kMaxDistinct) {
+      if (!pd.seen.insert(h).second) return;
+    }
+    ++pd.count;
+    if (pd.masked.size() < 3) {
+      std::string m =
+          c->dets[cand.det].mask(std::string_view(buf).substr(cand.start, cand.end - cand.start));
+      if (std::find(pd.masked.begin(), pd.masked.end(), m) == pd.masked.end()) {
+        pd.masked.push_back(std::move(m));
+      }
+    }
+  }
+
+  // Confirms [a0, a1) (with [a1, rend) as lookahead): every variant that matches in the
+  // region is run, candidates are validated, overlaps go to the more specific detector.
+  void Confirm(size_t a0, size_t a1, size_t rend, size_t floor) {
+    const re2::StringPiece region(buf.data() + a0, rend - a0);
+    set_hits.clear();
+    if (!c->set->Match(region, &set_hits)) return;
+    cands.clear();
+    for (const int vi : set_hits) {
+      const Engine::Compiled::Var& var = c->vars[static_cast<size_t>(vi)];
+      size_t p = 0;
+      re2::StringPiece m;
+      while (p <= region.size() &&
+             var.re->Match(region, p, region.size(), RE2::UNANCHORED, &m, 1)) {
+        const size_t ms = a0 + static_cast<size_t>(m.data() - region.data());
+        const size_t me = ms + m.size();
+        p = m.empty() ? (ms - a0) + 1 : me - a0;
+        if (ms >= a1) break;
+        if (ms < claimed || m.empty()) continue;
+        Candidate cand;
+        cand.value = std::string_view(buf).substr(ms, me - ms);
+        const size_t b0 = ms > floor + kContextWindow ? ms - kContextWindow : floor;
+        cand.before = std::string_view(buf).substr(b0, ms - b0);
+        cand.after = std::string_view(buf).substr(me, std::min(kContextWindow, buf.size() - me));
+        int rank = c->dets[var.det].priority;
+        if (var.needs_context) {
+          const size_t word_end = LastContextEnd(*c->dets[var.det].context, cand.before);
+          if (word_end == std::string_view::npos) continue;
+          rank = 1000 + static_cast<int>(cand.before.size() - word_end);
+        }
+        std::string norm;
+        if (!var.validate(cand, &norm)) continue;
+        cands.push_back({ms, me, var.det, std::move(norm), rank});
+      }
+    }
+    if (cands.empty()) return;
+    std::sort(cands.begin(), cands.end(), [&](const Cand& x, const Cand& y) {
+      if (x.rank != y.rank) return x.rank < y.rank;
+      if (x.end - x.start != y.end - y.start) return x.end - x.start > y.end - y.start;
+      return x.start < y.start;
+    });
+    std::vector<std::pair<size_t, size_t>> taken;
+    for (const Cand& cand : cands) {
+      bool overlaps = false;
+      for (const auto& [ts, te] : taken) {
+        if (cand.start < te && ts < cand.end) {
+          overlaps = true;
+          break;
+        }
+      }
+      if (overlaps) continue;
+      taken.emplace_back(cand.start, cand.end);
+      claimed = std::max(claimed, cand.end);
+      Record(cand);
+    }
+  }
+
+  // Searches buf from pos. Unless `final`, the last kTail bytes stay for later.
+  void Process(bool final) {
+    const size_t size = buf.size();
+    const size_t limit = final ? size : (size > kTail ? size - kTail : 0);
+    const size_t floor = 0;
+    while (pos < limit) {
+      re2::StringPiece text(buf.data(), size);
+      re2::StringPiece m;
+      if (!c->prefilter->Match(text, pos, size, RE2::UNANCHORED, &m, 1)) {
+        pos = limit;
+        break;
+      }
+      const size_t s = static_cast<size_t>(m.data() - buf.data());
+      const size_t e = s + m.size();
+      if (s >= limit) {
+        pos = limit;
+        break;
+      }
+      const size_t a0 = std::max(pos, LineStart(s, floor));
+      // A context word may come up to kContextWindow bytes before its value.
+      const size_t a1 = std::max(LineEnd(std::min(size, e + kContextWindow)), e + 1);
+      size_t rend = a1;
+      for (int lines = 0; lines < 2 && rend < size; ++lines) rend = LineEnd(rend);
+      rend = std::min({rend, a1 + kRegionTail, size});
+      Confirm(a0, std::min(a1, size), std::max(rend, std::min(a1, size)), floor);
+      pos = std::min(a1, size);
+    }
+    if (final) pos = size;
+    // Keep only what later context checks may look back at.
+    const size_t keep_from = pos > kContextWindow + kLineReach ? pos - kContextWindow : 0;
+    if (keep_from > 0) {
+      buf.erase(0, keep_from);
+      pos -= keep_from;
+      claimed = claimed > keep_from ? claimed - keep_from : 0;
+    }
+  }
+};
+
+Scanner::Scanner(std::shared_ptr<const Engine> engine) : s_(std::make_unique<State>()) {
+  s_->engine = std::move(engine);
+  s_->c = &s_->engine->compiled();
+  s_->found.resize(s_->c->dets.size());
+  s_->buf.reserve(kChunk + kTail);
+}
+
+Scanner::~Scanner() = default;
+
+void Scanner::Feed(std::string_view text) {
+  while (!text.empty()) {
+    const size_t room = kChunk + kTail > s_->buf.size() ? kChunk + kTail - s_->buf.size() : 0;
+    const size_t n = std::min(room, text.size());
+    s_->buf.append(text.substr(0, n));
+    text.remove_prefix(n);
+    if (s_->buf.size() >= kChunk + kTail) s_->Process(false);
+  }
+}
+
+void Scanner::EndOfStream() {
+  s_->Process(true);
+  s_->buf.clear();
+  s_->pos = 0;
+  s_->claimed = 0;
+}
+
+std::vector<Detection> Scanner::Take() {
+  EndOfStream();
+  std::vector<Detection> out;
+  for (size_t i = 0; i < s_->found.size(); ++i) {
+    State::PerDet& pd = s_->found[i];
+    if (pd.count > 0) out.push_back({s_->c->dets[i].id, pd.count, std::move(pd.masked)});
+    pd = State::PerDet();
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Detection& a, const Detection& b) { return a.detector < b.detector; });
+  return out;
+}
+
+}  // namespace custos::detect

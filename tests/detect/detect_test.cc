@@ -1,0 +1,260 @@
+#include <catch2/catch.hpp>
+#include <map>
+#include <string>
+
+#include "custos/detect/detect.h"
+
+using namespace custos;
+using namespace custos::detect;
+
+namespace {
+
+std::shared_ptr<const Engine> SharedEngine() {
+  static auto engine = [] {
+    auto e = Engine::Create();
+    REQUIRE(e.ok());
+    return e.value();
+  }();
+  return engine;
+}
+
+// detector id -> count, for `text` fed in one piece.
+std::map<std::string, uint64_t> Scan(const std::string& text,
+                                     std::shared_ptr<const Engine> engine = SharedEngine()) {
+  Scanner s(engine);
+  s.Feed(text);
+  std::map<std::string, uint64_t> out;
+  for (const Detection& d : s.Take()) out[d.detector] = d.count;
+  return out;
+}
+
+std::vector<Detection> ScanFull(const std::string& text) {
+  Scanner s(SharedEngine());
+  s.Feed(text);
+  return s.Take();
+}
+
+// Asserts that `text` yields exactly one detection, of `id`, with count 1.
+void ExpectOnly(const std::string& id, const std::string& text) {
+  INFO("text: " << text);
+  auto found = Scan(text);
+  CHECK(found == std::map<std::string, uint64_t>{{id, 1}});
+}
+
+void ExpectNone(const std::string& text) {
+  INFO("text: " << text);
+  CHECK(Scan(text).empty());
+}
+
+}  // namespace
+
+TEST_CASE("detect: payment cards need Luhn, a known issuer and a valid length") {
+  ExpectOnly("payment_card", "card 4111 1111 1111 1111 exp 12/29");
+  ExpectOnly("payment_card", "mc: 5555-5555-5555-4444.");
+  ExpectOnly("payment_card", "amex 378282246310005");
+  ExpectOnly("payment_card", "discover 6011111111111117");
+  ExpectOnly("payment_card", "2-series 2223003122003222");
+  ExpectNone("card 4111 1111 1111 1112");        // wrong check digit
+  ExpectNone("order 9111111111111111 shipped");  // no issuer starts with 9
+  ExpectNone("4111-1111 1111-1111");             // mixed separators
+  ExpectNone("id 41111111111111111111111");      // too long
+}
+
+TEST_CASE("detect: IBAN with country length and mod 97, compact or grouped") {
+  ExpectOnly("iban", "IBAN DE89 3704 0044 0532 0130 00 please");
+  ExpectOnly("iban", "GB82WEST12345698765432");
+  ExpectOnly("iban", "NL91 ABNA 0417 1643 00");
+  ExpectOnly("iban", "pay to FR14 2004 1010 0505 0001 3M02 606");
+  ExpectNone("DE89 3704 0044 0532 0130 01");  // check digits fail
+  ExpectNone("DE89 3704 0044 0532 0130");     // wrong length for DE
+  ExpectNone("QQ89 3704 0044 0532 0130 00");  // no such country
+}
+
+TEST_CASE("detect: one span is never counted by two detectors") {
+  // The IBAN's digits are not also a card, an AHV number or a phone number.
+  auto found = Scan("IBAN: CH93 0076 2011 6238 5295 7 and DE89370400440532013000");
+  CHECK(found == std::map<std::string, uint64_t>{{"iban", 2}});
+}
+
+TEST_CASE("detect: US SSN area, group and serial rules") {
+  ExpectOnly("us_ssn", "ssn 536-22-1234");
+  ExpectOnly("us_ssn", "SSN: 536221234");  // compact needs the context word
+  ExpectNone("ref 536221234");             // ... and without it is nothing
+  ExpectNone("000-12-3456");
+  ExpectNone("666-12-3456");
+  ExpectNone("912-34-5678");
+  ExpectNone("536-00-1234");
+  ExpectNone("536-22-0000");
+}
+
+TEST_CASE("detect: UK National Insurance and NHS numbers") {
+  ExpectOnly("uk_nino", "NI number AB 12 34 56 C");
+  ExpectOnly("uk_nino", "AB123456C");
+  ExpectNone("GB123456A");  // administrative prefix
+  ExpectNone("AB123456E");  // suffix must be A-D
+  ExpectNone("DA123456A");  // D is not a valid first letter
+  ExpectOnly("uk_nhs", "NHS number: 943 476 5919");
+  ExpectOnly("uk_nhs", "nhs no 9434765919");
+  ExpectNone("NHS number: 943 476 5918");  // mod 11 fails
+  ExpectNone("order 943 476 5919");        // no context
+}
+
+TEST_CASE("detect: passport and ID card MRZ with check digits, one per zone") {
+  const std::string td3 =
+      "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+      "L898902C36UTO7408122F1204159ZE184226B<<<<<10\n";
+  ExpectOnly("passport_mrz", "scan of passport:\n" + td3 + "end\n");
+  const std::string td1 =
+      "I<UTOD231458907<<<<<<<<<<<<<<<\n"
+      "7408122F1204159UTO<<<<<<<<<<<6\n"
+      "ERIKSSON<<ANNA<MARIA<<<<<<<<<<\n";
+  ExpectOnly("passport_mrz", td1);
+  const std::string td2 =
+      "I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<\n"
+      "D231458907UTO7408122F1204159<<<<<<<6\n";
+  ExpectOnly("passport_mrz", td2);
+  std::string bad = td3;
+  bad[45 + 9] = '7';  // document number check digit (line 2 starts at 45)
+  ExpectNone(bad);
+  std::string bad_composite = td3;
+  bad_composite[45 + 43] = '1';
+  ExpectNone(bad_composite);
+}
+
+TEST_CASE("detect: e-mail, IP addresses, GPS") {
+  ExpectOnly("email", "write to John.Doe+cctv@example.co.uk today");
+  ExpectNone("user@localhost");
+  ExpectOnly("ipv4", "camera at 192.168.1.20 port 554");
+  ExpectNone("version 1.2.3.4.5");
+  ExpectNone("999.1.1.1");
+  ExpectOnly("ipv6", "host 2001:db8:85a3::8a2e:370:7334 up");
+  ExpectNone("at 12:34:56 the gate opened");
+  ExpectNone("mac 00:1a:2b:3c:4d:5e");
+  ExpectOnly("gps_coordinates", "position 51.50070, -0.12460 (gate)");
+  ExpectOnly("gps_coordinates",
+             "51\xC2\xB0"
+             "30'02.5\"N 0\xC2\xB0"
+             "07'28.6\"W");
+  ExpectNone("ratio 1.5, 2.25");  // fewer than 4 decimals
+}
+
+TEST_CASE("detect: dates of birth need a birth context word") {
+  ExpectOnly("date_of_birth", "DOB: 1980-04-12");
+  ExpectOnly("date_of_birth", "Date of birth 12/04/1980");
+  ExpectOnly("date_of_birth", "Geburtsdatum: 12.04.1980");
+  ExpectOnly("date_of_birth",
+             "n\xc3\xa9"
+             "e le 3 mars 1975");
+  ExpectOnly("date_of_birth", "born 12 March 1980");
+  ExpectNone("invoice date 1980-04-12");
+  ExpectNone("DOB: 1980-02-30");  // no such day
+  ExpectNone("DOB: 2190-01-01");  // in the future
+}
+
+TEST_CASE("detect: national identifiers of several countries") {
+  ExpectOnly("za_id", "ID 8001015009087");
+  ExpectNone("ID 8001015009086");
+  ExpectOnly("nl_bsn", "BSN: 111222333");
+  ExpectOnly("nl_bsn", "burgerservicenummer 1112.22.333");
+  ExpectNone("BSN: 111222334");
+  ExpectNone("nummer 111222333");
+  ExpectOnly("es_dni", "DNI 12345678Z");
+  ExpectOnly("es_dni", "NIE X1234567L");
+  ExpectNone("DNI 12345678A");
+  ExpectOnly("it_fiscal_code", "CF RSSMRA85T10A562S");
+  ExpectNone("CF RSSMRA85T10A562T");
+  ExpectOnly("ch_ahv", "AHV 756.1234.5678.97");
+  ExpectNone("AHV 756.1234.5678.98");
+  ExpectOnly("in_aadhaar", "Aadhaar 2345 6789 0124");
+  ExpectNone("Aadhaar 2345 6789 0125");
+  ExpectNone("ref 2345 6789 0124");
+  ExpectOnly("br_cpf", "CPF 111.444.777-35");
+  ExpectOnly("br_cpf", "CPF: 11144477735");
+  ExpectNone("111.444.777-36");
+  ExpectNone("111.111.111-11");
+}
+
+TEST_CASE("detect: phones in international form, or national with context") {
+  ExpectOnly("phone", "call +44 20 7946 0958 now");
+  ExpectOnly("phone", "+31 (0)20 123 4567");
+  ExpectOnly("phone", "Tel: 020 7946 0958");
+  ExpectOnly("phone", "mobile 06-12345678");
+  ExpectNone("ref 020 7946 0958");
+  ExpectNone("+1 23");
+}
+
+TEST_CASE("detect: credentials") {
+  ExpectOnly("aws_access_key", "aws_access_key_id = AKIAIOSFODNN7EXAMPLE");
+  ExpectNone("AKIAAAAAAAAAAAAAAAAA");
+  ExpectOnly(
+      "private_key",
+      "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgH\n"
+      "-----END RSA PRIVATE KEY-----\n");
+  ExpectNone("-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----\n");
+}
+
+TEST_CASE("detect: count is distinct values, masked samples reveal nothing") {
+  auto d = ScanFull(
+      "4111 1111 1111 1111, again 4111111111111111, 5555 5555 5555 4444, "
+      "378282246310005, 6011111111111117");
+  REQUIRE(d.size() == 1);
+  CHECK(d[0].detector == "payment_card");
+  CHECK(d[0].count == 4);
+  REQUIRE(d[0].masked.size() == 3);
+  CHECK(d[0].masked[0] == "**** **** **** 1111");
+  for (const std::string& m : d[0].masked) {
+    CHECK(m.find("4111") == std::string::npos);
+    CHECK(m.find("5555 5555") == std::string::npos);
+  }
+  auto e = ScanFull("mail john.doe@example.com");
+  REQUIRE(e.size() == 1);
+  CHECK(e[0].masked == std::vector<std::string>{"****@example.com"});
+  auto i = ScanFull("IBAN DE89 3704 0044 0532 0130 00");
+  CHECK(i[0].masked == std::vector<std::string>{"DE** **** **** **** **30 00"});
+}
+
+TEST_CASE("detect: values straddling feed boundaries are found exactly once") {
+  const std::string value = "4111 1111 1111 1111";
+  const std::string filler(2000, 'x');
+  const std::string text = filler + "\ncard " + value + " end\n" + filler;
+  for (size_t cut = filler.size(); cut < filler.size() + 30; ++cut) {
+    Scanner s(SharedEngine());
+    s.Feed(text.substr(0, cut));
+    s.Feed(text.substr(cut));
+    auto d = s.Take();
+    INFO("cut at " << cut);
+    REQUIRE(d.size() == 1);
+    CHECK(d[0].count == 1);
+  }
+  // Across the 1 MiB internal chunk boundary, fed byte-ranges of odd sizes.
+  std::string big;
+  while (big.size() < (1u << 20) - 10) big += "no identifiers on this line at all\n";
+  big += "SSN 536-22-1234 and BSN: 111222333\n";
+  big += std::string(5000, 'y');
+  Scanner s(SharedEngine());
+  for (size_t p = 0; p < big.size(); p += 4093) s.Feed(big.substr(p, 4093));
+  std::map<std::string, uint64_t> got;
+  for (const Detection& d : s.Take()) got[d.detector] = d.count;
+  CHECK(got == std::map<std::string, uint64_t>{{"nl_bsn", 1}, {"us_ssn", 1}});
+}
+
+TEST_CASE("detect: a value is not glued across streams") {
+  Scanner s(SharedEngine());
+  s.Feed("BSN:");
+  s.EndOfStream();
+  s.Feed(" 111222333\n");
+  CHECK(s.Take().empty());  // the context word belonged to another member
+}
+
+TEST_CASE("detect: custom detectors from a policy") {
+  auto engine = Engine::Create(
+      {{"sia-licence", R"(\b[0-9]{4} ?[0-9]{4} ?[0-9]{4} ?[0-9]{4}\b)", {"SIA", "licence"}, "none"},
+       {"staff-id", R"(\bST-[0-9]{6}\b)", {}, "none"}});
+  REQUIRE(engine.ok());
+  auto found = Scan("SIA licence 1234 5678 9012 3456; staff ST-004211", engine.value());
+  CHECK(found["sia-licence"] == 1);
+  CHECK(found["staff-id"] == 1);
+  CHECK(Scan("number 1234 5678 9012 3456", engine.value()).count("sia-licence") == 0);
+  auto bad = Engine::Create({{"broken", "([a-z", {}, "none"}});
+  CHECK_FALSE(bad.ok());
+}
