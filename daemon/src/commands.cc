@@ -99,7 +99,9 @@ std::FILE* OpenOutput(const std::string& path) {
 
 }  // namespace
 
-void PrintError(const std::string& message) { std::fprintf(stderr, "custos: %s\n", message.c_str()); }
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "custos: %s\n", message.c_str());
+}
 
 int ScanCommand(const Args& args) {
   std::vector<std::string> policy_files, roots;

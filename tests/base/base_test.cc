@@ -40,7 +40,7 @@ TEST_CASE("glob: classes, escapes and base-name patterns") {
   CHECK_FALSE(G("/x/\\*.txt").Matches("/x/a.txt"));
   CHECK(G("*.tmp").Matches("/deep/down/file.tmp"));  // no '/': base name
   CHECK_FALSE(G("*.tmp").Matches("/deep/file.tmp/other"));
-  CHECK(G("/x/a+b (1).txt").Matches("/x/a+b (1).txt"));  // regex characters are literal
+  CHECK(G("/x/a+b (1).txt").Matches("/x/a+b (1).txt"));           // regex characters are literal
   CHECK(G("/x/*").Matches(std::string("/x/bad\xff\nname", 13)));  // raw bytes
 }
 
@@ -62,9 +62,11 @@ TEST_CASE("glob: folder pruning") {
 TEST_CASE("escape: invalid UTF-8 and control characters") {
   CHECK(EscapeBytes("plain/ascii.txt", true) == "plain/ascii.txt");
   CHECK(EscapeBytes("caf\xc3\xa9", true) == "caf\xc3\xa9");  // valid UTF-8 is kept
-  CHECK(EscapeBytes("a\xff" "b", false) == "a\\xffb");
-  CHECK(EscapeBytes("\xc3", false) == "\\xc3");                // truncated sequence
-  CHECK(EscapeBytes("\xc0\xaf", false) == "\\xc0\\xaf");       // overlong encoding
+  CHECK(EscapeBytes("a\xff"
+                    "b",
+                    false) == "a\\xffb");
+  CHECK(EscapeBytes("\xc3", false) == "\\xc3");                    // truncated sequence
+  CHECK(EscapeBytes("\xc0\xaf", false) == "\\xc0\\xaf");           // overlong encoding
   CHECK(EscapeBytes("\xed\xa0\x80", false) == "\\xed\\xa0\\x80");  // surrogate
   CHECK(EscapeBytes("line\nbreak", true) == "line\\x0abreak");
   CHECK(EscapeBytes("line\nbreak", false) == "line\nbreak");

@@ -248,8 +248,8 @@ TEST_CASE("scan: formats and the output file") {
   CHECK(t.out.find("VIOLATION bio-access [access, critical] mode 0666 exceeds 0640") !=
         std::string::npos);
 
-  auto o = RunCustos({"scan", "-o", dir / "out.jsonl", "--policy", dir / "policy.yaml",
-                      dir / "tree"});
+  auto o =
+      RunCustos({"scan", "-o", dir / "out.jsonl", "--policy", dir / "policy.yaml", dir / "tree"});
   CHECK(o.exit_code == 1);
   CHECK(o.out.empty());
   struct stat st;
@@ -267,10 +267,10 @@ TEST_CASE("scan: excludes and the single-thread and multi-thread scans agree") {
   }
   WriteFile(dir / "t/skipme/a.txt", "x\n");
   WriteFile(dir / "t/d0/b.tmp", "x\n");
-  auto one = RunCustos({"scan", "--all", "--threads", "1", "--exclude", "**/skipme",
-                        "--exclude", "*.tmp", dir / "t"});
-  auto many = RunCustos({"scan", "--all", "--threads", "4", "--exclude", "**/skipme",
-                         "--exclude", "*.tmp", dir / "t"});
+  auto one = RunCustos({"scan", "--all", "--threads", "1", "--exclude", "**/skipme", "--exclude",
+                        "*.tmp", dir / "t"});
+  auto many = RunCustos({"scan", "--all", "--threads", "4", "--exclude", "**/skipme", "--exclude",
+                         "*.tmp", dir / "t"});
   auto a = ByPath(one.out), b = ByPath(many.out);
   CHECK(a.size() == 500);
   CHECK(b.size() == 500);

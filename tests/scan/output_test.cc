@@ -26,13 +26,14 @@ Item SampleItem() {
 }  // namespace
 
 TEST_CASE("output: the JSONL record has the spec's fields in the spec's order") {
-  CHECK(scan::ItemToJson(SampleItem()) ==
-        R"({"path": "/srv/cctv/cam3/2024-01-02.mp4", "size": 73400320, )"
-        R"("mtime": "2024-01-02T03:10:00Z", "owner": "cctv", "group": "cctv", "mode": "0644", )"
-        R"("mime": "video/mp4", "category": "video", "content_date": "2024-01-02T03:04:05Z", )"
-        R"("detections": [{"detector": "payment_card", "count": 2, "masked": ["**** **** **** 1111"]}], )"
-        R"("violations": [{"policy": "cctv-30d", "kind": "retention", "severity": "high", )"
-        R"("reason": "recorded 2024-01-02T03:04:05Z, 695 days old, limit 30d"}], "skipped": null})");
+  CHECK(
+      scan::ItemToJson(SampleItem()) ==
+      R"({"path": "/srv/cctv/cam3/2024-01-02.mp4", "size": 73400320, )"
+      R"("mtime": "2024-01-02T03:10:00Z", "owner": "cctv", "group": "cctv", "mode": "0644", )"
+      R"("mime": "video/mp4", "category": "video", "content_date": "2024-01-02T03:04:05Z", )"
+      R"("detections": [{"detector": "payment_card", "count": 2, "masked": ["**** **** **** 1111"]}], )"
+      R"("violations": [{"policy": "cctv-30d", "kind": "retention", "severity": "high", )"
+      R"("reason": "recorded 2024-01-02T03:04:05Z, 695 days old, limit 30d"}], "skipped": null})");
 }
 
 TEST_CASE("output: skipped items without metadata print nulls") {

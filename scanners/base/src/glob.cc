@@ -66,7 +66,8 @@ Result<Glob> Glob::Compile(std::string_view pattern) {
           cls += d;
         }
       }
-      if (!closed) return Status::Invalid("glob '" + std::string(pattern) + "' has an unclosed '['");
+      if (!closed)
+        return Status::Invalid("glob '" + std::string(pattern) + "' has an unclosed '['");
       if (cls.size() > 1 && cls[1] == '^') cls += "/";  // negated classes never match '/'
       cls += ']';
       re += cls;
@@ -80,7 +81,8 @@ Result<Glob> Glob::Compile(std::string_view pattern) {
   opts.set_log_errors(false);
   auto compiled = std::make_shared<const re2::RE2>(re, opts);
   if (!compiled->ok()) {
-    return Status::Invalid("glob '" + std::string(pattern) + "' is not valid: " + compiled->error());
+    return Status::Invalid("glob '" + std::string(pattern) +
+                           "' is not valid: " + compiled->error());
   }
   Glob g;
   g.pattern_ = std::string(pattern);

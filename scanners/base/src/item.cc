@@ -5,8 +5,8 @@
 namespace custos {
 namespace {
 constexpr std::array<std::string_view, 12> kCategoryNames = {
-    "video",     "image", "audio", "biometric", "document",   "email",
-    "archive",   "database", "encrypted", "text", "executable", "other"};
+    "video",   "image",    "audio",     "biometric", "document",   "email",
+    "archive", "database", "encrypted", "text",      "executable", "other"};
 }
 
 std::string_view CategoryName(Category c) { return kCategoryNames[static_cast<size_t>(c)]; }

@@ -1,1 +1,113 @@
-// placeholder
+#include "custos/identify/identifier.h"
+
+#include <magic.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "content_date.h"
+#include "reader.h"
+#include "sniff.h"
+
+namespace custos::identify {
+namespace {
+
+// Never MAGIC_COMPRESS (forks decompressors) nor MAGIC_PRESERVE_ATIME (rewrites
+// timestamps); text and encoding checks stay on.
+constexpr int kDescriptionFlags = MAGIC_NO_CHECK_COMPRESS;
+constexpr int kMimeFlags = MAGIC_NO_CHECK_COMPRESS | MAGIC_MIME_TYPE;
+
+// libmagic's loading (and closing) writes process-wide state without a lock.
+std::mutex& MagicMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+}  // namespace
+
+// One libmagic handle serves both answers: magic_setflags() switches between MIME
+// type and description between the two magic_buffer() calls, which costs nothing,
+// while a second handle would load the databases twice.
+struct Identifier::Impl {
+  magic_t magic = nullptr;
+  std::string prefix;  // reused buffer for the first kPrefixBytes of each file
+
+  ~Impl() {
+    if (magic != nullptr) {
+      std::lock_guard<std::mutex> lock(MagicMutex());
+      magic_close(magic);
+    }
+  }
+
+  // libmagic's answer for `data` with `flags`, copied at once (the next call on the
+  // handle overwrites it); empty when libmagic fails.
+  std::string Ask(std::string_view data, int flags) {
+    if (magic_setflags(magic, flags) != 0) return {};
+    const char* r = magic_buffer(magic, data.data(), data.size());
+    return r != nullptr ? std::string(r) : std::string();
+  }
+};
+
+Result<std::unique_ptr<Identifier>> Identifier::Create(const std::string& magic_database) {
+  auto impl = std::make_unique<Impl>();
+  {
+    std::lock_guard<std::mutex> lock(MagicMutex());
+    impl->magic = magic_open(kDescriptionFlags);
+    if (impl->magic == nullptr) {
+      return Status::FromErrno("libmagic: cannot open", errno);
+    }
+    if (magic_load(impl->magic, magic_database.empty() ? nullptr : magic_database.c_str()) != 0) {
+      const char* err = magic_error(impl->magic);
+      return Status(StatusCode::kInvalidArgument, "cannot load magic database '" +
+                                                      magic_database +
+                                                      "': " + (err ? err : "unknown error"));
+    }
+  }
+  impl->prefix.resize(kPrefixBytes);
+  std::unique_ptr<Identifier> id(new Identifier());
+  id->impl_ = std::move(impl);
+  return id;
+}
+
+Identifier::~Identifier() = default;
+
+Status Identifier::Identify(int fd, Item& item) {
+  item.mime.clear();
+  item.description.clear();
+  item.category = Category::kOther;
+  item.content_date.reset();
+
+  const int64_t got = detail::PreadFull(fd, impl_->prefix.data(), kPrefixBytes, 0);
+  if (got < 0) return Status::FromErrno("read error", errno);
+  const std::string_view prefix(impl_->prefix.data(), static_cast<size_t>(got));
+  if (prefix.empty()) {
+    item.mime = "application/x-empty";
+    item.description = "empty";
+    return Status::Ok();
+  }
+  item.mime = impl_->Ask(prefix, kMimeFlags);
+  item.description = impl_->Ask(prefix, kDescriptionFlags);
+
+  // The file's size for the parsers: what the caller saw, unless the prefix read
+  // proves otherwise (a short read means the end of the file).
+  uint64_t size = prefix.size();
+  if (prefix.size() == kPrefixBytes) {
+    uint64_t known = item.info.size;
+    if (!item.has_info) {
+      struct stat st;
+      known = ::fstat(fd, &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+    }
+    size = std::max<uint64_t>(known, prefix.size());
+  }
+  detail::Reader reader(fd, size, prefix);
+  detail::RefineMagic(reader, item.mime, item.description);
+  item.category = CategoryFor(item.mime, item.description, item.info.mode);
+  item.content_date = detail::ContentDate(reader, item.mime);
+  if (reader.error() != 0) return Status::FromErrno("read error", reader.error());
+  return Status::Ok();
+}
+
+}  // namespace custos::identify

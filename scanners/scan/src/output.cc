@@ -127,8 +127,8 @@ class TableWriter : public ItemWriter {
       line += '\n';
     }
     for (const Violation& v : item.violations) {
-      line += "    VIOLATION " + v.policy + " [" + v.kind + ", " + v.severity + "] " + v.reason +
-              '\n';
+      line +=
+          "    VIOLATION " + v.policy + " [" + v.kind + ", " + v.severity + "] " + v.reason + '\n';
     }
     std::fwrite(line.data(), 1, line.size(), out_);
   }

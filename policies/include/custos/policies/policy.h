@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "custos/base/item.h"
@@ -17,10 +19,10 @@ namespace custos::policies {
 
 struct Diagnostic {
   std::string file;
-  int line = 0;  // 1-based
-  int column = 0;  // 1-based
+  int line = 0;  // 1-based; 0 when the problem concerns the whole file
+  int column = 0;  // 1-based; 0 when unknown
   std::string message;
-  // "FILE:LINE:COL: message"
+  // "FILE:LINE:COL: message"; "FILE: message" when line is 0 (e.g. cannot read).
   std::string ToString() const;
 };
 
@@ -32,15 +34,38 @@ struct CustomDetector {
   std::string validate;  // "none" | "luhn" | "mod97"
 };
 
+// What a report shows about a policy.
+struct PolicyInfo {
+  std::string id;
+  std::string description;
+  std::vector<std::string> references;
+  std::string severity;  // low | medium | high | critical
+  std::string file;      // where it was defined
+  int line = 0;
+};
+
+// A legal hold as declared.
+struct LegalHoldInfo {
+  std::vector<std::string> paths;  // globs as written
+  std::string reason;
+  std::optional<int64_t> until;  // Unix seconds of 00:00 UTC of the last day; none: indefinite
+};
+
 class PolicySet {
  public:
   // Loads and compiles policy files. On any error returns non-OK and appends every
-  // diagnostic found to `diagnostics` (when given).
+  // diagnostic found to `diagnostics` (when given). Policy and detector ids must be
+  // unique across all files; `match.detectors` may name custom detectors of any file.
+  // The status message holds every diagnostic, one a line.
   static Result<std::shared_ptr<const PolicySet>> LoadFiles(
       const std::vector<std::string>& files, std::vector<Diagnostic>* diagnostics);
   // Same, from text (`name` stands for the file name in diagnostics).
   static Result<std::shared_ptr<const PolicySet>> LoadString(
       const std::string& yaml, const std::string& name, std::vector<Diagnostic>* diagnostics);
+  // Several texts at once, as (name, yaml) pairs: the cross-file checks of LoadFiles.
+  static Result<std::shared_ptr<const PolicySet>> LoadStrings(
+      const std::vector<std::pair<std::string, std::string>>& named_yaml,
+      std::vector<Diagnostic>* diagnostics);
 
   virtual ~PolicySet() = default;
 
@@ -52,9 +77,17 @@ class PolicySet {
   virtual bool NeedsAcl() const = 0;
   virtual size_t policy_count() const = 0;
   virtual const std::vector<CustomDetector>& custom_detectors() const = 0;
+  // Every policy in load order (files in the order given, then file order).
+  virtual const std::vector<PolicyInfo>& policies() const = 0;
+  virtual const std::vector<LegalHoldInfo>& legal_holds() const = 0;
 };
 
 // The built-in detector ids of the interface spec.
 const std::vector<std::string>& BuiltinDetectorIds();
+
+// Parses a duration of the policy file: an integer and one of the units s, min, h,
+// d, w, mo (30 days), y (365 days), without space ("30d", "6mo", "90min").
+// Returns seconds, or nullopt when malformed or too large.
+std::optional<int64_t> ParseDuration(std::string_view text);
 
 }  // namespace custos::policies

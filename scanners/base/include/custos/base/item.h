@@ -74,11 +74,11 @@ struct Item {
   FileInfo info;
   std::string owner;  // user name, or the uid in decimal when it has no name
   std::string group;
-  std::string mime;  // empty when unknown
+  std::string mime;         // empty when unknown
   std::string description;  // libmagic's description, for `classify`
   Category category = Category::kOther;
   std::optional<int64_t> content_date;  // Unix seconds, UTC
-  std::vector<AclEntry> acl;             // extended ACL entries; empty when none
+  std::vector<AclEntry> acl;            // extended ACL entries; empty when none
   std::vector<Detection> detections;
   std::vector<Violation> violations;
   std::string legal_hold;  // reason of the legal hold that covers the item, if any

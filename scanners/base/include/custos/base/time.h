@@ -12,8 +12,7 @@ namespace custos {
 int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d);
 
 // Unix seconds for a UTC calendar time; nullopt when a field is out of range.
-std::optional<int64_t> UnixFromCivil(int y, int mon, int day, int h = 0, int min = 0,
-                                     int sec = 0);
+std::optional<int64_t> UnixFromCivil(int y, int mon, int day, int h = 0, int min = 0, int sec = 0);
 
 // "YYYY-MM-DDTHH:MM:SSZ".
 std::string FormatIso8601(int64_t unix_seconds);

@@ -8,23 +8,39 @@
 // bytes needed (a 50 GB video costs a few KiB of reads).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "custos/base/item.h"
 #include "custos/base/status.h"
 
 namespace custos::identify {
 
-// The magic database path list to use: $CUSTOS_MAGIC when set, else the custom
-// database found next to the binary (build tree) or in the install prefix, followed
-// by the system database ("custom.mgc:/usr/share/misc/magic.mgc").
+// The magic database path list to use: $CUSTOS_MAGIC when set (used as is), else the
+// first existing of the custom database compiled in the build tree,
+// <dir of /proc/self/exe>/../share/custos/custos.mgc and the installed
+// <datadir>/custos/custos.mgc, followed by the system database
+// ("custos.mgc:/usr/share/misc/magic.mgc"). When no custom database is found, just the
+// system database (the caller may warn: biometric, CCTV and encrypted formats will
+// then be missed).
 std::string DefaultMagicDatabase();
+
+// The system magic database, appended to the custom one by DefaultMagicDatabase().
+inline constexpr char kSystemMagicDatabase[] = "/usr/share/misc/magic.mgc";
+
+// The category (interface spec) of a file from libmagic's MIME type and description
+// (as Identify() leaves them in the item). `mode` (st_mode) separates executable
+// scripts (a shebang and an execute bit) from plain source text. Pure; thread-safe.
+Category CategoryFor(std::string_view mime, std::string_view description, uint32_t mode = 0);
 
 // One per worker thread; not thread-safe. Creation is serialised internally (libmagic
 // loading writes shared state).
 class Identifier {
  public:
+  // Opens libmagic and loads `magic_database` (a ':'-separated list, first match
+  // wins). An unloadable database is an error whose message names it.
   static Result<std::unique_ptr<Identifier>> Create(const std::string& magic_database);
   ~Identifier();
   Identifier(const Identifier&) = delete;
@@ -33,8 +49,14 @@ class Identifier {
   // Identifies the open regular file `fd` (size `item.info.size`) and fills
   // item.mime, item.description, item.category and item.content_date. Uses pread
   // only (never moves the file offset, never writes). A read error is returned as a
-  // non-OK Status whose message is the skip reason.
+  // non-OK Status whose message is the skip reason ("read error: <strerror>"); the
+  // fields are then left as far as they got. An empty file is "application/x-empty",
+  // category other. Reads a bounded prefix (kPrefixBytes) plus a few KiB of headers
+  // for the content date, whatever the file holds.
   Status Identify(int fd, Item& item);
+
+  // Bytes read from the start of each file for libmagic.
+  static constexpr size_t kPrefixBytes = 256 * 1024;
 
  private:
   Identifier() = default;

@@ -22,10 +22,10 @@ namespace custos::scan {
 struct ScanOptions {
   std::vector<std::string> roots;  // absolute paths
   crawl::WalkOptions walk;
-  unsigned threads = 0;            // workers; 0 = number of cores
-  size_t queue_capacity = 4096;    // entries waiting for a worker
-  std::string magic_database;      // identify::DefaultMagicDatabase() when empty
-  bool read_acl = false;           // read POSIX ACLs of every file (policies need them)
+  unsigned threads = 0;          // workers; 0 = number of cores
+  size_t queue_capacity = 4096;  // entries waiting for a worker
+  std::string magic_database;    // identify::DefaultMagicDatabase() when empty
+  bool read_acl = false;         // read POSIX ACLs of every file (policies need them)
   // Judges an item (fills violations); called on worker threads, must be thread-safe.
   std::function<void(Item&)> evaluate;
 };
