@@ -19,7 +19,7 @@ namespace custos::policies {
 
 struct Diagnostic {
   std::string file;
-  int line = 0;  // 1-based; 0 when the problem concerns the whole file
+  int line = 0;    // 1-based; 0 when the problem concerns the whole file
   int column = 0;  // 1-based; 0 when unknown
   std::string message;
   // "FILE:LINE:COL: message"; "FILE: message" when line is 0 (e.g. cannot read).
@@ -57,11 +57,12 @@ class PolicySet {
   // diagnostic found to `diagnostics` (when given). Policy and detector ids must be
   // unique across all files; `match.detectors` may name custom detectors of any file.
   // The status message holds every diagnostic, one a line.
-  static Result<std::shared_ptr<const PolicySet>> LoadFiles(
-      const std::vector<std::string>& files, std::vector<Diagnostic>* diagnostics);
+  static Result<std::shared_ptr<const PolicySet>> LoadFiles(const std::vector<std::string>& files,
+                                                            std::vector<Diagnostic>* diagnostics);
   // Same, from text (`name` stands for the file name in diagnostics).
-  static Result<std::shared_ptr<const PolicySet>> LoadString(
-      const std::string& yaml, const std::string& name, std::vector<Diagnostic>* diagnostics);
+  static Result<std::shared_ptr<const PolicySet>> LoadString(const std::string& yaml,
+                                                             const std::string& name,
+                                                             std::vector<Diagnostic>* diagnostics);
   // Several texts at once, as (name, yaml) pairs: the cross-file checks of LoadFiles.
   static Result<std::shared_ptr<const PolicySet>> LoadStrings(
       const std::vector<std::pair<std::string, std::string>>& named_yaml,

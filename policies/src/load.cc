@@ -1,0 +1,767 @@
+// Policy file loading: YAML text -> checked -> compiled (internal::Compiled).
+//
+// Every file is read in full and every problem recorded as a Diagnostic pointing at
+// the offending node (unknown key: the key; bad value: the value; missing key: the
+// map holding it). Checks that span files (duplicate ids, references to custom
+// detectors) run once all files are read. Any diagnostic rejects the whole set.
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <re2/re2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <initializer_list>
+#include <map>
+#include <set>
+#include <string_view>
+#include <variant>
+
+#include "compiled.h"
+#include "custos/base/escape.h"
+#include "custos/base/fd.h"
+#include "custos/base/time.h"
+#include "messages.h"
+#include "policy_set_impl.h"
+
+namespace custos::policies {
+namespace {
+
+using internal::AgeFrom;
+using internal::Compiled;
+using internal::IdList;
+using internal::Policy;
+
+constexpr uint64_t kMaxFileSize = 16 << 20;
+
+struct Pos {
+  int line = 0;  // 1-based, 0: unknown
+  int column = 0;
+};
+
+Pos PosOf(const YAML::Mark& m) {
+  if (m.line < 0) return {};
+  return {m.line + 1, m.column < 0 ? 0 : m.column + 1};
+}
+
+std::string Join(const std::vector<std::string_view>& parts, std::string_view sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+bool IsDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool ValidId(std::string_view s, bool allow_underscore) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                    (allow_underscore && c == '_');
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// "glob 'X' has an unclosed '['" (base's wording) -> "unclosed '['".
+std::string GlobProblem(std::string_view pattern, std::string_view message) {
+  const std::string prefix = "glob '" + std::string(pattern) + "' ";
+  std::string_view rest = message;
+  if (rest.substr(0, prefix.size()) == prefix) rest.remove_prefix(prefix.size());
+  for (std::string_view filler : {"has an ", "has a ", "is "}) {
+    if (rest.substr(0, filler.size()) == filler) {
+      rest.remove_prefix(filler.size());
+      break;
+    }
+  }
+  if (rest == "empty glob") return "empty";
+  return std::string(rest);
+}
+
+std::optional<uint32_t> ParseId(std::string_view s) {
+  if (!IsDigits(s) || s.size() > 10) return std::nullopt;
+  const uint64_t v = std::stoull(std::string(s));
+  if (v > 0xffffffffu) return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+std::optional<uint32_t> LookupUser(const std::string& name) {
+  std::vector<char> buf(16384);
+  for (;;) {
+    struct passwd pw;
+    struct passwd* res = nullptr;
+    const int rc = getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &res);
+    if (rc == ERANGE && buf.size() < (1u << 22)) {
+      buf.resize(buf.size() * 2);
+      continue;
+    }
+    if (rc != 0 || res == nullptr) return std::nullopt;
+    return pw.pw_uid;
+  }
+}
+
+std::optional<uint32_t> LookupGroup(const std::string& name) {
+  std::vector<char> buf(16384);
+  for (;;) {
+    struct group gr;
+    struct group* res = nullptr;
+    const int rc = getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &res);
+    if (rc == ERANGE && buf.size() < (1u << 22)) {
+      buf.resize(buf.size() * 2);
+      continue;
+    }
+    if (rc != 0 || res == nullptr) return std::nullopt;
+    return gr.gr_gid;
+  }
+}
+
+// One key of a map as written: the key node (for its position) and the value.
+struct Field {
+  YAML::Node key;
+  YAML::Node value;
+};
+using Fields = std::map<std::string, Field, std::less<>>;
+
+// Where an id was first defined, for duplicate messages.
+struct Definition {
+  size_t file = 0;
+  Pos pos;
+};
+
+// A match.detectors entry, resolved when every file has been read.
+struct DetectorRef {
+  std::string id;
+  size_t file = 0;
+  Pos pos;
+};
+
+struct FileDiagnostic {
+  size_t file = 0;
+  Diagnostic diagnostic;
+};
+
+class Loader {
+ public:
+  void AddText(const std::string& name, const std::string& text);
+  void AddUnreadable(const std::string& name, const std::string& message);
+  Result<std::shared_ptr<const PolicySet>> Finish(std::vector<Diagnostic>* out);
+
+ private:
+  // Reporting.
+  void Error(Pos pos, std::string message) {
+    diags_.push_back({file_index_, {file_, pos.line, pos.column, std::move(message)}});
+  }
+  void Error(const YAML::Node& node, std::string message) {
+    Error(PosOf(node.Mark()), std::move(message));
+  }
+  std::string At(const Definition& d) const {
+    Diagnostic tmp{names_[d.file], d.pos.line, d.pos.column, ""};
+    std::string s = tmp.ToString();
+    return s.substr(0, s.size() - 2);  // drop ": "
+  }
+
+  // Structure helpers.
+  Fields ReadMap(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
+                 std::string_view where);
+  // The scalar text of a field; reports null and non-scalars.
+  std::optional<std::string> ScalarOf(const Field& f, std::string_view key);
+  // A list of scalars with each node; reports wrong types and (unless allowed) empty lists.
+  std::optional<std::vector<std::pair<std::string, YAML::Node>>> ScalarList(const Field& f,
+                                                                            std::string_view key,
+                                                                            bool allow_empty);
+  std::vector<Glob> Globs(const Field& f, std::string_view key);
+  // A map-valued field; reports null and wrong types.
+  bool IsMapField(const Field& f, std::string_view key);
+  std::optional<bool> Bool(const Field& f, std::string_view key);
+  IdList Ids(const Field& f, std::string_view key, bool users);
+
+  // The three sections.
+  void ReadPolicy(const YAML::Node& node);
+  bool ReadMatch(const Field& f, Policy& p);
+  void ReadRetention(const Field& f, Policy& p);
+  void ReadAccess(const Field& f, Policy& p);
+  void ReadLocation(const Field& f, Policy& p);
+  void ReadDetector(const YAML::Node& node);
+  void ReadHold(const YAML::Node& node);
+
+  std::string file_;
+  size_t file_index_ = 0;
+  std::vector<std::string> names_;
+  std::vector<FileDiagnostic> diags_;
+  Compiled compiled_;
+  std::map<std::string, Definition, std::less<>> policy_ids_;
+  std::map<std::string, Definition, std::less<>> detector_ids_;
+  std::vector<DetectorRef> detector_refs_;
+};
+
+Fields Loader::ReadMap(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
+                       std::string_view where) {
+  Fields fields;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const YAML::Node key = it->first;
+    if (!key.IsScalar()) {
+      Error(key, msg::NonScalarKey(where, msg::KindName(key.Type())));
+      continue;
+    }
+    const std::string& name = key.Scalar();
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      Error(key, msg::UnknownKey(name, where, Join(std::vector<std::string_view>(allowed), ", ")));
+      continue;
+    }
+    if (auto prev = fields.find(name); prev != fields.end()) {
+      Error(key, msg::DuplicateKey(name, where, At({file_index_, PosOf(prev->second.key.Mark())})));
+      continue;
+    }
+    fields.emplace(name, Field{key, it->second});
+  }
+  return fields;
+}
+
+std::optional<std::string> Loader::ScalarOf(const Field& f, std::string_view key) {
+  if (f.value.IsNull()) {
+    Error(f.key, msg::MissingValue(key));
+    return std::nullopt;
+  }
+  if (!f.value.IsScalar()) {
+    Error(f.value, msg::WrongType("a string", key, msg::KindName(f.value.Type())));
+    return std::nullopt;
+  }
+  return f.value.Scalar();
+}
+
+std::optional<std::vector<std::pair<std::string, YAML::Node>>> Loader::ScalarList(
+    const Field& f, std::string_view key, bool allow_empty) {
+  if (f.value.IsNull()) {
+    Error(f.key, msg::MissingValue(key));
+    return std::nullopt;
+  }
+  if (!f.value.IsSequence()) {
+    Error(f.value, msg::WrongType("a list", key, msg::KindName(f.value.Type())));
+    return std::nullopt;
+  }
+  if (f.value.size() == 0 && !allow_empty) {
+    Error(f.value, msg::EmptyList(key));
+    return std::nullopt;
+  }
+  std::vector<std::pair<std::string, YAML::Node>> out;
+  bool ok = true;
+  for (const YAML::Node& e : f.value) {
+    if (!e.IsScalar()) {
+      // A null entry ("- " alone) sits where yaml-cpp puts it; still the best we have.
+      Error(e.IsNull() ? f.value : e,
+            msg::WrongElementType("a string", key, msg::KindName(e.Type())));
+      ok = false;
+      continue;
+    }
+    out.emplace_back(e.Scalar(), e);
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+std::vector<Glob> Loader::Globs(const Field& f, std::string_view key) {
+  std::vector<Glob> globs;
+  auto list = ScalarList(f, key, false);
+  if (!list) return globs;
+  for (const auto& [text, node] : *list) {
+    auto g = Glob::Compile(text);
+    if (!g.ok()) {
+      Error(node, msg::BadGlob(text, GlobProblem(text, g.status().message())));
+      continue;
+    }
+    globs.push_back(std::move(g).value());
+  }
+  return globs;
+}
+
+bool Loader::IsMapField(const Field& f, std::string_view key) {
+  if (f.value.IsNull()) {
+    Error(f.key, msg::MissingValue(key));
+    return false;
+  }
+  if (!f.value.IsMap()) {
+    Error(f.value, msg::WrongType("a map", key, msg::KindName(f.value.Type())));
+    return false;
+  }
+  return true;
+}
+
+std::optional<bool> Loader::Bool(const Field& f, std::string_view key) {
+  auto s = ScalarOf(f, key);
+  if (!s) return std::nullopt;
+  if (*s == "true" || *s == "True" || *s == "TRUE") return true;
+  if (*s == "false" || *s == "False" || *s == "FALSE") return false;
+  Error(f.value, msg::BadValue(key, *s, "true or false"));
+  return std::nullopt;
+}
+
+IdList Loader::Ids(const Field& f, std::string_view key, bool users) {
+  IdList ids;
+  ids.given = true;
+  auto list = ScalarList(f, key, false);
+  if (!list) return ids;
+  for (const auto& [text, node] : *list) {
+    if (text.empty()) {
+      Error(node, msg::EmptyValue(key));
+      continue;
+    }
+    ids.written.push_back(text);
+    std::optional<uint32_t> id = ParseId(text);
+    // A name unknown on this host keeps no number: it still matches by name.
+    if (!id) id = users ? LookupUser(text) : LookupGroup(text);
+    if (id) ids.ids.push_back(*id);
+  }
+  return ids;
+}
+
+void Loader::AddUnreadable(const std::string& name, const std::string& message) {
+  file_index_ = names_.size();
+  names_.push_back(name);
+  file_ = name;
+  Error(Pos{}, message);
+}
+
+void Loader::AddText(const std::string& name, const std::string& text) {
+  file_index_ = names_.size();
+  names_.push_back(name);
+  file_ = name;
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception& e) {
+    Error(PosOf(e.mark), msg::Syntax(e.msg));
+    return;
+  }
+  if (docs.empty()) return;  // an empty file (or only comments): no policies
+  if (docs.size() > 1) {
+    Error(docs[1], msg::SecondDocument());
+    return;
+  }
+  const YAML::Node& root = docs[0];
+  if (root.IsNull()) return;
+  if (!root.IsMap()) {
+    Error(root, msg::TopLevelNotMap(msg::KindName(root.Type())));
+    return;
+  }
+  Fields top = ReadMap(root, {"policies", "detectors", "legal_holds"}, "at top level");
+  // Detectors first so that a policy may use a detector declared further down.
+  struct Section {
+    const char* key;
+    void (Loader::*read)(const YAML::Node&);
+  };
+  for (const Section& s :
+       {Section{"detectors", &Loader::ReadDetector}, Section{"policies", &Loader::ReadPolicy},
+        Section{"legal_holds", &Loader::ReadHold}}) {
+    auto it = top.find(s.key);
+    if (it == top.end() || it->second.value.IsNull()) continue;  // "legal_holds:" alone: none
+    const YAML::Node& list = it->second.value;
+    if (!list.IsSequence()) {
+      Error(list, msg::WrongType("a list", s.key, msg::KindName(list.Type())));
+      continue;
+    }
+    for (const YAML::Node& entry : list) {
+      if (!entry.IsMap()) {
+        Error(entry.IsNull() ? list : entry,
+              msg::WrongElementType("a map", s.key, msg::KindName(entry.Type())));
+        continue;
+      }
+      (this->*s.read)(entry);
+    }
+  }
+}
+
+void Loader::ReadPolicy(const YAML::Node& node) {
+  Fields f = ReadMap(node,
+                     {"id", "description", "references", "severity", "match", "retention", "access",
+                      "location", "encryption", "forbid"},
+                     "in policy");
+  Policy p;
+  p.info.file = file_;
+  p.info.line = PosOf(node.Mark()).line;
+  p.info.severity = "medium";
+
+  if (auto it = f.find("id"); it == f.end()) {
+    Error(node, msg::Missing("id", "in policy"));
+  } else if (auto id = ScalarOf(it->second, "id")) {
+    const Pos pos = PosOf(it->second.value.Mark());
+    if (!ValidId(*id, false)) {
+      Error(pos, msg::BadPolicyId(*id));
+    } else if (auto prev = policy_ids_.find(*id); prev != policy_ids_.end()) {
+      Error(pos, msg::DuplicatePolicyId(*id, At(prev->second)));
+    } else {
+      policy_ids_.emplace(*id, Definition{file_index_, pos});
+    }
+    p.info.id = *id;
+    p.info.line = pos.line;
+  }
+  if (auto it = f.find("description"); it != f.end()) {
+    if (auto s = ScalarOf(it->second, "description")) p.info.description = *s;
+  }
+  if (auto it = f.find("references"); it != f.end()) {
+    if (auto list = ScalarList(it->second, "references", true)) {
+      for (auto& [text, node_] : *list) p.info.references.push_back(text);
+    }
+  }
+  if (auto it = f.find("severity"); it != f.end()) {
+    if (auto s = ScalarOf(it->second, "severity")) {
+      if (*s == "low" || *s == "medium" || *s == "high" || *s == "critical") {
+        p.info.severity = *s;
+      } else {
+        Error(it->second.value, msg::BadValue("severity", *s, "low, medium, high, critical"));
+      }
+    }
+  }
+  if (auto it = f.find("match"); it != f.end()) p.has_match = ReadMatch(it->second, p);
+
+  bool has_rule = false;
+  if (auto it = f.find("retention"); it != f.end()) {
+    has_rule = true;
+    ReadRetention(it->second, p);
+  }
+  if (auto it = f.find("access"); it != f.end()) {
+    has_rule = true;
+    ReadAccess(it->second, p);
+  }
+  if (auto it = f.find("location"); it != f.end()) {
+    has_rule = true;
+    ReadLocation(it->second, p);
+  }
+  if (auto it = f.find("encryption"); it != f.end()) {
+    if (auto s = ScalarOf(it->second, "encryption")) {
+      if (*s == "required") {
+        p.encryption_required = true;
+        has_rule = true;
+      } else if (*s != "optional") {
+        Error(it->second.value, msg::BadValue("encryption", *s, "required, optional"));
+        has_rule = true;  // reported already
+      }
+    } else {
+      has_rule = true;
+    }
+  }
+  if (auto it = f.find("forbid"); it != f.end()) {
+    auto b = Bool(it->second, "forbid");
+    p.forbid = b.value_or(false);
+    if (!b || *b) has_rule = true;
+  }
+  if (!has_rule) Error(node, msg::NoRule(p.info.id));
+
+  compiled_.infos.push_back(p.info);
+  compiled_.policies.push_back(std::move(p));
+}
+
+bool Loader::ReadMatch(const Field& field, Policy& p) {
+  if (!IsMapField(field, "match")) return false;
+  Fields f = ReadMap(field.value, {"paths", "categories", "detectors", "min_count"}, "in match");
+  if (auto it = f.find("paths"); it != f.end()) p.match.paths = Globs(it->second, "paths");
+  if (auto it = f.find("categories"); it != f.end()) {
+    if (auto list = ScalarList(it->second, "categories", false)) {
+      for (const auto& [text, node] : *list) {
+        if (auto c = ParseCategory(text)) {
+          p.match.categories.push_back(*c);
+        } else {
+          Error(node, msg::UnknownCategory(text));
+        }
+      }
+    }
+  }
+  if (auto it = f.find("detectors"); it != f.end()) {
+    if (auto list = ScalarList(it->second, "detectors", false)) {
+      for (const auto& [text, node] : *list) {
+        auto& ds = p.match.detectors;
+        if (std::find(ds.begin(), ds.end(), text) == ds.end()) ds.push_back(text);  // count once
+        detector_refs_.push_back({text, file_index_, PosOf(node.Mark())});
+      }
+    }
+  }
+  if (auto it = f.find("min_count"); it != f.end()) {
+    if (auto s = ScalarOf(it->second, "min_count")) {
+      if (IsDigits(*s) && s->size() <= 18 && std::stoll(*s) >= 1) {
+        p.match.min_count = std::stoull(*s);
+      } else {
+        Error(it->second.value, msg::BadValue("min_count", *s, "an integer of at least 1"));
+      }
+    }
+    if (f.find("detectors") == f.end()) Error(it->second.key, msg::MinCountWithoutDetectors());
+  }
+  return true;
+}
+
+void Loader::ReadRetention(const Field& field, Policy& p) {
+  if (!IsMapField(field, "retention")) return;
+  Fields f = ReadMap(field.value, {"max_age", "age_from"}, "in retention");
+  internal::Retention r;
+  if (auto it = f.find("max_age"); it == f.end()) {
+    Error(field.value, msg::Missing("max_age", "in retention"));
+  } else if (auto s = ScalarOf(it->second, "max_age")) {
+    if (auto d = ParseDuration(*s)) {
+      r.max_age = *d;
+      r.max_age_text = *s;
+    } else {
+      Error(it->second.value, msg::BadDuration(*s));
+    }
+  }
+  if (auto it = f.find("age_from"); it != f.end()) {
+    if (auto s = ScalarOf(it->second, "age_from")) {
+      if (*s == "content_date") {
+        r.age_from = AgeFrom::kContentDate;
+      } else if (*s == "mtime") {
+        r.age_from = AgeFrom::kMtime;
+      } else if (*s == "ctime") {
+        r.age_from = AgeFrom::kCtime;
+      } else {
+        Error(it->second.value, msg::BadValue("age_from", *s, "content_date, mtime, ctime"));
+      }
+    }
+  }
+  p.retention = r;
+}
+
+void Loader::ReadAccess(const Field& field, Policy& p) {
+  if (!IsMapField(field, "access")) return;
+  Fields f = ReadMap(field.value, {"max_mode", "owners", "groups", "no_acl_grants_to_others"},
+                     "in access");
+  internal::Access a;
+  bool checks = false;
+  if (auto it = f.find("max_mode"); it != f.end()) {
+    checks = true;
+    if (auto s = ScalarOf(it->second, "max_mode")) {
+      const bool octal =
+          (s->size() == 3 || s->size() == 4) &&
+          std::all_of(s->begin(), s->end(), [](char c) { return c >= '0' && c <= '7'; });
+      if (octal) {
+        a.max_mode = static_cast<uint32_t>(std::stoul(*s, nullptr, 8));
+      } else {
+        Error(it->second.value, msg::BadValue("max_mode", *s, "an octal mode such as \"0640\""));
+      }
+    }
+  }
+  if (auto it = f.find("owners"); it != f.end()) {
+    checks = true;
+    a.owners = Ids(it->second, "owners", true);
+  }
+  if (auto it = f.find("groups"); it != f.end()) {
+    checks = true;
+    a.groups = Ids(it->second, "groups", false);
+  }
+  if (auto it = f.find("no_acl_grants_to_others"); it != f.end()) {
+    auto b = Bool(it->second, "no_acl_grants_to_others");
+    a.no_acl_grants_to_others = b.value_or(false);
+    if (!b || *b) checks = true;
+  }
+  if (!checks) Error(field.value, msg::NoAccessCheck());
+  p.access = std::move(a);
+}
+
+void Loader::ReadLocation(const Field& field, Policy& p) {
+  if (!IsMapField(field, "location")) return;
+  Fields f = ReadMap(field.value, {"allowed_paths"}, "in location");
+  internal::Location l;
+  if (auto it = f.find("allowed_paths"); it == f.end()) {
+    Error(field.value, msg::Missing("allowed_paths", "in location"));
+  } else {
+    l.allowed_paths = Globs(it->second, "allowed_paths");
+  }
+  p.location = std::move(l);
+}
+
+void Loader::ReadDetector(const YAML::Node& node) {
+  Fields f = ReadMap(node, {"id", "pattern", "context", "validate"}, "in detector");
+  CustomDetector d;
+  d.validate = "none";
+  if (auto it = f.find("id"); it == f.end()) {
+    Error(node, msg::Missing("id", "in detector"));
+  } else if (auto id = ScalarOf(it->second, "id")) {
+    const Pos pos = PosOf(it->second.value.Mark());
+    const auto& builtins = BuiltinDetectorIds();
+    if (!ValidId(*id, true)) {
+      Error(pos, msg::BadDetectorId(*id));
+    } else if (std::find(builtins.begin(), builtins.end(), *id) != builtins.end()) {
+      Error(pos, msg::BuiltinDetectorClash(*id));
+    } else if (auto prev = detector_ids_.find(*id); prev != detector_ids_.end()) {
+      Error(pos, msg::DuplicateDetectorId(*id, At(prev->second)));
+    } else {
+      detector_ids_.emplace(*id, Definition{file_index_, pos});
+    }
+    d.id = *id;
+  }
+  if (auto it = f.find("pattern"); it == f.end()) {
+    Error(node, msg::Missing("pattern", "in detector"));
+  } else if (auto s = ScalarOf(it->second, "pattern")) {
+    if (s->empty()) {
+      Error(it->second.value, msg::EmptyValue("pattern"));
+    } else {
+      RE2::Options opts;
+      opts.set_log_errors(false);
+      RE2 re(*s, opts);
+      if (!re.ok()) Error(it->second.value, msg::BadPattern(re.error()));
+    }
+    d.pattern = *s;
+  }
+  if (auto it = f.find("context"); it != f.end()) {
+    if (auto list = ScalarList(it->second, "context", true)) {
+      for (auto& [text, n] : *list) d.context.push_back(text);
+    }
+  }
+  if (auto it = f.find("validate"); it != f.end()) {
+    if (auto s = ScalarOf(it->second, "validate")) {
+      if (*s == "luhn" || *s == "mod97" || *s == "none") {
+        d.validate = *s;
+      } else {
+        Error(it->second.value, msg::BadValue("validate", *s, "luhn, mod97, none"));
+      }
+    }
+  }
+  compiled_.detectors.push_back(std::move(d));
+}
+
+void Loader::ReadHold(const YAML::Node& node) {
+  Fields f = ReadMap(node, {"paths", "reason", "until"}, "in legal hold");
+  internal::LegalHold h;
+  LegalHoldInfo info;
+  if (auto it = f.find("paths"); it == f.end()) {
+    Error(node, msg::Missing("paths", "in legal hold"));
+  } else {
+    h.paths = Globs(it->second, "paths");
+    for (const Glob& g : h.paths) info.paths.push_back(g.pattern());
+  }
+  if (auto it = f.find("reason"); it == f.end()) {
+    Error(node, msg::Missing("reason", "in legal hold"));
+  } else if (auto s = ScalarOf(it->second, "reason")) {
+    if (s->empty()) Error(it->second.value, msg::EmptyValue("reason"));
+    h.reason = *s;
+    info.reason = *s;
+  }
+  if (auto it = f.find("until"); it != f.end()) {
+    if (auto s = ScalarOf(it->second, "until")) {
+      std::optional<int64_t> day;
+      if (s->size() == 10) day = ParseIso8601(*s);
+      if (day) {
+        info.until = *day;
+        h.until_end = *day + 86400;  // the whole of that day, UTC
+      } else {
+        Error(it->second.value, msg::BadValue("date", *s, "YYYY-MM-DD"));
+      }
+    }
+  }
+  compiled_.holds.push_back(std::move(h));
+  compiled_.hold_infos.push_back(std::move(info));
+}
+
+Result<std::shared_ptr<const PolicySet>> Loader::Finish(std::vector<Diagnostic>* out) {
+  const auto& builtins = BuiltinDetectorIds();
+  for (const DetectorRef& ref : detector_refs_) {
+    if (std::find(builtins.begin(), builtins.end(), ref.id) != builtins.end()) continue;
+    if (detector_ids_.count(ref.id)) continue;
+    // Declared with a bad definition? Then that definition was reported already.
+    const bool declared = std::any_of(compiled_.detectors.begin(), compiled_.detectors.end(),
+                                      [&](const CustomDetector& d) { return d.id == ref.id; });
+    if (declared) continue;
+    diags_.push_back(
+        {ref.file, {names_[ref.file], ref.pos.line, ref.pos.column, msg::UnknownDetector(ref.id)}});
+  }
+  if (!diags_.empty()) {
+    std::stable_sort(diags_.begin(), diags_.end(),
+                     [](const FileDiagnostic& a, const FileDiagnostic& b) {
+                       if (a.file != b.file) return a.file < b.file;
+                       if (a.diagnostic.line != b.diagnostic.line)
+                         return a.diagnostic.line < b.diagnostic.line;
+                       return a.diagnostic.column < b.diagnostic.column;
+                     });
+    std::string text;
+    for (const FileDiagnostic& d : diags_) {
+      if (!text.empty()) text += '\n';
+      text += d.diagnostic.ToString();
+      if (out) out->push_back(d.diagnostic);
+    }
+    return Status::Invalid(text);
+  }
+  return std::shared_ptr<const PolicySet>(internal::MakePolicySet(std::move(compiled_)));
+}
+
+// Reads a whole file; on failure returns the diagnostic message.
+std::variant<std::string, std::string> ReadWhole(const std::string& path) {
+  using R = std::variant<std::string, std::string>;
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+  if (!fd.valid()) return R(std::in_place_index<1>, msg::CannotRead(std::strerror(errno)));
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) {
+    return R(std::in_place_index<1>, msg::CannotRead(std::strerror(errno)));
+  }
+  if (S_ISDIR(st.st_mode)) return R(std::in_place_index<1>, msg::CannotRead(std::strerror(EISDIR)));
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return R(std::in_place_index<1>, msg::CannotRead(std::strerror(errno)));
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > kMaxFileSize) return R(std::in_place_index<1>, msg::TooLarge(kMaxFileSize));
+  }
+  return R(std::in_place_index<0>, std::move(text));
+}
+
+}  // namespace
+
+std::string Diagnostic::ToString() const {
+  std::string s = EscapeBytes(file, true);
+  if (line > 0) {
+    s += ':' + std::to_string(line);
+    if (column > 0) s += ':' + std::to_string(column);
+  }
+  s += ": ";
+  s += message;
+  return s;
+}
+
+Result<std::shared_ptr<const PolicySet>> PolicySet::LoadFiles(
+    const std::vector<std::string>& files, std::vector<Diagnostic>* diagnostics) {
+  Loader loader;
+  for (const std::string& file : files) {
+    auto text = ReadWhole(file);
+    if (text.index() == 0) {
+      loader.AddText(file, std::get<0>(text));
+    } else {
+      loader.AddUnreadable(file, std::get<1>(text));
+    }
+  }
+  return loader.Finish(diagnostics);
+}
+
+Result<std::shared_ptr<const PolicySet>> PolicySet::LoadString(
+    const std::string& yaml, const std::string& name, std::vector<Diagnostic>* diagnostics) {
+  Loader loader;
+  loader.AddText(name, yaml);
+  return loader.Finish(diagnostics);
+}
+
+Result<std::shared_ptr<const PolicySet>> PolicySet::LoadStrings(
+    const std::vector<std::pair<std::string, std::string>>& named_yaml,
+    std::vector<Diagnostic>* diagnostics) {
+  Loader loader;
+  for (const auto& [name, yaml] : named_yaml) loader.AddText(name, yaml);
+  return loader.Finish(diagnostics);
+}
+
+const std::vector<std::string>& BuiltinDetectorIds() {
+  static const std::vector<std::string> kIds = {
+      "email",           "phone",         "payment_card", "iban",   "us_ssn",
+      "uk_nino",         "uk_nhs",        "passport_mrz", "ipv4",   "ipv6",
+      "gps_coordinates", "date_of_birth", "za_id",        "nl_bsn", "es_dni",
+      "it_fiscal_code",  "ch_ahv",        "in_aadhaar",   "br_cpf", "private_key",
+      "aws_access_key"};
+  return kIds;
+}
+
+}  // namespace custos::policies

@@ -1,0 +1,300 @@
+// Every loader diagnostic, with its exact "FILE:LINE:COL: message" text.
+#include <catch2/catch.hpp>
+
+#include "custos/policies/policy.h"
+
+using namespace custos;
+using custos::policies::Diagnostic;
+using custos::policies::PolicySet;
+
+namespace {
+
+using Strings = std::vector<std::string>;
+
+Strings Errors(const std::string& yaml) {
+  std::vector<Diagnostic> diags;
+  auto set = PolicySet::LoadString(yaml, "policies.yaml", &diags);
+  REQUIRE_FALSE(set.ok());
+  Strings out;
+  std::string joined;
+  for (const Diagnostic& d : diags) {
+    out.push_back(d.ToString());
+    joined += (joined.empty() ? "" : "\n") + d.ToString();
+  }
+  CHECK(set.status().code() == StatusCode::kInvalidArgument);
+  CHECK(set.status().message() == joined);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("errors: unknown keys point at the key and list the expected ones") {
+  CHECK(Errors(R"(policies:
+  - id: cctv-30d
+    match:
+      paths: ["/srv/cctv/**"]
+    retention:
+      max_age: 30d
+      max_agee: 30d
+)") == Strings{"policies.yaml:7:7: unknown key 'max_agee' in retention (expected max_age, "
+               "age_from)"});
+  CHECK(Errors("policy:\n  - id: a\n") ==
+        Strings{"policies.yaml:1:1: unknown key 'policy' at top level (expected policies, "
+                "detectors, legal_holds)"});
+  CHECK(Errors(R"(policies:
+  - id: a
+    forbid: true
+    sevrity: high
+    match: {path: ["/x"]}
+)") == Strings{"policies.yaml:4:5: unknown key 'sevrity' in policy (expected id, description, "
+               "references, severity, match, retention, access, location, encryption, forbid)",
+               "policies.yaml:5:13: unknown key 'path' in match (expected paths, categories, "
+               "detectors, min_count)"});
+  CHECK(Errors(R"(policies:
+  - id: a
+    access: {mode: "0640"}
+    location: {allowed: ["/x"]}
+detectors:
+  - id: d
+    pattern: x
+    regex: y
+legal_holds:
+  - paths: ["/x"]
+    reason: r
+    till: 2030-01-01
+)") == Strings{
+           "policies.yaml:3:13: access checks nothing (expected max_mode, owners, groups or "
+           "no_acl_grants_to_others: true)",
+           "policies.yaml:3:14: unknown key 'mode' in access (expected max_mode, owners, groups, "
+           "no_acl_grants_to_others)",
+           "policies.yaml:4:15: missing 'allowed_paths' in location",
+           "policies.yaml:4:16: unknown key 'allowed' in location (expected allowed_paths)",
+           "policies.yaml:8:5: unknown key 'regex' in detector (expected id, pattern, context, "
+           "validate)",
+           "policies.yaml:12:5: unknown key 'till' in legal hold (expected paths, reason, until)"});
+}
+
+TEST_CASE("errors: duplicate keys in one map") {
+  CHECK(Errors(R"(policies:
+  - id: a
+    forbid: true
+    id: b
+)") == Strings{"policies.yaml:4:5: duplicate key 'id' in policy (first at policies.yaml:2:5)"});
+}
+
+TEST_CASE("errors: bad values point at the value") {
+  CHECK(Errors(R"(policies:
+  - id: a
+    retention: {max_age: 30 days}
+  - id: b
+    retention: {max_age: 30D, age_from: birth}
+  - id: c
+    severity: urgent
+    encryption: yes
+  - id: d
+    access: {max_mode: "0980", no_acl_grants_to_others: yes}
+  - id: e
+    match: {detectors: [email], min_count: 0}
+    forbid: maybe
+)") == Strings{
+           "policies.yaml:3:26: bad duration '30 days' (expected a number and a unit: s, min, h, "
+           "d, w, mo, y)",
+           "policies.yaml:5:26: bad duration '30D' (expected a number and a unit: s, min, h, d, "
+           "w, mo, y)",
+           "policies.yaml:5:41: bad age_from 'birth' (expected content_date, mtime, ctime)",
+           "policies.yaml:7:15: bad severity 'urgent' (expected low, medium, high, critical)",
+           "policies.yaml:8:17: bad encryption 'yes' (expected required, optional)",
+           "policies.yaml:10:24: bad max_mode '0980' (expected an octal mode such as \"0640\")",
+           "policies.yaml:10:57: bad no_acl_grants_to_others 'yes' (expected true or false)",
+           "policies.yaml:12:44: bad min_count '0' (expected an integer of at least 1)",
+           "policies.yaml:13:13: bad forbid 'maybe' (expected true or false)"});
+}
+
+TEST_CASE("errors: duplicate policy ids and bad ids") {
+  CHECK(Errors(R"(policies:
+  - id: cctv-30d
+    forbid: true
+  - id: cctv-30d
+    forbid: true
+  - id: CCTV_30d
+    forbid: true
+)") == Strings{"policies.yaml:4:9: duplicate policy id 'cctv-30d' (first defined at "
+               "policies.yaml:2:9)",
+               "policies.yaml:6:9: bad policy id 'CCTV_30d' (expected lowercase letters, digits "
+               "and '-')"});
+}
+
+TEST_CASE("errors: unknown categories and detectors") {
+  CHECK(Errors(R"(policies:
+  - id: a
+    match:
+      categories: [video, videos]
+    forbid: true
+  - id: b
+    match: {detectors: [credit_card, payment_card, my-det]}
+    forbid: true
+)") == Strings{"policies.yaml:4:27: unknown category 'videos'",
+               "policies.yaml:7:25: unknown detector 'credit_card'",
+               "policies.yaml:7:52: unknown detector 'my-det'"});
+}
+
+TEST_CASE("errors: bad globs") {
+  CHECK(Errors(R"(policies:
+  - id: a
+    match: {paths: ["/srv/[ab"]}
+    location: {allowed_paths: ['/srv/x\', ""]}
+legal_holds:
+  - paths: ["[", "/ok/**"]
+    reason: r
+)") == Strings{"policies.yaml:3:21: bad glob '/srv/[ab': unclosed '['",
+               "policies.yaml:4:32: bad glob '/srv/x\\': ends in '\\'",
+               "policies.yaml:4:43: bad glob '': empty",
+               "policies.yaml:6:13: bad glob '[': unclosed '['"});
+}
+
+TEST_CASE("errors: YAML syntax errors carry their position") {
+  CHECK(Errors("policies:\n  - id: a\n    forbid: [true\n") ==
+        Strings{"policies.yaml:4:1: YAML syntax error: end of sequence flow not found"});
+  CHECK(Errors("policies:\n  - id: a\n   forbid: true\n") ==
+        Strings{"policies.yaml:3:4: YAML syntax error: end of sequence not found"});
+  CHECK(Errors("policies:\n  - id: a\n    forbid: true: false\n") ==
+        Strings{"policies.yaml:3:17: YAML syntax error: illegal map value"});
+  CHECK(
+      Errors("policies: []\n---\ndetectors: []\n") ==
+      Strings{"policies.yaml:3:1: unexpected second YAML document (a policy file holds one map)"});
+}
+
+TEST_CASE("errors: wrong node types") {
+  CHECK(Errors("- policies\n") ==
+        Strings{"policies.yaml:1:1: expected a map at top level, got a list"});
+  CHECK(Errors("policies: {id: a}\n") ==
+        Strings{"policies.yaml:1:11: expected a list for 'policies', got a map"});
+  CHECK(Errors("policies: [cctv]\n") ==
+        Strings{"policies.yaml:1:12: expected a map in 'policies', got a string"});
+  CHECK(Errors(R"(policies:
+  - id: [a]
+    description: {x: y}
+    references: "GDPR"
+    match: [paths]
+    retention: 30d
+    forbid: true
+  - id: b
+    match:
+      paths: {a: b}
+      categories: [[video]]
+    access: {owners: root}
+)") == Strings{"policies.yaml:2:9: expected a string for 'id', got a list",
+               "policies.yaml:3:18: expected a string for 'description', got a map",
+               "policies.yaml:4:17: expected a list for 'references', got a string",
+               "policies.yaml:5:12: expected a map for 'match', got a list",
+               "policies.yaml:6:16: expected a map for 'retention', got a string",
+               "policies.yaml:10:14: expected a list for 'paths', got a map",
+               "policies.yaml:11:20: expected a string in 'categories', got a list",
+               "policies.yaml:12:22: expected a list for 'owners', got a string"});
+}
+
+TEST_CASE("errors: missing keys, values and rules") {
+  CHECK(Errors(R"(policies:
+  - description: no id
+    forbid: true
+  - id: no-rule
+    match: {categories: [video]}
+  - id: no-effective-rule
+    encryption: optional
+    forbid: false
+  - id: empty
+    retention: {age_from: mtime}
+    match:
+      paths: []
+      min_count: 2
+    location:
+  - id:
+    forbid: true
+)") == Strings{"policies.yaml:2:5: missing 'id' in policy",
+               "policies.yaml:4:5: policy 'no-rule' has no rule (expected at least one of "
+               "retention, access, location, encryption: required, forbid: true)",
+               "policies.yaml:6:5: policy 'no-effective-rule' has no rule (expected at least one "
+               "of retention, access, location, encryption: required, forbid: true)",
+               "policies.yaml:10:16: missing 'max_age' in retention",
+               "policies.yaml:12:14: empty list for 'paths'",
+               "policies.yaml:13:7: 'min_count' needs 'detectors' in the same match",
+               "policies.yaml:14:5: missing value for 'location'",
+               "policies.yaml:15:5: missing value for 'id'"});
+}
+
+TEST_CASE("errors: custom detectors") {
+  CHECK(Errors(R"(detectors:
+  - id: sia-licence
+    pattern: '\b[0-9]{16}\b'
+  - id: sia-licence
+    pattern: '(abc'
+    validate: crc
+  - id: email
+    pattern: x
+  - id: Bad.Id
+    pattern: x
+    context: SIA
+  - id: no-pattern
+)") == Strings{"policies.yaml:4:9: duplicate detector id 'sia-licence' (first defined at "
+               "policies.yaml:2:9)",
+               "policies.yaml:5:14: bad pattern: missing ): (abc",
+               "policies.yaml:6:15: bad validate 'crc' (expected luhn, mod97, none)",
+               "policies.yaml:7:9: detector id 'email' is already a built-in detector",
+               "policies.yaml:9:9: bad detector id 'Bad.Id' (expected lowercase letters, digits, "
+               "'_' and '-')",
+               "policies.yaml:11:14: expected a list for 'context', got a string",
+               "policies.yaml:12:5: missing 'pattern' in detector"});
+}
+
+TEST_CASE("errors: legal holds") {
+  CHECK(Errors(R"(legal_holds:
+  - paths: ["/x/**"]
+    until: 2027-02-30
+  - reason: ""
+    until: 30.6.2027
+)") == Strings{"policies.yaml:2:5: missing 'reason' in legal hold",
+               "policies.yaml:3:12: bad date '2027-02-30' (expected YYYY-MM-DD)",
+               "policies.yaml:4:5: missing 'paths' in legal hold",
+               "policies.yaml:4:13: empty value for 'reason'",
+               "policies.yaml:5:12: bad date '30.6.2027' (expected YYYY-MM-DD)"});
+}
+
+TEST_CASE("errors: values are escaped in messages") {
+  CHECK(Errors("policies:\n  - id: \"a\\tb\"\n    forbid: true\n") ==
+        Strings{"policies.yaml:2:9: bad policy id 'a\\x09b' (expected lowercase letters, digits "
+                "and '-')"});
+}
+
+TEST_CASE("errors: all problems of a file are reported, nothing is loaded") {
+  std::vector<Diagnostic> diags;
+  auto set = PolicySet::LoadString(R"(policies:
+  - id: good
+    forbid: true
+  - id: bad
+    severity: extreme
+    retention: {max_age: forever}
+)",
+                                   "p.yaml", &diags);
+  REQUIRE_FALSE(set.ok());
+  REQUIRE(diags.size() == 2);
+  CHECK(diags[0].file == "p.yaml");
+  CHECK(diags[0].line == 5);
+  CHECK(diags[0].column == 15);
+  CHECK(diags[0].message == "bad severity 'extreme' (expected low, medium, high, critical)");
+  CHECK(diags[1].ToString() ==
+        "p.yaml:6:26: bad duration 'forever' (expected a number and a "
+        "unit: s, min, h, d, w, mo, y)");
+  // Without a diagnostics vector the status still carries everything.
+  auto again = PolicySet::LoadString("policies: [{id: x}]\n", "q.yaml", nullptr);
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().message() ==
+        "q.yaml:1:12: policy 'x' has no rule (expected at least one of retention, access, "
+        "location, encryption: required, forbid: true)");
+}
+
+TEST_CASE("diagnostic: formatting") {
+  CHECK(Diagnostic{"p.yaml", 3, 7, "m"}.ToString() == "p.yaml:3:7: m");
+  CHECK(Diagnostic{"p.yaml", 0, 0, "cannot read: x"}.ToString() == "p.yaml: cannot read: x");
+  CHECK(Diagnostic{"p.yaml", 3, 0, "m"}.ToString() == "p.yaml:3: m");
+  CHECK(Diagnostic{"bad\nname.yaml", 1, 1, "m"}.ToString() == "bad\\x0aname.yaml:1:1: m");
+}
