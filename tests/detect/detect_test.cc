@@ -258,3 +258,24 @@ TEST_CASE("detect: custom detectors from a policy") {
   auto bad = Engine::Create({{"broken", "([a-z", {}, "none"}});
   CHECK_FALSE(bad.ok());
 }
+
+TEST_CASE("detect: keyed hashes recognise a value without revealing it") {
+  auto hashes = [](const std::string& key, const std::string& text) {
+    Scanner s(SharedEngine(), key);
+    s.Feed(text);
+    auto d = s.Take();
+    REQUIRE(d.size() == 1);
+    return d[0].hashes;
+  };
+  const auto a = hashes("key-1", "card 4111 1111 1111 1111");
+  const auto b = hashes("key-1", "other file: 4111-1111-1111-1111");
+  const auto c = hashes("key-2", "card 4111 1111 1111 1111");
+  REQUIRE(a.size() == 1);
+  CHECK(a[0].size() == 32);
+  CHECK(a == b);  // the same value, however it is written
+  CHECK(a != c);  // another key, another hash
+  CHECK(a[0].find("4111") == std::string::npos);
+  Scanner none(SharedEngine());
+  none.Feed("card 4111 1111 1111 1111");
+  CHECK(none.Take()[0].hashes.empty());
+}

@@ -1,3 +1,5 @@
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <re2/re2.h>
 #include <re2/set.h>
 
@@ -167,10 +169,13 @@ struct Scanner::State {
   size_t pos = 0;      // first byte of buf not yet searched
   size_t claimed = 0;  // end of the last accepted value (no overlap across regions)
 
+  std::string hmac_key;
+
   struct PerDet {
     uint64_t count = 0;
     std::unordered_set<uint64_t> seen;
     std::vector<std::string> masked;
+    std::vector<std::string> hashes;
   };
   std::vector<PerDet> found;
 
@@ -197,6 +202,20 @@ struct Scanner::State {
     return nl ? static_cast<size_t>(static_cast<const char*>(nl) - buf.data()) + 1 : hi;
   }
 
+  std::string KeyedHash(const std::string& value) const {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), hmac_key.data(), static_cast<int>(hmac_key.size()),
+         reinterpret_cast<const unsigned char*>(value.data()), value.size(), mac, &len);
+    static const char kHex[] = "0123456789abcdef";
+    std::string hex;
+    for (unsigned int i = 0; i < 16 && i < len; ++i) {
+      hex += kHex[mac[i] >> 4];
+      hex += kHex[mac[i] & 15];
+    }
+    return hex;
+  }
+
   void Record(const Cand& cand) {
     PerDet& pd = found[cand.det];
     const uint64_t h = std::hash<std::string>{}(cand.norm);
@@ -204,6 +223,9 @@ struct Scanner::State {
       if (!pd.seen.insert(h).second) return;
     }
     ++pd.count;
+    if (!hmac_key.empty() && pd.hashes.size() < Detection::kMaxHashes) {
+      pd.hashes.push_back(KeyedHash(c->dets[cand.det].id + '\0' + cand.norm));
+    }
     if (pd.masked.size() < 3) {
       std::string m =
           c->dets[cand.det].mask(std::string_view(buf).substr(cand.start, cand.end - cand.start));
@@ -307,8 +329,10 @@ struct Scanner::State {
   }
 };
 
-Scanner::Scanner(std::shared_ptr<const Engine> engine) : s_(std::make_unique<State>()) {
+Scanner::Scanner(std::shared_ptr<const Engine> engine, std::string hmac_key)
+    : s_(std::make_unique<State>()) {
   s_->engine = std::move(engine);
+  s_->hmac_key = std::move(hmac_key);
   s_->c = &s_->engine->compiled();
   s_->found.resize(s_->c->dets.size());
   s_->buf.reserve(kChunk + kTail);
@@ -338,7 +362,9 @@ std::vector<Detection> Scanner::Take() {
   std::vector<Detection> out;
   for (size_t i = 0; i < s_->found.size(); ++i) {
     State::PerDet& pd = s_->found[i];
-    if (pd.count > 0) out.push_back({s_->c->dets[i].id, pd.count, std::move(pd.masked)});
+    if (pd.count > 0) {
+      out.push_back({s_->c->dets[i].id, pd.count, std::move(pd.masked), std::move(pd.hashes)});
+    }
     pd = State::PerDet();
   }
   std::sort(out.begin(), out.end(),

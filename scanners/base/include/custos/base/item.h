@@ -59,6 +59,11 @@ struct Detection {
   std::string detector;
   uint64_t count = 0;
   std::vector<std::string> masked;  // at most 3, never a raw value
+  // Keyed hashes (HMAC-SHA256, hex, first 128 bits) of the distinct normalised values,
+  // at most kMaxHashes; empty when no key was given. Recognise a value again across
+  // files and scans without storing it.
+  std::vector<std::string> hashes;
+  static constexpr size_t kMaxHashes = 64;
 };
 
 struct Violation {
@@ -83,6 +88,7 @@ struct Item {
   std::vector<Violation> violations;
   std::string legal_hold;  // reason of the legal hold that covers the item, if any
   std::string skipped;     // empty, or the reason the item could not be (fully) read
+  bool reused = false;     // filled from an earlier scan, not read (incremental scans)
 };
 
 }  // namespace custos

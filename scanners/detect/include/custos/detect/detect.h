@@ -89,7 +89,8 @@ class Engine {
 // Per-thread, per-item state: feed the text of one item, then Take() the detections.
 class Scanner {
  public:
-  explicit Scanner(std::shared_ptr<const Engine> engine);
+  // `hmac_key`: when not empty, Detection::hashes holds HMAC-SHA256 of the values.
+  explicit Scanner(std::shared_ptr<const Engine> engine, std::string hmac_key = {});
   ~Scanner();
   Scanner(const Scanner&) = delete;
   Scanner& operator=(const Scanner&) = delete;
