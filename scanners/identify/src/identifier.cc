@@ -61,8 +61,7 @@ Result<std::unique_ptr<Identifier>> Identifier::Create(const std::string& magic_
     }
     if (magic_load(impl->magic, magic_database.empty() ? nullptr : magic_database.c_str()) != 0) {
       const char* err = magic_error(impl->magic);
-      return Status(StatusCode::kInvalidArgument, "cannot load magic database '" +
-                                                      magic_database +
+      return Status(StatusCode::kInvalidArgument, "cannot load magic database '" + magic_database +
                                                       "': " + (err ? err : "unknown error"));
     }
   }

@@ -1,0 +1,96 @@
+#include "sniff.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "bytes.h"
+#include "zip.h"
+
+namespace custos::identify::detail {
+namespace {
+
+constexpr size_t kMinTsPackets = 3;
+constexpr size_t kMaxTsPackets = 64;
+constexpr size_t kMaxZipMembers = 4096;
+
+bool SyncEvery(std::string_view p, size_t first, size_t stride) {
+  if (p.size() < first + 4) return false;
+  const size_t packets = std::min((p.size() - first - 4) / stride + 1, kMaxTsPackets);
+  if (packets < kMinTsPackets) return false;
+  for (size_t i = 0; i < packets; ++i) {
+    const size_t at = first + i * stride;
+    if (U8(p, at) != 0x47) return false;
+    if (U8(p, at + 1) & 0x80) return false;  // transport_error_indicator
+  }
+  return true;
+}
+
+struct OfficeType {
+  std::string_view folder;
+  std::string_view mime;
+  std::string_view description;
+};
+constexpr OfficeType kOoxml[] = {
+    {"word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+     "Microsoft Word 2007+"},
+    {"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+     "Microsoft Excel 2007+"},
+    {"ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+     "Microsoft PowerPoint 2007+"},
+};
+
+// The content of a small stored member (ODF/EPUB "mimetype"), or empty.
+std::string StoredMember(Reader& r, const ZipMember& m) {
+  if (m.method != 0 || m.size == 0 || m.size > 128 || m.compressed_size != m.size) return {};
+  const std::string_view h = r.Read(m.local_header, 30);
+  if (h.size() < 30 || h.substr(0, 4) != "PK\x03\x04") return {};
+  const uint64_t data = uint64_t{m.local_header} + 30 + Le16(h, 26) + Le16(h, 28);
+  return std::string(r.Read(data, m.size));
+}
+
+void RefineZip(Reader& r, std::string& mime, std::string& description) {
+  std::vector<ZipMember> members;
+  if (!ListZipMembers(r, kMaxZipMembers, members)) return;
+  bool content_types = false;
+  for (const ZipMember& m : members) content_types |= m.name == "[Content_Types].xml";
+  if (content_types) {
+    for (const OfficeType& t : kOoxml) {
+      for (const ZipMember& m : members) {
+        if (StartsWith(m.name, t.folder)) {
+          mime = t.mime;
+          description = t.description;
+          return;
+        }
+      }
+    }
+  }
+  for (const ZipMember& m : members) {
+    if (m.name != "mimetype") continue;
+    const std::string type = StoredMember(r, m);
+    if (StartsWith(type, "application/vnd.oasis.opendocument.") || type == "application/epub+zip") {
+      mime = type;
+      description = "OpenDocument / EPUB package (" + type + ")";
+    }
+    return;
+  }
+}
+
+}  // namespace
+
+bool LooksLikeMpegTs(std::string_view prefix) {
+  return SyncEvery(prefix, 0, 188) || SyncEvery(prefix, 4, 192) || SyncEvery(prefix, 0, 204);
+}
+
+void RefineMagic(Reader& r, std::string& mime, std::string& description) {
+  const bool unknown = mime.empty() || mime == "application/octet-stream";
+  if (unknown && LooksLikeMpegTs(r.prefix())) {
+    mime = "video/MP2T";
+    description = "MPEG transport stream data";
+    return;
+  }
+  if ((unknown || mime == "application/zip") && StartsWith(r.prefix(), "PK\x03\x04")) {
+    RefineZip(r, mime, description);
+  }
+}
+
+}  // namespace custos::identify::detail
