@@ -48,7 +48,7 @@ TEST_CASE("output: skipped items without metadata print nulls") {
 
 TEST_CASE("output: odd paths are escaped, never dropped") {
   Item item;
-  item.path = std::string("/srv/a\xff\nb\"c", 12);
+  item.path = std::string("/srv/a\xff\nb\"c", 11);
   const std::string json = scan::ItemToJson(item);
   CHECK(json.rfind(R"({"path": "/srv/a\\xff\nb\"c", )", 0) == 0);
 
@@ -84,6 +84,6 @@ TEST_CASE("output: summary line names skip reasons and policies") {
   st.walk.symlinks = 5;
   st.seconds = 1.5;
   CHECK(scan::SummaryLine(st) ==
-        "custos: 12 items, 3.0 MiB read in 1.50 s; skipped 3 (permission denied 2, special file "
+        "custos: 12 items, 3.0 MiB in 1.50 s; skipped 3 (permission denied 2, special file "
         "1); violations 4 (cctv-30d 3, no-cards 1); 5 symlinks not followed");
 }

@@ -82,14 +82,54 @@ class NameCache {
   std::unordered_map<uint32_t, std::string> users_, groups_;
 };
 
-// Runs one entry through open -> identify -> (ACL) and returns the item, judged.
-Item ProcessEntry(crawl::Entry&& entry, identify::Identifier& identifier, NameCache& names,
+// Feeds extracted text to the detectors.
+class DetectingSink : public extract::TextSink {
+ public:
+  explicit DetectingSink(detect::Scanner& scanner) : scanner_(scanner) {}
+  void Text(std::string_view utf8) override { scanner_.Feed(utf8); }
+  void EndOfStream() override { scanner_.EndOfStream(); }
+
+ private:
+  detect::Scanner& scanner_;
+};
+
+// Extracts the text of an identified item and runs the detectors over it.
+void DetectContent(int fd, Item& item, detect::Scanner& scanner, const ScanOptions& options) {
+  DetectingSink sink(scanner);
+  extract::Outcome outcome;
+  Status s = extract::Extract(fd, item, options.limits, sink, &outcome);
+  item.detections = scanner.Take();
+  if (!s.ok()) {
+    item.skipped = s.message();
+    return;
+  }
+  if (outcome.encrypted) {
+    // An encrypted document cannot be searched: it is never reported clean.
+    item.category = Category::kEncrypted;
+  }
+  if (!outcome.partial.empty()) item.skipped = outcome.partial;
+  if (!item.content_date && outcome.content_date) item.content_date = outcome.content_date;
+}
+
+// Per-worker tools: a libmagic handle and a detection scanner.
+struct WorkerTools {
+  std::unique_ptr<identify::Identifier> identifier;
+  std::unique_ptr<detect::Scanner> scanner;  // null without detectors
+};
+
+// Runs one entry through open -> identify -> extract/detect -> (ACL) and returns the
+// item, judged.
+Item ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameCache& names,
                   const ScanOptions& options) {
   Item item;
   item.path = std::move(entry.path);
   item.has_info = entry.has_info;
   item.info = entry.info;
-  if (entry.skipped.empty()) {
+  if (entry.skipped.empty() && options.reuse && item.has_info && options.reuse(item)) {
+    item.reused = true;
+  } else if (entry.skipped.empty()) {
+    if (options.before_read) options.before_read(item);
+    const auto started = std::chrono::steady_clock::now();
     FileInfo fresh;
     Result<UniqueFd> fd = crawl::OpenEntry(entry, &fresh);
     if (!fd.ok()) {
@@ -97,9 +137,19 @@ Item ProcessEntry(crawl::Entry&& entry, identify::Identifier& identifier, NameCa
     } else {
       item.has_info = true;
       item.info = fresh;
-      Status s = identifier.Identify(fd->get(), item);
-      if (!s.ok()) item.skipped = s.message();
+      Status s = tools.identifier->Identify(fd->get(), item);
+      if (!s.ok()) {
+        item.skipped = s.message();
+      } else if (tools.scanner && extract::IsSearchable(item)) {
+        DetectContent(fd->get(), item, *tools.scanner, options);
+      }
       if (options.read_acl) item.acl = crawl::ReadAcl(fd->get());
+      item.read = true;
+    }
+    if (options.after_read) {
+      options.after_read(
+          std::min<uint64_t>(item.info.size, options.limits.max_file_bytes),
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
   } else {
     item.skipped = std::move(entry.skipped);
@@ -119,6 +169,8 @@ class CountingSink {
   void Emit(Item&& item) {
     std::lock_guard lock(mu_);
     ++stats_.items;
+    if (item.reused) ++stats_.items_reused;
+    if (item.read) ++stats_.items_read;
     if (item.skipped.empty()) {
       stats_.bytes += item.info.size;
     } else {
@@ -160,11 +212,15 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   if (threads == 0) threads = 1;
   // Load every libmagic handle up front (on this thread) so that a broken database is
   // an error before anything is scanned.
-  std::vector<std::unique_ptr<identify::Identifier>> identifiers;
-  for (unsigned i = 0; i < threads; ++i) {
+  extract::InitLibraries();
+  std::vector<WorkerTools> tools(threads);
+  for (WorkerTools& t : tools) {
     auto id = identify::Identifier::Create(magic);
     if (!id.ok()) return id.status();
-    identifiers.push_back(std::move(id.value()));
+    t.identifier = std::move(id.value());
+    if (options.detectors) {
+      t.scanner = std::make_unique<detect::Scanner>(options.detectors, options.hmac_key);
+    }
   }
 
   EntryQueue queue(options.queue_capacity);
@@ -174,7 +230,7 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   for (unsigned i = 0; i < threads; ++i) {
     workers.emplace_back([&, i] {
       while (auto entry = queue.Pop()) {
-        counting.Emit(ProcessEntry(std::move(*entry), *identifiers[i], names, options));
+        counting.Emit(ProcessEntry(std::move(*entry), tools[i], names, options));
       }
     });
   }
@@ -185,6 +241,10 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
     Status s = crawl::Walk(
         root, options.walk,
         [&](crawl::Entry&& e) {
+          if (options.cancel && options.cancel->load()) {
+            st.cancelled = true;
+            return false;
+          }
           queue.Push(std::move(e));
           return true;
         },
@@ -195,6 +255,7 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
     st.walk.excluded += ws.excluded;
     st.walk.other_filesystems += ws.other_filesystems;
     if (!s.ok() && result.ok()) result = s;
+    if (st.cancelled) break;
   }
   queue.Close();
   for (auto& w : workers) w.join();
@@ -202,25 +263,29 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   return result;
 }
 
-Result<Item> ClassifyFile(const std::string& path, const std::string& magic_database,
-                          const std::function<void(Item&)>& evaluate) {
+Result<Item> ClassifyFile(const std::string& path, const ScanOptions& options) {
+  WorkerTools tools;
+  extract::InitLibraries();
   auto identifier = identify::Identifier::Create(
-      magic_database.empty() ? identify::DefaultMagicDatabase() : magic_database);
+      options.magic_database.empty() ? identify::DefaultMagicDatabase() : options.magic_database);
   if (!identifier.ok()) return identifier.status();
+  tools.identifier = std::move(identifier.value());
+  if (options.detectors) {
+    tools.scanner = std::make_unique<detect::Scanner>(options.detectors, options.hmac_key);
+  }
   struct stat sb;
   if (::lstat(path.c_str(), &sb) != 0) return Status::FromErrno(path, errno);
+  if (S_ISLNK(sb.st_mode)) return Status::Invalid(path + ": is a symbolic link (not followed)");
   crawl::Entry entry;
   entry.path = path;
   entry.name = path;
   entry.has_info = true;
   entry.info = FileInfo::FromStat(sb);
-  if (S_ISLNK(sb.st_mode)) return Status::Invalid(path + ": is a symbolic link (not followed)");
   if (!S_ISREG(sb.st_mode)) entry.skipped = "special file";
   NameCache names;
-  ScanOptions options;
-  options.read_acl = true;
-  options.evaluate = evaluate;
-  return ProcessEntry(std::move(entry), **identifier, names, options);
+  ScanOptions with_acl = options;
+  with_acl.read_acl = true;
+  return ProcessEntry(std::move(entry), tools, names, with_acl);
 }
 
 std::string HumanBytes(uint64_t bytes) {
@@ -253,8 +318,14 @@ std::string SummaryLine(const ScanStats& st) {
   for (const auto& [k, v] : st.skipped_by_reason) skipped += v;
   char secs[32];
   std::snprintf(secs, sizeof secs, "%.2f s", st.seconds);
-  std::string line = "custos: " + std::to_string(st.items) + " items, " + HumanBytes(st.bytes) +
-                     " read in " + secs + "; skipped " + std::to_string(skipped);
+  std::string line =
+      "custos: " + std::to_string(st.items) + " items, " + HumanBytes(st.bytes) + " in " + secs;
+  if (st.items_reused) {
+    line += " (" + std::to_string(st.items_read) + " read, " + std::to_string(st.items_reused) +
+            " unchanged)";
+  }
+  if (st.cancelled) line += " (cancelled)";
+  line += "; skipped " + std::to_string(skipped);
   if (skipped) line += " (" + join(st.skipped_by_reason) + ")";
   line += "; violations " + std::to_string(st.violations);
   if (st.violations) line += " (" + join(st.violations_by_policy) + ")";

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace custos {
@@ -56,6 +57,11 @@ struct AclEntry {
 };
 
 struct Detection {
+  Detection() = default;
+  Detection(std::string d, uint64_t n, std::vector<std::string> m = {},
+            std::vector<std::string> h = {})
+      : detector(std::move(d)), count(n), masked(std::move(m)), hashes(std::move(h)) {}
+
   std::string detector;
   uint64_t count = 0;
   std::vector<std::string> masked;  // at most 3, never a raw value
@@ -89,6 +95,7 @@ struct Item {
   std::string legal_hold;  // reason of the legal hold that covers the item, if any
   std::string skipped;     // empty, or the reason the item could not be (fully) read
   bool reused = false;     // filled from an earlier scan, not read (incremental scans)
+  bool read = false;       // opened and read in this scan
 };
 
 }  // namespace custos

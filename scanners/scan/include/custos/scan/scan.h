@@ -7,15 +7,19 @@
 // files. Items reach the sink in completion order (deterministic with one thread).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "custos/base/item.h"
 #include "custos/base/status.h"
 #include "custos/crawl/walker.h"
+#include "custos/detect/detect.h"
+#include "custos/extract/extract.h"
 
 namespace custos::scan {
 
@@ -26,8 +30,29 @@ struct ScanOptions {
   size_t queue_capacity = 4096;  // entries waiting for a worker
   std::string magic_database;    // identify::DefaultMagicDatabase() when empty
   bool read_acl = false;         // read POSIX ACLs of every file (policies need them)
+  // Content detection: null to only inventory and identify (no file content read
+  // beyond the headers identification needs).
+  std::shared_ptr<const detect::Engine> detectors;
+  std::string hmac_key;  // when set, detections carry keyed hashes of their values
+  extract::Limits limits;
   // Judges an item (fills violations); called on worker threads, must be thread-safe.
   std::function<void(Item&)> evaluate;
+  // Incremental scanning: called on worker threads before a file is opened, with the
+  // item's path and walk figures (has_info, info) filled in. Returning true means the
+  // callee filled the item from an earlier scan (mime, category, content date,
+  // detections, ACL, skipped) and the file is not opened or read; it is then judged
+  // as usual. Must be thread-safe.
+  std::function<bool(Item&)> reuse;
+  // Resource governance: called on a worker thread before a file is opened for
+  // reading (not for reused or skipped items), with the walk figures; it may sleep to
+  // hold a bytes/s or files/s cap. Must be thread-safe.
+  std::function<void(const Item&)> before_read;
+  // Called on a worker thread after a file was read: the bytes it covers (its size,
+  // capped by the extraction limit) and the seconds reading and searching it took.
+  std::function<void(uint64_t bytes, double seconds)> after_read;
+  // When set and true, the walk stops at the next entry and the workers finish what is
+  // queued; RunScan then returns with ScanStats::cancelled set.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Receives finished items. Calls are serialised by the scan; implementations need no lock.
@@ -39,6 +64,9 @@ class Sink {
 
 struct ScanStats {
   uint64_t items = 0;
+  uint64_t items_read = 0;    // files opened and read in this scan
+  uint64_t items_reused = 0;  // unchanged files taken from an earlier scan (not read)
+  bool cancelled = false;
   uint64_t bytes = 0;  // sizes of the items that were read
   uint64_t violations = 0;
   std::map<std::string, uint64_t> skipped_by_reason;
@@ -51,10 +79,10 @@ struct ScanStats {
 // be opened or the magic database cannot be loaded; per-file problems are items.
 Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats);
 
-// Identifies and judges one file by path, as `custos classify` does (no walk: the
-// path's final component may be a symlink only if `follow` is set).
-Result<Item> ClassifyFile(const std::string& path, const std::string& magic_database,
-                          const std::function<void(Item&)>& evaluate);
+// Identifies, searches and judges one file by path, as `custos classify` does (no
+// walk; a symbolic link is refused). Uses options.magic_database, detectors, limits,
+// evaluate; ACLs are always read.
+Result<Item> ClassifyFile(const std::string& path, const ScanOptions& options);
 
 // "1.2 GiB" style size for humans.
 std::string HumanBytes(uint64_t bytes);
