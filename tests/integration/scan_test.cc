@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -37,6 +38,7 @@ std::string Iso(int64_t t) { return custos::FormatIso8601(t); }
 
 // An ffmpeg clip with an embedded creation time.
 void MakeClip(const std::string& path, int64_t recorded) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
   auto r = custos::test::Run({"ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
                               "testsrc=duration=1:size=64x48:rate=5", "-metadata",
                               "creation_time=" + Iso(recorded), "-pix_fmt", "yuv420p", path});
