@@ -36,7 +36,7 @@ std::string Fmr2005() {
 
 TEST_CASE("ISO 19794-2:2005 finger minutiae record is biometric", "[identify][biometric]") {
   TempDir dir;
-  const Item item = IdentifyBytes(dir, "finger.fmr", Fmr2005());
+  const Item item = IdentifyBytes(dir, "finger.fmr", Fmr2005(), /*describe=*/true);
   CHECK(item.mime == "application/x-iso19794-2");
   CHECK(item.category == Category::kBiometric);
   CHECK(item.description.find("19794-2") != std::string::npos);

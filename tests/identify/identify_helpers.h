@@ -34,8 +34,18 @@ inline identify::Identifier& TestIdentifier() {
   return *id;
 }
 
+// An Identifier that always fills the description (as `custos classify` uses).
+inline identify::Identifier& DescribingIdentifier() {
+  static std::unique_ptr<identify::Identifier> id = [] {
+    auto r = identify::Identifier::Create(TestMagicDatabase(), /*always_describe=*/true);
+    REQUIRE(r.ok());
+    return std::move(r.value());
+  }();
+  return *id;
+}
+
 // Identifies the file at `path` as the scanner does (fstat, then Identify).
-inline Item IdentifyPath(const std::string& path) {
+inline Item IdentifyPath(const std::string& path, bool describe = false) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   REQUIRE(fd.valid());
   struct stat st;
@@ -44,16 +54,17 @@ inline Item IdentifyPath(const std::string& path) {
   item.path = path;
   item.has_info = true;
   item.info = FileInfo::FromStat(st);
-  const Status s = TestIdentifier().Identify(fd.get(), item);
+  const Status s = (describe ? DescribingIdentifier() : TestIdentifier()).Identify(fd.get(), item);
   INFO(path << ": " << s.message());
   REQUIRE(s.ok());
   return item;
 }
 
 // Writes `bytes` to dir/name and identifies it.
-inline Item IdentifyBytes(const TempDir& dir, const std::string& name, const std::string& bytes) {
+inline Item IdentifyBytes(const TempDir& dir, const std::string& name, const std::string& bytes,
+                          bool describe = false) {
   WriteFile(dir / name, bytes);
-  return IdentifyPath(dir / name);
+  return IdentifyPath(dir / name, describe);
 }
 
 inline int64_t Utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
@@ -26,6 +27,22 @@ std::mutex& MagicMutex() {
   return mu;
 }
 
+// True when libmagic's description may change the category that the MIME type alone
+// gives: generic MIME types (octet-stream, OLE containers) and anything the MIME type
+// does not place in a category.
+bool NeedsDescription(const std::string& mime) {
+  static const char* const kGeneric[] = {"application/octet-stream", "application/cdfv2",
+                                         "application/x-ole-storage", "application/vnd.ms-office",
+                                         "application/data"};
+  std::string m = mime;
+  for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (m.empty()) return true;
+  for (const char* g : kGeneric) {
+    if (m.rfind(g, 0) == 0) return true;
+  }
+  return CategoryFor(m, "", 0) == Category::kOther;
+}
+
 }  // namespace
 
 // One libmagic handle serves both answers: magic_setflags() switches between MIME
@@ -33,6 +50,7 @@ std::mutex& MagicMutex() {
 // while a second handle would load the databases twice.
 struct Identifier::Impl {
   magic_t magic = nullptr;
+  bool always_describe = false;
   std::string prefix;  // reused buffer for the first kPrefixBytes of each file
 
   ~Impl() {
@@ -51,7 +69,8 @@ struct Identifier::Impl {
   }
 };
 
-Result<std::unique_ptr<Identifier>> Identifier::Create(const std::string& magic_database) {
+Result<std::unique_ptr<Identifier>> Identifier::Create(const std::string& magic_database,
+                                                       bool always_describe) {
   auto impl = std::make_unique<Impl>();
   {
     std::lock_guard<std::mutex> lock(MagicMutex());
@@ -66,6 +85,7 @@ Result<std::unique_ptr<Identifier>> Identifier::Create(const std::string& magic_
     }
   }
   impl->prefix.resize(kPrefixBytes);
+  impl->always_describe = always_describe;
   std::unique_ptr<Identifier> id(new Identifier());
   id->impl_ = std::move(impl);
   return id;
@@ -88,7 +108,11 @@ Status Identifier::Identify(int fd, Item& item) {
     return Status::Ok();
   }
   item.mime = impl_->Ask(prefix, kMimeFlags);
-  item.description = impl_->Ask(prefix, kDescriptionFlags);
+  // The description costs a second libmagic pass (about half of identification): ask
+  // for it only when the MIME type alone leaves the category open, or when asked to.
+  if (impl_->always_describe || NeedsDescription(item.mime)) {
+    item.description = impl_->Ask(prefix, kDescriptionFlags);
+  }
 
   // The file's size for the parsers: what the caller saw, unless the prefix read
   // proves otherwise (a short read means the end of the file).

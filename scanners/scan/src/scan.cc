@@ -267,7 +267,8 @@ Result<Item> ClassifyFile(const std::string& path, const ScanOptions& options) {
   WorkerTools tools;
   extract::InitLibraries();
   auto identifier = identify::Identifier::Create(
-      options.magic_database.empty() ? identify::DefaultMagicDatabase() : options.magic_database);
+      options.magic_database.empty() ? identify::DefaultMagicDatabase() : options.magic_database,
+      /*always_describe=*/true);
   if (!identifier.ok()) return identifier.status();
   tools.identifier = std::move(identifier.value());
   if (options.detectors) {

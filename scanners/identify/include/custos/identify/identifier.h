@@ -41,7 +41,10 @@ class Identifier {
  public:
   // Opens libmagic and loads `magic_database` (a ':'-separated list, first match
   // wins). An unloadable database is an error whose message names it.
-  static Result<std::unique_ptr<Identifier>> Create(const std::string& magic_database);
+  // `always_describe`: fill item.description for every file (custos classify); by
+  // default it is only computed when the MIME type alone does not decide the category.
+  static Result<std::unique_ptr<Identifier>> Create(const std::string& magic_database,
+                                                    bool always_describe = false);
   ~Identifier();
   Identifier(const Identifier&) = delete;
   Identifier& operator=(const Identifier&) = delete;
