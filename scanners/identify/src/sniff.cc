@@ -1,5 +1,7 @@
 #include "sniff.h"
 
+#include <cctype>
+
 #include <algorithm>
 #include <vector>
 
@@ -79,6 +81,40 @@ void RefineZip(Reader& r, std::string& mime, std::string& description) {
 
 bool LooksLikeMpegTs(std::string_view prefix) {
   return SyncEvery(prefix, 0, 188) || SyncEvery(prefix, 4, 192) || SyncEvery(prefix, 0, 204);
+}
+
+bool LooksLikePlainText(std::string_view p) {
+  size_t i = 0;
+  while (i < p.size() && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) ++i;
+  if (i == p.size() || !std::isalnum(static_cast<unsigned char>(p[i]))) return false;
+  const std::string_view start = p.substr(i, 256);
+  if (StartsWith(start, "From ") || StartsWith(start, "1.001:")) return false;
+  // A first line "Word-Word: ..." is how mail, HTTP and many records begin.
+  size_t k = 0;
+  while (k < start.size() && (std::isalnum(static_cast<unsigned char>(start[k])) ||
+                              start[k] == '-' || start[k] == '_')) {
+    ++k;
+  }
+  if (k < start.size() && start[k] == ':') return false;
+  // Tables (CSV, TSV): the first two lines have the same number of separators;
+  // libmagic names them (text/csv).
+  const std::string_view body = p.substr(i, 4096);
+  const size_t nl = body.find('\n');
+  if (nl != std::string_view::npos) {
+    const std::string_view l1 = body.substr(0, nl);
+    std::string_view l2 = body.substr(nl + 1);
+    l2 = l2.substr(0, l2.find('\n'));
+    for (const char sep : {',', ';', '\t', '|'}) {
+      const auto n1 = std::count(l1.begin(), l1.end(), sep);
+      if (n1 > 0 && n1 == std::count(l2.begin(), l2.end(), sep)) return false;
+    }
+  }
+  for (const char ch : p) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b) return false;
+    if (c == 0x7f) return false;
+  }
+  return true;
 }
 
 void RefineMagic(Reader& r, std::string& mime, std::string& description) {

@@ -17,4 +17,12 @@ bool LooksLikeMpegTs(std::string_view prefix);
 // said; leaves them alone otherwise.
 void RefineMagic(Reader& r, std::string& mime, std::string& description);
 
+// True when `prefix` is text that starts like prose or a table (a letter or digit
+// first, after white space) and holds no byte that makes libmagic call it data: no
+// NUL or other control character except tab, newline, carriage return, form feed and
+// escape. False for anything with a format signature at its start: markup ('<'),
+// JSON ('{', '['), scripts ('#!'), PostScript ('%!'), armour ('-----'), mail and
+// mbox headers ("Name: value", "From "), AN2K records ("1.001:"), RTF, BOMs.
+bool LooksLikePlainText(std::string_view prefix);
+
 }  // namespace custos::identify::detail
