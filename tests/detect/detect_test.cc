@@ -136,6 +136,8 @@ TEST_CASE("detect: e-mail, IP addresses, GPS") {
              "30'02.5\"N 0\xC2\xB0"
              "07'28.6\"W");
   ExpectNone("ratio 1.5, 2.25");  // fewer than 4 decimals
+  ExpectOnly("gps_coordinates", "gate at 51.5007\xC2\xB0 N, 0.1246\xC2\xB0 W today");
+  ExpectOnly("gps_coordinates", "51.50070N 0.12460W");
 }
 
 TEST_CASE("detect: dates of birth need a birth context word") {

@@ -364,7 +364,7 @@ bool ValidateIpv6(const Candidate& c, std::string* norm) {
 
 bool ValidateGps(const Candidate& c, std::string* norm) {
   const std::string v(c.value);
-  if (v.find("\xC2\xB0") != std::string::npos) {  // degrees-minutes-seconds
+  if (v.find_first_of("NSEW") != std::string::npos) {  // hemisphere letters (DMS or decimal)
     *norm = AlnumUpper(v);
     return true;
   }
