@@ -16,6 +16,13 @@ using Args = std::vector<std::string>;
 int ScanCommand(const Args& args);
 int ClassifyCommand(const Args& args);
 int CheckConfigCommand(const Args& args);
+int DetectorsCommand(const Args& args);
+int FindingsCommand(const Args& args);
+int ReportCommand(const Args& args);
+// Talking to a running custosd (cmd_daemon.cc).
+int StatusCommand(const Args& args);
+int ScanNowCommand(const Args& args);
+int ReloadCommand(const Args& args);
 
 // Prints "custos: message" on stderr (message must hold no raw sensitive value).
 void PrintError(const std::string& message);

@@ -13,10 +13,12 @@
 #include "cli.h"
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
+#include "custos/detect/detect.h"
 #include "custos/identify/identifier.h"
 #include "custos/policies/policy.h"
 #include "custos/scan/output.h"
 #include "custos/scan/scan.h"
+#include "scan_inventory.h"
 
 namespace custos::cli {
 namespace {
@@ -35,7 +37,11 @@ constexpr const char* kScanHelp =
     "  --max-path N        bytes in an absolute path (default 4096)\n"
     "  --now TIME          judge retention as of TIME (YYYY-MM-DD[THH:MM:SSZ]; default: now)\n"
     "  --magic PATH        magic database list (default: custos' own, then the system's)\n"
-    "  --no-db             do not write an inventory (the default until the inventory lands)\n"
+    "  --no-content        identify and judge files without reading their content\n"
+    "  --db PATH           record the scan in the inventory at PATH and reuse what it holds\n"
+    "                      for unchanged files (incremental scan)\n"
+    "  --state-dir DIR     where the inventory's HMAC key lives (default: the folder of --db)\n"
+    "  --no-db             do not use an inventory (the default without --db)\n"
     "  -q, --quiet         no summary line on stderr\n";
 
 // Takes the value of option `name` at args[i+1]; prints an error when missing.
@@ -70,6 +76,23 @@ std::optional<std::shared_ptr<const policies::PolicySet>> LoadPolicies(
     return std::nullopt;
   }
   return set.value();
+}
+
+// The detectors: the built-in ones plus the custom ones of the policies.
+std::optional<std::shared_ptr<const detect::Engine>> MakeDetectors(
+    const std::shared_ptr<const policies::PolicySet>& set) {
+  std::vector<detect::CustomDetectorSpec> custom;
+  if (set) {
+    for (const auto& d : set->custom_detectors()) {
+      custom.push_back({d.id, d.pattern, d.context, d.validate});
+    }
+  }
+  auto engine = detect::Engine::Create(custom);
+  if (!engine.ok()) {
+    PrintError(engine.status().message());
+    return std::nullopt;
+  }
+  return engine.value();
 }
 
 // A sink that prints the items worth printing.
@@ -107,9 +130,10 @@ int ScanCommand(const Args& args) {
   std::vector<std::string> policy_files, roots;
   scan::ScanOptions options;
   scan::Format format = scan::Format::kJsonl;
-  bool all = false, quiet = false;
+  bool all = false, quiet = false, content = true;
   std::string output;
   int64_t now = NowUnix();
+  InventoryScanOptions inventory;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     std::optional<std::string> v;
@@ -165,10 +189,18 @@ int ScanCommand(const Args& args) {
     } else if (a == "--magic") {
       if (!(v = TakeValue(args, i))) return kExitError;
       options.magic_database = *v;
+    } else if (a == "--no-content") {
+      content = false;
+    } else if (a == "--db") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      inventory.db_path = *v;
+    } else if (a == "--state-dir") {
+      if (!(v = TakeValue(args, i))) return kExitError;
+      inventory.state_dir = *v;
     } else if (a == "--no-db") {
-      // The inventory arrives with the inventory issue; until then every scan is one-shot.
-    } else if (a == "--db" || a == "--config") {
-      PrintError(a + " is not supported yet (inventory and daemon config are planned)");
+      inventory.db_path.clear();
+    } else if (a == "--config") {
+      PrintError(a + " is not supported yet (the daemon config is planned)");
       return kExitError;
     } else if (a == "--") {
       roots.insert(roots.end(), args.begin() + static_cast<long>(i) + 1, args.end());
@@ -201,17 +233,32 @@ int ScanCommand(const Args& args) {
     options.read_acl = set->NeedsAcl();
     options.evaluate = [set, now](Item& item) { set->Evaluate(item, now); };
   }
+  if (content) {
+    auto detectors = MakeDetectors(set);
+    if (!detectors) return kExitError;
+    options.detectors = *detectors;
+  }
+
+  std::unique_ptr<InventoryScan> recorded;
+  if (!inventory.db_path.empty()) {
+    inventory.now = now;
+    options.cancel = InstallStopSignals();
+    recorded = InventoryScan::Start(inventory, options, set);
+    if (!recorded) return kExitError;
+  }
 
   std::FILE* out = stdout;
   if (!output.empty() && !(out = OpenOutput(output))) return kExitError;
   auto writer = scan::ItemWriter::Create(format, out);
-  PrintingSink sink(*writer, all);
+  PrintingSink printing(*writer, all);
+  scan::Sink& sink = recorded ? recorded->Wrap(printing) : printing;
   scan::ScanStats stats;
   writer->Begin();
   Status s = scan::RunScan(options, sink, &stats);
   writer->End();
   const bool write_failed = std::fflush(out) != 0 || std::ferror(out);
   if (out != stdout) std::fclose(out);
+  if (recorded && !recorded->Finish(s, stats)) return kExitError;
   if (!s.ok()) {
     PrintError(EscapeBytes(s.message(), true));
     return kExitError;
@@ -221,6 +268,10 @@ int ScanCommand(const Args& args) {
     return kExitError;
   }
   if (!quiet) std::fprintf(stderr, "%s\n", scan::SummaryLine(stats).c_str());
+  if (stats.cancelled) {
+    PrintError("scan interrupted; the inventory keeps what was recorded");
+    return kExitError;
+  }
   return stats.violations ? kExitViolations : kExitClean;
 }
 
@@ -261,13 +312,17 @@ int ClassifyCommand(const Args& args) {
   if (!policies) return kExitError;
   std::shared_ptr<const policies::PolicySet> set = *policies;
   const int64_t now = NowUnix();
-  std::function<void(Item&)> evaluate;
-  if (set) evaluate = [set, now](Item& item) { set->Evaluate(item, now); };
+  scan::ScanOptions options;
+  options.magic_database = magic;
+  if (set) options.evaluate = [set, now](Item& item) { set->Evaluate(item, now); };
+  auto detectors = MakeDetectors(set);
+  if (!detectors) return kExitError;
+  options.detectors = *detectors;
   int rc = kExitClean;
   for (const std::string& f : files) {
     char resolved[PATH_MAX];
     std::string path = ::realpath(f.c_str(), resolved) ? resolved : f;
-    auto item = scan::ClassifyFile(path, magic, evaluate);
+    auto item = scan::ClassifyFile(path, options);
     if (!item.ok()) {
       PrintError(EscapeBytes(item.status().message(), true));
       rc = kExitError;
@@ -279,15 +334,21 @@ int ClassifyCommand(const Args& args) {
     }
     std::printf("%s\n", EscapeBytes(item->path, true).c_str());
     std::printf("  mime:         %s\n", item->mime.empty() ? "-" : item->mime.c_str());
+    // libmagic descriptions may quote file content (comments, titles, authors): only
+    // the format name, before the first comma, is shown.
+    std::string description = item->description.substr(0, item->description.find(','));
+    if (description.size() > 80) description.resize(80);
     std::printf("  description:  %s\n",
-                item->description.empty() ? "-" : EscapeBytes(item->description, true).c_str());
+                description.empty() ? "-" : EscapeBytes(description, true).c_str());
     std::printf("  category:     %s\n", std::string(CategoryName(item->category)).c_str());
     std::printf("  content_date: %s\n",
                 item->content_date ? FormatIso8601(*item->content_date).c_str() : "-");
     if (!item->skipped.empty()) std::printf("  skipped:      %s\n", item->skipped.c_str());
     for (const Detection& d : item->detections) {
-      std::printf("  detection:    %s x%llu\n", d.detector.c_str(),
-                  static_cast<unsigned long long>(d.count));
+      std::string masked;
+      for (const std::string& m : d.masked) masked += "  " + EscapeBytes(m, true);
+      std::printf("  detection:    %s x%llu%s\n", d.detector.c_str(),
+                  static_cast<unsigned long long>(d.count), masked.c_str());
     }
     for (const Violation& v : item->violations) {
       std::printf("  violation:    %s [%s, %s] %s\n", v.policy.c_str(), v.kind.c_str(),
@@ -295,6 +356,27 @@ int ClassifyCommand(const Args& args) {
     }
   }
   return rc;
+}
+
+int DetectorsCommand(const Args& args) {
+  const bool patterns = !args.empty() && args[0] == "--patterns";
+  if (!args.empty() && !patterns) {
+    std::fputs("usage: custos detectors [--patterns]\n", args[0] == "--help" ? stdout : stderr);
+    return args[0] == "--help" ? kExitClean : kExitError;
+  }
+  for (const detect::DetectorDef& d : detect::BuiltinDetectors()) {
+    if (patterns) {
+      // One RE2 pattern per line: every variant, as the prefilter would see it.
+      for (const detect::Variant& v : d.variants) std::printf("%s\n", v.pattern.c_str());
+      continue;
+    }
+    std::string context;
+    for (const std::string& w : d.context) context += (context.empty() ? "" : ", ") + w;
+    std::printf("%-16s %zu pattern%s%s%s\n", d.id.c_str(), d.variants.size(),
+                d.variants.size() == 1 ? "" : "s",
+                context.empty() ? "" : "; context: ", EscapeBytes(context, true).c_str());
+  }
+  return kExitClean;
 }
 
 int CheckConfigCommand(const Args& args) {

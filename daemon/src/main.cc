@@ -16,6 +16,15 @@ constexpr const char* kUsage =
     "                         violations or skip reasons (--all: every item)\n"
     "  classify FILE...       print type, category and content date of single files\n"
     "  check-config FILE...   validate policy files (FILE:LINE:COL: message, exit 2)\n"
+    "  detectors [--patterns] list the built-in detectors (or their RE2 patterns)\n"
+    "  findings [list|show|ack|except|note] [--db PATH]\n"
+    "                         review the inventory's findings\n"
+    "  report [--db PATH] [--since 7d] [--format html|csv|json] [-o FILE]\n"
+    "                         the weekly review report\n"
+    "  status [--json]        ask the running custosd: scans, last and next runs, inventory\n"
+    "  scan-now [--wait] [ROOT]\n"
+    "                         ask custosd to scan ROOT (default: every root) now\n"
+    "  reload                 ask custosd to reload its config and policies\n"
     "  help COMMAND           options of a command\n"
     "\n"
     "exit codes: 0 no violation, 1 violations found, 2 error\n";
@@ -33,11 +42,21 @@ int main(int argc, char** argv) {
   if (cmd == "scan") return ScanCommand(args);
   if (cmd == "classify") return ClassifyCommand(args);
   if (cmd == "check-config") return CheckConfigCommand(args);
+  if (cmd == "detectors") return DetectorsCommand(args);
+  if (cmd == "findings") return FindingsCommand(args);
+  if (cmd == "report") return ReportCommand(args);
+  if (cmd == "status") return StatusCommand(args);
+  if (cmd == "scan-now") return ScanNowCommand(args);
+  if (cmd == "reload") return ReloadCommand(args);
   if (cmd == "help" && !args.empty()) {
     Args help = {"--help"};
     if (args[0] == "scan") return ScanCommand(help);
     if (args[0] == "classify") return ClassifyCommand(help);
     if (args[0] == "check-config") return CheckConfigCommand(help);
+    if (args[0] == "findings") return FindingsCommand(help);
+    if (args[0] == "report") return ReportCommand(help);
+    if (args[0] == "status") return StatusCommand(help);
+    if (args[0] == "scan-now") return ScanNowCommand(help);
   }
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::fputs(kUsage, stdout);

@@ -1,0 +1,198 @@
+#include "custos/inventory/recorder.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <vector>
+
+namespace custos::inventory {
+
+// ---------------------------------------------------------------------------------
+// Reuser
+
+Reuser::Reuser(Store& store, ContentKeys keys) : store_(store), keys_(std::move(keys)) {}
+
+Reuser::~Reuser() = default;
+
+bool Reuser::TryReuse(Item& item) {
+  if (!item.has_info) return false;
+  ItemReader* reader = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    auto& slot = readers_[std::this_thread::get_id()];
+    if (!slot) {
+      auto r = store_.OpenReader();
+      if (!r.ok()) {
+        ++errors_;
+        return false;
+      }
+      slot = std::move(r.value());
+    }
+    reader = slot.get();
+  }
+  // The reader belongs to this thread from here on: no lock needed.
+  auto found = reader->Find(item.path);
+  if (!found.ok()) {
+    std::lock_guard lock(mu_);
+    ++errors_;
+    return false;
+  }
+  const StoredItem* s = found.value();
+  if (s == nullptr || s->deleted_at != 0 || s->state == ItemState::kSkipped ||
+      s->content_key.empty()) {
+    return false;
+  }
+  const FileInfo& a = s->item.info;
+  const FileInfo& b = item.info;
+  if (a.dev != b.dev || a.ino != b.ino || a.size != b.size || a.mtime != b.mtime ||
+      a.ctime != b.ctime) {
+    return false;
+  }
+  // The key this scan would store the item with, judged by the stored identification.
+  if (s->content_key != keys_.For(s->item)) return false;
+  item.mime = s->item.mime;
+  item.category = s->item.category;
+  item.content_date = s->item.content_date;
+  item.detections = s->item.detections;
+  item.acl = s->item.acl;
+  item.skipped = s->item.skipped;  // a partial item keeps its reason
+  return true;
+}
+
+uint64_t Reuser::errors() const {
+  std::lock_guard lock(mu_);
+  return errors_;
+}
+
+// ---------------------------------------------------------------------------------
+// Recorder
+
+struct Recorder::Shared {
+  std::mutex mu;
+  std::condition_variable work;   // the writer waits for a batch (or the end)
+  std::condition_variable space;  // Add() waits for room
+  std::vector<ItemRecord> pending;
+  std::chrono::steady_clock::time_point first_pending;
+  std::deque<std::vector<ItemRecord>> batches;
+  bool stopping = false;
+  bool writing = false;
+  Status error;
+  uint64_t written = 0;
+};
+
+namespace {
+// Batches waiting for the writer before Add() blocks.
+constexpr size_t kMaxQueuedBatches = 3;
+}  // namespace
+
+Recorder::Recorder(Store& store, int64_t scan_id, RecorderOptions options)
+    : store_(store), scan_id_(scan_id), options_(std::move(options)), shared_(new Shared) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+Recorder::~Recorder() {
+  {
+    std::lock_guard lock(shared_->mu);
+    shared_->stopping = true;
+  }
+  shared_->work.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+std::string Recorder::StorageKey(const Item& item, const ContentKeys& keys, int64_t started_wall) {
+  if (StateOf(item) == ItemState::kSkipped || !item.has_info) return {};
+  // Seconds are all the inventory keeps of mtime and ctime: a file changed within the
+  // second the scan started, or later, could change again unseen.
+  if (item.info.mtime >= started_wall - 1 || item.info.ctime >= started_wall - 1) return {};
+  return keys.For(item);
+}
+
+void Recorder::Add(const Item& item) {
+  Shared& sh = *shared_;
+  ItemRecord rec;
+  rec.item = item;
+  rec.content_key = StorageKey(item, options_.keys, options_.started_wall);
+  rec.content_judged =
+      options_.content_searched || !options_.keys.is_searched || !options_.keys.is_searched(item);
+  std::unique_lock lock(sh.mu);
+  if (!sh.error.ok()) return;
+  sh.space.wait(lock, [&] { return sh.batches.size() < kMaxQueuedBatches || !sh.error.ok(); });
+  if (!sh.error.ok()) return;
+  if (sh.pending.empty()) {
+    sh.first_pending = std::chrono::steady_clock::now();
+    sh.pending.reserve(options_.batch_items);
+  }
+  sh.pending.push_back(std::move(rec));
+  if (sh.pending.size() >= options_.batch_items) {
+    sh.batches.push_back(std::move(sh.pending));
+    sh.pending.clear();
+    sh.work.notify_one();
+  }
+}
+
+void Recorder::WriterLoop() {
+  Shared& sh = *shared_;
+  const auto max_age = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(options_.batch_seconds));
+  std::unique_lock lock(sh.mu);
+  while (true) {
+    if (sh.batches.empty() && !sh.stopping) {
+      // Wake up for a full batch, the end, or a pending batch that has waited long enough.
+      if (sh.pending.empty()) {
+        sh.work.wait(lock,
+                     [&] { return !sh.batches.empty() || sh.stopping || !sh.pending.empty(); });
+      } else {
+        sh.work.wait_until(lock, sh.first_pending + max_age,
+                           [&] { return !sh.batches.empty() || sh.stopping; });
+      }
+    }
+    if (sh.batches.empty() && !sh.pending.empty() &&
+        (sh.stopping || std::chrono::steady_clock::now() >= sh.first_pending + max_age)) {
+      sh.batches.push_back(std::move(sh.pending));
+      sh.pending.clear();
+    }
+    if (sh.batches.empty()) {
+      if (sh.stopping) return;
+      continue;
+    }
+    std::vector<ItemRecord> batch = std::move(sh.batches.front());
+    sh.batches.pop_front();
+    sh.writing = true;
+    sh.space.notify_all();
+    const bool failed = !sh.error.ok();
+    lock.unlock();
+    Status s;
+    if (!failed) s = store_.RecordItems(scan_id_, batch, options_.now, options_.exists);
+    lock.lock();
+    sh.writing = false;
+    if (!s.ok() && sh.error.ok()) sh.error = s;
+    if (s.ok() && !failed) sh.written += batch.size();
+    sh.space.notify_all();
+  }
+}
+
+Status Recorder::Finish(ScanState end, const ScanTotals& totals) {
+  {
+    std::lock_guard lock(shared_->mu);
+    shared_->stopping = true;
+  }
+  shared_->work.notify_all();
+  if (writer_.joinable()) writer_.join();
+  Status error = status();
+  Status s = store_.FinishScan(scan_id_, error.ok() ? end : ScanState::kFailed, totals,
+                               options_.now, options_.exists);
+  if (!error.ok()) return error;
+  return s;
+}
+
+Status Recorder::status() const {
+  std::lock_guard lock(shared_->mu);
+  return shared_->error;
+}
+
+uint64_t Recorder::written() const {
+  std::lock_guard lock(shared_->mu);
+  return shared_->written;
+}
+
+}  // namespace custos::inventory

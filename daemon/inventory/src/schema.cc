@@ -1,0 +1,174 @@
+// The inventory schema and its forward-only migrations. PRAGMA user_version holds the
+// number of migrations applied; each migration runs in its own transaction. A file
+// with a higher version than this program knows is refused, never touched.
+#include "schema.h"
+
+#include <array>
+#include <string>
+
+namespace custos::inventory {
+namespace {
+
+// Migration N (1-based) brings the schema from version N-1 to N. Never edit a
+// migration that has shipped: add a new one.
+constexpr std::array<const char*, 1> kMigrations = {
+    // 1: the first schema.
+    R"sql(
+PRAGMA application_id = 1668641652;  -- 'cust'
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE scans (
+  id         INTEGER PRIMARY KEY,
+  started    INTEGER NOT NULL,  -- wall clock, Unix seconds
+  now        INTEGER NOT NULL,  -- judgement time (--now)
+  finished   INTEGER,
+  state      TEXT NOT NULL CHECK (state IN ('running', 'complete', 'failed', 'interrupted')),
+  roots      BLOB NOT NULL,     -- packed list of absolute paths
+  items      INTEGER NOT NULL DEFAULT 0,
+  read       INTEGER NOT NULL DEFAULT 0,
+  reused     INTEGER NOT NULL DEFAULT 0,
+  skipped    INTEGER NOT NULL DEFAULT 0,
+  violations INTEGER NOT NULL DEFAULT 0,
+  deleted    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE policies (
+  id          TEXT PRIMARY KEY,
+  description TEXT NOT NULL,
+  refs        BLOB NOT NULL,    -- packed list
+  severity    TEXT NOT NULL,
+  updated     INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Detector/extraction versions that stored results depend on, interned.
+CREATE TABLE content_keys (
+  id  INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE
+);
+
+-- Folders, so that an item stores a small folder id and its name, not its full path.
+CREATE TABLE dirs (
+  id   INTEGER PRIMARY KEY,
+  path BLOB NOT NULL UNIQUE     -- raw bytes
+);
+
+CREATE TABLE items (
+  id           INTEGER PRIMARY KEY,
+  dir          INTEGER NOT NULL REFERENCES dirs (id),
+  name         BLOB NOT NULL,   -- raw bytes
+  dev          INTEGER NOT NULL,
+  ino          INTEGER NOT NULL,
+  size         INTEGER NOT NULL,
+  mtime        INTEGER NOT NULL,
+  ctime        INTEGER NOT NULL,
+  mode         INTEGER NOT NULL,
+  uid          INTEGER NOT NULL,
+  gid          INTEGER NOT NULL,
+  owner        TEXT NOT NULL,
+  grp          TEXT NOT NULL,
+  mime         TEXT NOT NULL,
+  category     INTEGER NOT NULL,  -- custos::Category
+  content_date INTEGER,
+  content_key  INTEGER REFERENCES content_keys (id),  -- NULL: read again next time
+  state        INTEGER NOT NULL,  -- 0 complete, 1 partial, 2 skipped
+  reason       TEXT NOT NULL,     -- skip or partial reason
+  acl          BLOB,              -- packed extended ACL entries
+  ndet         INTEGER NOT NULL,  -- number of detections rows
+  first_seen   INTEGER NOT NULL,
+  last_read    INTEGER NOT NULL,
+  last_scan    INTEGER NOT NULL,  -- scan that last wrote the record
+  deleted_at   INTEGER,
+  UNIQUE (dir, name)
+);
+CREATE INDEX items_inode ON items (dev, ino);
+CREATE INDEX items_coverage ON items (state, reason) WHERE state != 0;
+
+-- Counts, masked samples and keyed hashes; never a raw value.
+CREATE TABLE detections (
+  item     INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+  detector TEXT NOT NULL,
+  count    INTEGER NOT NULL,
+  masked   BLOB NOT NULL,       -- packed list
+  hashes   BLOB NOT NULL,       -- packed list of hash bytes
+  PRIMARY KEY (item, detector)
+) WITHOUT ROWID;
+
+CREATE TABLE findings (
+  id               INTEGER PRIMARY KEY,
+  policy           TEXT NOT NULL,
+  item             INTEGER NOT NULL REFERENCES items (id),
+  kind             TEXT NOT NULL,
+  severity         TEXT NOT NULL,
+  reason           TEXT NOT NULL,
+  status           TEXT NOT NULL
+                   CHECK (status IN ('new', 'open', 'acknowledged', 'excepted', 'resolved')),
+  first_seen       INTEGER NOT NULL,
+  last_seen        INTEGER NOT NULL,
+  first_scan       INTEGER NOT NULL,
+  last_scan        INTEGER NOT NULL,
+  status_changed   INTEGER NOT NULL,
+  notes            TEXT NOT NULL DEFAULT '',
+  exception_reason TEXT,
+  exception_until  INTEGER,
+  resolved_at      INTEGER,
+  UNIQUE (policy, item, kind)
+);
+CREATE INDEX findings_item ON findings (item);
+CREATE INDEX findings_status ON findings (status);
+
+-- Every change of a finding's status, and reviewer notes: the history a DPO can
+-- audit, and the source of the week-by-week figures.
+CREATE TABLE events (
+  id          INTEGER PRIMARY KEY,
+  finding     INTEGER NOT NULL REFERENCES findings (id),
+  at          INTEGER NOT NULL,
+  scan        INTEGER,
+  from_status TEXT,
+  to_status   TEXT NOT NULL,
+  note        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX events_finding ON events (finding);
+CREATE INDEX events_at ON events (at);
+)sql",
+};
+
+}  // namespace
+
+int SchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+Status Migrate(const sql::Db& db) {
+  auto st = sql::Stmt::Prepare(db, "PRAGMA user_version");
+  if (!st.ok()) return st.status();
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  const int64_t version = *row ? st->Int(0) : 0;
+  st->Reset();
+  if (version > SchemaVersion()) {
+    return Status::Invalid(db.path() + ": inventory schema version " + std::to_string(version) +
+                           " is newer than this custos understands (" +
+                           std::to_string(SchemaVersion()) + ")");
+  }
+  for (int v = static_cast<int>(version); v < SchemaVersion(); ++v) {
+    sql::Txn txn(db);
+    Status s = txn.Begin();
+    if (!s.ok()) return s;
+    // Another process may have migrated meanwhile: look again inside the transaction.
+    auto again = st->Step();
+    if (!again.ok()) return again.status();
+    const int64_t now_version = *again ? st->Int(0) : 0;
+    st->Reset();
+    if (now_version > v) continue;
+    s = db.Exec(kMigrations[static_cast<size_t>(v)]);
+    if (!s.ok()) return s;
+    s = db.Exec("PRAGMA user_version = " + std::to_string(v + 1));
+    if (!s.ok()) return s;
+    s = txn.Commit();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace custos::inventory

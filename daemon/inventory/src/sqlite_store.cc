@@ -1,0 +1,1711 @@
+// The SQLite inventory: one file in WAL mode, one writing connection, one read-only
+// connection per reader thread.
+//
+// Hot path of an incremental scan (an unchanged tree): readers load each folder's
+// records with one query; the writer loads each folder's records and findings with two
+// queries and writes nothing for an unchanged item without finding changes, so that
+// the cost per unchanged item is a few hash lookups. Which items a scan reached is
+// kept in memory (a bitmap of item ids) and used when a complete scan ends, to find
+// the items that are gone.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <list>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "codec.h"
+#include "custos/base/fd.h"
+#include "custos/base/time.h"
+#include "custos/inventory/store.h"
+#include "schema.h"
+#include "sqlite.h"
+
+namespace custos::inventory {
+
+using sql::Db;
+using sql::Stmt;
+using sql::Txn;
+
+namespace {
+
+constexpr int64_t kApplicationId = 1668641652;  // 'cust'
+// Folders with more entries than this are looked up entry by entry, so that memory
+// stays bounded whatever the size of a folder.
+constexpr size_t kFolderBatchLimit = 4096;
+constexpr size_t kReaderFolders = 4;  // folders a reader keeps in memory
+constexpr size_t kWriterFolders = 4;
+constexpr int64_t kDay = 86400;
+
+// "/a/b/c" -> ("/a/b", "c"); "/c" -> ("/", "c").
+std::pair<std::string_view, std::string_view> SplitPath(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {std::string_view(), path};
+  if (slash == 0) return {path.substr(0, 1), path.substr(1)};
+  return {path.substr(0, slash), path.substr(slash + 1)};
+}
+
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  std::string p(dir);
+  if (p.empty() || p.back() != '/') p += '/';
+  p += name;
+  return p;
+}
+
+// [lo, hi) of the paths strictly below folder `root` (byte order).
+std::pair<std::string, std::string> BelowRange(const std::string& root) {
+  std::string lo = root;
+  if (lo.empty() || lo.back() != '/') lo += '/';
+  std::string hi = lo;
+  hi.back() = static_cast<char>('/' + 1);
+  return {lo, hi};
+}
+
+std::string PackAcl(const std::vector<AclEntry>& acl) {
+  std::string out;
+  for (const AclEntry& e : acl) {
+    out += static_cast<char>(e.tag);
+    for (int i = 0; i < 4; ++i) out += static_cast<char>((e.id >> (8 * i)) & 0xff);
+    out += static_cast<char>(e.perms);
+  }
+  return out;
+}
+
+std::vector<AclEntry> UnpackAcl(std::string_view in) {
+  std::vector<AclEntry> out;
+  while (in.size() >= 6) {
+    AclEntry e;
+    e.tag = static_cast<AclEntry::Tag>(static_cast<unsigned char>(in[0]) % 3);
+    e.id = 0;
+    for (int i = 0; i < 4; ++i)
+      e.id |= static_cast<uint32_t>(static_cast<unsigned char>(in[1 + i])) << (8 * i);
+    e.perms = static_cast<unsigned char>(in[5]);
+    out.push_back(e);
+    in.remove_prefix(6);
+  }
+  return out;
+}
+
+const char* StatusSql(FindingStatus s) {
+  switch (s) {
+    case FindingStatus::kNew:
+      return "new";
+    case FindingStatus::kOpen:
+      return "open";
+    case FindingStatus::kAcknowledged:
+      return "acknowledged";
+    case FindingStatus::kExcepted:
+      return "excepted";
+    case FindingStatus::kResolved:
+      return "resolved";
+  }
+  return "new";
+}
+
+FindingStatus StatusFromSql(std::string_view s) {
+  return ParseStatus(s).value_or(FindingStatus::kOpen);
+}
+
+// An exception covers the whole of its last day.
+bool ExceptionExpired(int64_t until, int64_t now) { return until != 0 && now >= until + kDay; }
+
+std::string Day(int64_t t) { return FormatIso8601(t).substr(0, 10); }
+
+// Columns of an item record, in the order ReadItem expects; `i` is items, `d` dirs.
+constexpr const char* kItemColumns =
+    "i.id, i.name, i.dev, i.ino, i.size, i.mtime, i.ctime, i.mode, i.uid, i.gid, i.owner, "
+    "i.grp, i.mime, i.category, i.content_date, i.content_key, i.state, i.reason, i.acl, "
+    "i.ndet, i.first_seen, i.last_read, i.deleted_at";
+
+// Reads one row of kItemColumns. `key_of` maps a content key id to its text.
+template <typename KeyOf>
+void ReadItem(const Stmt& st, std::string_view dir, StoredItem* out, KeyOf&& key_of) {
+  StoredItem& s = *out;
+  s = StoredItem();
+  s.id = st.Int(0);
+  s.item.path = JoinPath(dir, st.View(1));
+  s.item.has_info = true;
+  FileInfo& f = s.item.info;
+  f.dev = static_cast<uint64_t>(st.Int(2));
+  f.ino = static_cast<uint64_t>(st.Int(3));
+  f.size = static_cast<uint64_t>(st.Int(4));
+  f.mtime = st.Int(5);
+  f.ctime = st.Int(6);
+  f.mode = static_cast<uint32_t>(st.Int(7));
+  f.uid = static_cast<uint32_t>(st.Int(8));
+  f.gid = static_cast<uint32_t>(st.Int(9));
+  s.item.owner = st.Text(10);
+  s.item.group = st.Text(11);
+  s.item.mime = st.Text(12);
+  const int64_t cat = st.Int(13);
+  s.item.category = cat >= 0 && cat <= static_cast<int64_t>(Category::kOther)
+                        ? static_cast<Category>(cat)
+                        : Category::kOther;
+  if (!st.IsNull(14)) s.item.content_date = st.Int(14);
+  if (!st.IsNull(15)) s.content_key = key_of(st.Int(15));
+  const int64_t state = st.Int(16);
+  s.state = state == 1   ? ItemState::kPartial
+            : state == 2 ? ItemState::kSkipped
+                         : ItemState::kComplete;
+  s.item.skipped = st.Text(17);
+  s.item.acl = UnpackAcl(st.View(18));
+  // Column 19 (ndet) tells the caller whether detections rows exist.
+  s.first_seen = st.Int(20);
+  s.last_read = st.Int(21);
+  s.deleted_at = st.IsNull(22) ? 0 : st.Int(22);
+}
+
+Detection ReadDetection(const Stmt& st, int first_col, bool with_hashes) {
+  Detection d;
+  d.detector = st.Text(first_col);
+  d.count = static_cast<uint64_t>(st.Int(first_col + 1));
+  d.masked = codec::UnpackStrings(st.View(first_col + 2));
+  if (with_hashes) d.hashes = codec::UnpackHexList(st.View(first_col + 3));
+  return d;
+}
+
+// ---------------------------------------------------------------------------------
+// Reader
+
+class SqliteReader : public ItemReader {
+ public:
+  static Result<std::unique_ptr<ItemReader>> Open(const std::string& path, int busy_ms) {
+    auto db = Db::Open(path, SQLITE_OPEN_READONLY);
+    if (!db.ok()) return db.status();
+    std::unique_ptr<SqliteReader> r(new SqliteReader(std::move(db.value())));
+    sqlite3_busy_timeout(r->db_.get(), busy_ms);
+    Status s = r->Prepare();
+    if (!s.ok()) return s;
+    return std::unique_ptr<ItemReader>(std::move(r));
+  }
+
+  Result<const StoredItem*> Find(std::string_view path) override {
+    auto [dir, name] = SplitPath(path);
+    auto folder = GetFolder(dir);
+    if (!folder.ok()) return folder.status();
+    Folder* f = folder.value();
+    if (f->dir_id == 0) return static_cast<const StoredItem*>(nullptr);
+    if (f->batched) {
+      auto it = f->items.find(std::string(name));
+      return it == f->items.end() ? nullptr : &it->second;
+    }
+    // A large folder: one query for the entry and one for its detections.
+    one_item_.Bind(1, f->dir_id).BindBlob(2, name);
+    auto row = one_item_.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      one_item_.Reset();
+      return static_cast<const StoredItem*>(nullptr);
+    }
+    ReadItem(one_item_, dir, &single_, [&](int64_t id) { return KeyText(id); });
+    const bool has_detections = one_item_.Int(19) > 0;
+    one_item_.Reset();
+    if (has_detections) {
+      one_dets_.Bind(1, single_.id);
+      while (true) {
+        auto r = one_dets_.Step();
+        if (!r.ok()) return r.status();
+        if (!*r) break;
+        single_.item.detections.push_back(ReadDetection(one_dets_, 1, true));
+      }
+      one_dets_.Reset();
+    }
+    return static_cast<const StoredItem*>(&single_);
+  }
+
+ private:
+  struct Folder {
+    std::string path;
+    int64_t dir_id = 0;  // 0: unknown folder
+    bool batched = true;
+    std::unordered_map<std::string, StoredItem> items;
+  };
+
+  explicit SqliteReader(Db db) : db_(std::move(db)) {}
+
+  Status Prepare() {
+    Status s = db_.Exec("PRAGMA query_only = 1");
+    if (!s.ok()) return s;
+    const std::string cols = kItemColumns;
+    struct {
+      Stmt* st;
+      std::string sql;
+    } stmts[] = {
+        {&dir_id_, "SELECT id FROM dirs WHERE path = ?1"},
+        {&folder_items_, "SELECT " + cols + " FROM items i WHERE i.dir = ?1 LIMIT ?2"},
+        {&folder_dets_,
+         "SELECT d.item, d.detector, d.count, d.masked, d.hashes FROM detections d "
+         "JOIN items i ON i.id = d.item WHERE i.dir = ?1"},
+        {&one_item_, "SELECT " + cols + " FROM items i WHERE i.dir = ?1 AND i.name = ?2"},
+        {&one_dets_,
+         "SELECT item, detector, count, masked, hashes FROM detections WHERE item = ?1"},
+        {&key_, "SELECT key FROM content_keys WHERE id = ?1"},
+    };
+    for (auto& p : stmts) {
+      auto st = Stmt::Prepare(db_, p.sql);
+      if (!st.ok()) return st.status();
+      *p.st = std::move(st.value());
+    }
+    return Status::Ok();
+  }
+
+  std::string KeyText(int64_t id) {
+    auto it = keys_.find(id);
+    if (it != keys_.end()) return it->second;
+    std::string text;
+    key_.Bind(1, id);
+    auto r = key_.Step();
+    if (r.ok() && *r) text = key_.Text(0);
+    key_.Reset();
+    keys_.emplace(id, text);
+    return text;
+  }
+
+  Result<Folder*> GetFolder(std::string_view dir) {
+    for (auto it = folders_.begin(); it != folders_.end(); ++it) {
+      if (it->path == dir) {
+        folders_.splice(folders_.begin(), folders_, it);
+        return &folders_.front();
+      }
+    }
+    if (folders_.size() >= kReaderFolders) folders_.pop_back();
+    folders_.emplace_front();
+    Folder& f = folders_.front();
+    f.path = std::string(dir);
+    Status s = LoadFolder(f);
+    if (!s.ok()) {
+      folders_.pop_front();
+      return s;
+    }
+    return &f;
+  }
+
+  Status LoadFolder(Folder& f) {
+    dir_id_.BindBlob(1, f.path);
+    auto r = dir_id_.Step();
+    if (!r.ok()) return r.status();
+    f.dir_id = *r ? dir_id_.Int(0) : 0;
+    dir_id_.Reset();
+    if (f.dir_id == 0) return Status::Ok();
+    folder_items_.Bind(1, f.dir_id).Bind(2, static_cast<int64_t>(kFolderBatchLimit + 1));
+    std::unordered_map<int64_t, StoredItem*> by_id;
+    bool any_detections = false;
+    while (true) {
+      auto row = folder_items_.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      if (f.items.size() >= kFolderBatchLimit) {
+        f.batched = false;
+        f.items.clear();
+        break;
+      }
+      StoredItem s;
+      ReadItem(folder_items_, f.path, &s, [&](int64_t id) { return KeyText(id); });
+      any_detections |= folder_items_.Int(19) > 0;
+      std::string name(SplitPath(s.item.path).second);
+      auto [it, inserted] = f.items.emplace(std::move(name), std::move(s));
+      by_id[it->second.id] = &it->second;
+    }
+    folder_items_.Reset();
+    if (!f.batched || !any_detections) return Status::Ok();
+    folder_dets_.Bind(1, f.dir_id);
+    while (true) {
+      auto row = folder_dets_.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      auto it = by_id.find(folder_dets_.Int(0));
+      if (it != by_id.end())
+        it->second->item.detections.push_back(ReadDetection(folder_dets_, 1, true));
+    }
+    folder_dets_.Reset();
+    return Status::Ok();
+  }
+
+  Db db_;
+  Stmt dir_id_, folder_items_, folder_dets_, one_item_, one_dets_, key_;
+  std::unordered_map<int64_t, std::string> keys_;
+  std::list<Folder> folders_;  // most recently used first
+  StoredItem single_;
+};
+
+// ---------------------------------------------------------------------------------
+// Store
+
+class SqliteStore : public Store {
+ public:
+  SqliteStore(std::string path, Db db, const OpenOptions& options)
+      : path_(std::move(path)), db_(std::move(db)), options_(options) {}
+
+  ~SqliteStore() override {
+    // Fold the WAL back into the file and truncate it, so that a finished run leaves
+    // one file behind. Fails harmlessly while another connection reads.
+    stmts_.clear();
+    (void)db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  Status Init() { return Status::Ok(); }
+
+  Status LockForScan() override {
+    if (lock_fd_.valid()) return Status::Ok();
+    UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return Status::FromErrno(path_, errno);
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK) {
+        return Status::Invalid(path_ + ": the inventory is in use by another scan");
+      }
+      return Status::FromErrno(path_ + ": lock", errno);
+    }
+    lock_fd_ = std::move(fd);
+    return Status::Ok();
+  }
+
+  Result<int64_t> BeginScan(const std::vector<std::string>& roots, int64_t now,
+                            const std::vector<PolicyRecord>& policies,
+                            std::string_view key_id) override {
+    Txn txn(db_);
+    Status s = txn.Begin();
+    if (!s.ok()) return s;
+    s = db_.Exec("UPDATE scans SET state = 'interrupted' WHERE state = 'running'");
+    if (!s.ok()) return s;
+    auto ins = Get("INSERT INTO scans (started, now, state, roots) VALUES (?1, ?2, 'running', ?3)");
+    if (!ins.ok()) return ins.status();
+    s = ins.value()->Bind(1, NowUnix()).Bind(2, now).BindBlob(3, codec::PackStrings(roots)).Run();
+    if (!s.ok()) return s;
+    const int64_t scan_id = db_.LastInsertId();
+    auto pol = Get(
+        "INSERT INTO policies (id, description, refs, severity, updated) VALUES (?1, ?2, ?3, ?4, "
+        "?5) ON CONFLICT (id) DO UPDATE SET description = excluded.description, refs = "
+        "excluded.refs, severity = excluded.severity, updated = excluded.updated");
+    if (!pol.ok()) return pol.status();
+    for (const PolicyRecord& p : policies) {
+      s = pol.value()
+              ->Bind(1, p.id)
+              .Bind(2, p.description)
+              .BindBlob(3, codec::PackStrings(p.references))
+              .Bind(4, p.severity)
+              .Bind(5, now)
+              .Run();
+      if (!s.ok()) return s;
+    }
+    if (!key_id.empty()) {
+      auto meta = Get("INSERT OR REPLACE INTO meta (key, value) VALUES ('key_id', ?1)");
+      if (!meta.ok()) return meta.status();
+      s = meta.value()->Bind(1, key_id).Run();
+      if (!s.ok()) return s;
+    }
+    s = txn.Commit();
+    if (!s.ok()) return s;
+    seen_.clear();
+    folders_.clear();
+    gone_candidates_.clear();
+    visited_dirs_.clear();
+    unbatched_dirs_.clear();
+    return scan_id;
+  }
+
+  Status RecordItems(int64_t scan_id, const std::vector<ItemRecord>& items, int64_t now,
+                     const ExistsFn& exists) override {
+    Txn txn(db_);
+    Status s = txn.Begin();
+    if (!s.ok()) return s;
+    for (const ItemRecord& rec : items) {
+      s = RecordOne(scan_id, rec, now, exists);
+      if (!s.ok()) {
+        DropCaches();  // the caches may be ahead of the rolled-back file
+        return s;
+      }
+    }
+    s = txn.Commit();
+    if (!s.ok()) DropCaches();
+    return s;
+  }
+
+  Status FinishScan(int64_t scan_id, ScanState end, ScanTotals totals, int64_t now,
+                    const ExistsFn& exists) override {
+    const bool complete = end == ScanState::kComplete;
+    if (end == ScanState::kRunning) end = ScanState::kFailed;
+    std::vector<int64_t> gone;
+    if (complete) {
+      auto g = GoneItems(scan_id, exists);
+      if (!g.ok()) return g.status();
+      gone = std::move(g.value());
+    }
+    Txn txn(db_);
+    Status s = txn.Begin();
+    if (!s.ok()) return s;
+    auto del = Get("UPDATE items SET deleted_at = ?1 WHERE id = ?2");
+    if (!del.ok()) return del.status();
+    for (int64_t id : gone) {
+      s = del.value()->Bind(1, now).Bind(2, id).Run();
+      if (!s.ok()) return s;
+      auto findings = LoadFindings(id);
+      if (!findings.ok()) return findings.status();
+      for (WFinding& f : findings.value()) {
+        if (f.status == FindingStatus::kResolved) continue;
+        s = SetStatus(f, FindingStatus::kResolved, now, scan_id, "file deleted");
+        if (!s.ok()) return s;
+      }
+    }
+    totals.deleted = gone.size();
+    auto expired = ExpireLocked(now, scan_id);
+    if (!expired.ok()) return expired.status();
+    auto fin =
+        Get("UPDATE scans SET state = ?1, finished = ?2, items = ?3, read = ?4, reused = ?5, "
+            "skipped = ?6, violations = ?7, deleted = ?8 WHERE id = ?9");
+    if (!fin.ok()) return fin.status();
+    s = fin.value()
+            ->Bind(1, ScanStateName(end))
+            .Bind(2, NowUnix())
+            .Bind(3, static_cast<int64_t>(totals.items))
+            .Bind(4, static_cast<int64_t>(totals.read))
+            .Bind(5, static_cast<int64_t>(totals.reused))
+            .Bind(6, static_cast<int64_t>(totals.skipped))
+            .Bind(7, static_cast<int64_t>(totals.violations))
+            .Bind(8, static_cast<int64_t>(totals.deleted))
+            .Bind(9, scan_id)
+            .Run();
+    if (!s.ok()) return s;
+    s = txn.Commit();
+    if (!s.ok()) return s;
+    seen_.clear();
+    folders_.clear();
+    gone_candidates_.clear();
+    visited_dirs_.clear();
+    unbatched_dirs_.clear();
+    return db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
+  Result<std::unique_ptr<ItemReader>> OpenReader() override {
+    return SqliteReader::Open(path_, options_.busy_timeout_ms);
+  }
+
+  Result<std::vector<Finding>> ListFindings(const FindingQuery& q) override {
+    std::string sql =
+        "SELECT f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.item, d.path, i.name, "
+        "i.deleted_at, f.first_seen, f.last_seen, f.status_changed, f.resolved_at, f.notes, "
+        "f.exception_reason, f.exception_until FROM findings f JOIN items i ON i.id = f.item "
+        "JOIN dirs d ON d.id = i.dir WHERE 1";
+    int n = 0;
+    if (!q.statuses.empty()) {
+      sql += " AND f.status IN (";
+      for (size_t k = 0; k < q.statuses.size(); ++k) sql += (k ? ", ?" : "?") + std::to_string(++n);
+      sql += ")";
+    }
+    if (!q.policies.empty()) {
+      sql += " AND f.policy IN (";
+      for (size_t k = 0; k < q.policies.size(); ++k) sql += (k ? ", ?" : "?") + std::to_string(++n);
+      sql += ")";
+    }
+    if (q.since) {
+      ++n;
+      sql += " AND (f.first_seen >= ?" + std::to_string(n) + " OR f.status_changed >= ?" +
+             std::to_string(n) + ")";
+    }
+    if (q.id) sql += " AND f.id = ?" + std::to_string(++n);
+    sql += " ORDER BY f.id";
+    auto st = Stmt::Prepare(db_, sql);
+    if (!st.ok()) return st.status();
+    int b = 0;
+    for (FindingStatus s : q.statuses) st->Bind(++b, StatusSql(s));
+    for (const std::string& p : q.policies) st->Bind(++b, p);
+    if (q.since) st->Bind(++b, *q.since);
+    if (q.id) st->Bind(++b, *q.id);
+    std::vector<Finding> out;
+    while (true) {
+      auto row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      Finding f;
+      f.id = st->Int(0);
+      f.policy = st->Text(1);
+      f.kind = st->Text(2);
+      f.severity = st->Text(3);
+      f.reason = st->Text(4);
+      f.status = StatusFromSql(st->View(5));
+      f.item_id = st->Int(6);
+      f.path = JoinPath(st->View(7), st->View(8));
+      f.item_deleted = !st->IsNull(9);
+      f.first_seen = st->Int(10);
+      f.last_seen = st->Int(11);
+      f.status_changed = st->Int(12);
+      f.resolved_at = st->IsNull(13) ? 0 : st->Int(13);
+      f.notes = st->Text(14);
+      f.exception_reason = st->Text(15);
+      f.exception_until = st->IsNull(16) ? 0 : st->Int(16);
+      out.push_back(std::move(f));
+    }
+    st->Reset();
+    if (q.with_detections) {
+      auto dets =
+          Get("SELECT detector, count, masked FROM detections WHERE item = ?1 ORDER BY detector");
+      if (!dets.ok()) return dets.status();
+      std::unordered_map<int64_t, std::vector<Detection>> cache;
+      for (Finding& f : out) {
+        auto it = cache.find(f.item_id);
+        if (it == cache.end()) {
+          std::vector<Detection> v;
+          Stmt& d = *dets.value();
+          d.Bind(1, f.item_id);
+          while (true) {
+            auto row = d.Step();
+            if (!row.ok()) return row.status();
+            if (!*row) break;
+            v.push_back(ReadDetection(d, 0, false));
+          }
+          d.Reset();
+          it = cache.emplace(f.item_id, std::move(v)).first;
+        }
+        f.detections = it->second;
+      }
+    }
+    return out;
+  }
+
+  Result<std::vector<FindingEvent>> History(int64_t finding_id) override {
+    return QueryEvents(
+        "SELECT finding, at, scan, from_status, to_status, note FROM events WHERE finding = ?1 "
+        "ORDER BY at, id",
+        finding_id);
+  }
+
+  Result<std::vector<FindingEvent>> Events(int64_t since) override {
+    return QueryEvents(
+        "SELECT finding, at, scan, from_status, to_status, note FROM events WHERE at >= ?1 "
+        "ORDER BY at, id",
+        since);
+  }
+
+  Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now) override {
+    return Review(finding_id, now, [&](WFinding& f, std::string* line) -> Result<FindingStatus> {
+      if (f.status == FindingStatus::kResolved) {
+        return Status::Invalid("finding " + std::to_string(finding_id) +
+                               " is resolved; nothing to acknowledge");
+      }
+      *line = Day(now) + " acknowledged" + (note.empty() ? "" : ": " + std::string(note));
+      f.exception_reason.clear();
+      f.exception_until = 0;
+      return FindingStatus::kAcknowledged;
+    });
+  }
+
+  Status Except(int64_t finding_id, std::string_view reason, int64_t until, std::string_view note,
+                int64_t now) override {
+    if (reason.empty()) return Status::Invalid("an exception needs a reason");
+    if (ExceptionExpired(until, now)) {
+      return Status::Invalid("exception end " + Day(until) + " is in the past");
+    }
+    return Review(finding_id, now, [&](WFinding& f, std::string* line) -> Result<FindingStatus> {
+      if (f.status == FindingStatus::kResolved) {
+        return Status::Invalid("finding " + std::to_string(finding_id) +
+                               " is resolved; nothing to except");
+      }
+      *line = Day(now) + " excepted until " + Day(until) + ": " + std::string(reason);
+      if (!note.empty()) *line += " (" + std::string(note) + ")";
+      f.exception_reason = std::string(reason);
+      f.exception_until = until;
+      return FindingStatus::kExcepted;
+    });
+  }
+
+  Status AddNote(int64_t finding_id, std::string_view note, int64_t now) override {
+    if (note.empty()) return Status::Invalid("empty note");
+    return Review(finding_id, now, [&](WFinding& f, std::string* line) -> Result<FindingStatus> {
+      *line = Day(now) + " note: " + std::string(note);
+      return f.status;
+    });
+  }
+
+  Result<uint64_t> ExpireExceptions(int64_t now) override {
+    Txn txn(db_);
+    Status s = txn.Begin();
+    if (!s.ok()) return s;
+    auto n = ExpireLocked(now, 0);
+    if (!n.ok()) return n;
+    s = txn.Commit();
+    if (!s.ok()) return s;
+    return n;
+  }
+
+  Result<std::vector<PolicyRecord>> Policies() override {
+    auto st = Get("SELECT id, description, refs, severity FROM policies ORDER BY id");
+    if (!st.ok()) return st.status();
+    std::vector<PolicyRecord> out;
+    Stmt& q = *st.value();
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      out.push_back({q.Text(0), q.Text(1), codec::UnpackStrings(q.View(2)), q.Text(3)});
+    }
+    q.Reset();
+    return out;
+  }
+
+  Result<std::vector<ScanRecord>> Scans(int64_t since) override {
+    return QueryScans("WHERE now >= ?1 ORDER BY id", since);
+  }
+
+  Result<std::optional<ScanRecord>> LastCompleteScan() override {
+    auto v = QueryScans("WHERE state = 'complete' AND ?1 = ?1 ORDER BY id DESC LIMIT 1", 0);
+    if (!v.ok()) return v.status();
+    if (v->empty()) return std::optional<ScanRecord>();
+    return std::optional<ScanRecord>(v->front());
+  }
+
+  Result<InventoryTotals> Totals() override {
+    InventoryTotals t;
+    auto st =
+        Get("SELECT category, count(*), coalesce(sum(size), 0), sum(ndet > 0) FROM items WHERE "
+            "deleted_at IS NULL GROUP BY category ORDER BY category");
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      const int64_t cat = q.Int(0);
+      const auto n = static_cast<uint64_t>(q.Int(1));
+      t.items += n;
+      t.bytes += static_cast<uint64_t>(q.Int(2));
+      t.with_detections += static_cast<uint64_t>(q.Int(3));
+      if (cat >= 0 && cat <= static_cast<int64_t>(Category::kOther)) {
+        t.by_category.emplace_back(static_cast<Category>(cat), n);
+      }
+    }
+    q.Reset();
+    auto del = Get("SELECT count(*) FROM items WHERE deleted_at IS NOT NULL");
+    if (!del.ok()) return del.status();
+    auto row = del.value()->Step();
+    if (!row.ok()) return row.status();
+    t.deleted = static_cast<uint64_t>(del.value()->Int(0));
+    del.value()->Reset();
+    return t;
+  }
+
+  Result<std::vector<CoverageRow>> Coverage(size_t examples_per_row) override {
+    auto st = Get(
+        "SELECT state, reason, count(*), coalesce(sum(size), 0) FROM items WHERE state != 0 AND "
+        "deleted_at IS NULL GROUP BY state, reason ORDER BY count(*) DESC, state, reason");
+    if (!st.ok()) return st.status();
+    std::vector<CoverageRow> out;
+    Stmt& q = *st.value();
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      CoverageRow c;
+      c.state = q.Int(0) == 1 ? ItemState::kPartial : ItemState::kSkipped;
+      c.reason = q.Text(1);
+      c.items = static_cast<uint64_t>(q.Int(2));
+      c.bytes = static_cast<uint64_t>(q.Int(3));
+      out.push_back(std::move(c));
+    }
+    q.Reset();
+    auto ex =
+        Get("SELECT d.path, i.name FROM items i JOIN dirs d ON d.id = i.dir WHERE i.state = ?1 AND "
+            "i.reason = ?2 AND i.deleted_at IS NULL ORDER BY d.path, i.name LIMIT ?3");
+    if (!ex.ok()) return ex.status();
+    for (CoverageRow& c : out) {
+      Stmt& e = *ex.value();
+      e.Bind(1, c.state == ItemState::kPartial ? 1 : 2)
+          .Bind(2, c.reason)
+          .Bind(3, static_cast<int64_t>(examples_per_row));
+      while (true) {
+        auto row = e.Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        c.examples.push_back(JoinPath(e.View(0), e.View(1)));
+      }
+      e.Reset();
+    }
+    return out;
+  }
+
+  Status CheckIntegrity() override {
+    auto st = Stmt::Prepare(db_, "PRAGMA integrity_check");
+    if (!st.ok()) return st.status();
+    std::string problems;
+    while (true) {
+      auto row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      if (st->View(0) != "ok") problems += st->Text(0) + "\n";
+    }
+    st->Reset();
+    auto fk = Stmt::Prepare(db_, "PRAGMA foreign_key_check");
+    if (!fk.ok()) return fk.status();
+    while (true) {
+      auto row = fk->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      problems += "foreign key: " + fk->Text(0) + " row " + fk->Text(1) + "\n";
+    }
+    fk->Reset();
+    if (!problems.empty()) return Status::Io(path_ + ": damaged inventory:\n" + problems);
+    return Status::Ok();
+  }
+
+ private:
+  struct WFinding {
+    int64_t id = 0;
+    std::string policy, kind, severity, reason;
+    FindingStatus status = FindingStatus::kNew;
+    int64_t last_scan = 0;
+    std::string exception_reason;
+    int64_t exception_until = 0;
+    std::string notes;
+  };
+  struct WItem {
+    int64_t id = 0;
+    FileInfo info;
+    int64_t deleted_at = 0;
+    std::vector<WFinding> findings;
+  };
+  struct GoneCandidate {
+    int64_t id;
+    std::string path;
+    uint64_t dev, ino;
+  };
+  struct WFolder {
+    std::string path;
+    int64_t dir_id = 0;
+    bool batched = true;
+    std::unordered_map<std::string, WItem> items;
+  };
+
+  // A cached prepared statement of the writing connection. `sql` must be a literal
+  // (it is cached by address).
+  Result<Stmt*> Get(const char* sql) {
+    auto it = stmts_.find(sql);
+    if (it != stmts_.end()) return &it->second;
+    auto st = Stmt::Prepare(db_, sql);
+    if (!st.ok()) return st.status();
+    return &stmts_.emplace(sql, std::move(st.value())).first->second;
+  }
+
+  void DropCaches() {
+    ClearFolders();
+    key_ids_.clear();
+  }
+
+  // A folder leaves the writer's cache: its items the scan has not reached (yet) are
+  // remembered as possibly gone, so that the end of a complete scan need not read every
+  // record again. (Reached later after all, they are recognised by the seen bitmap.)
+  void Evict(const WFolder& f) {
+    if (!f.batched) return;  // handled at the end, from the file
+    for (const auto& [name, w] : f.items) {
+      if (w.deleted_at != 0 || Seen(w.id)) continue;
+      gone_candidates_.push_back({w.id, JoinPath(f.path, name), w.info.dev, w.info.ino});
+    }
+  }
+  void ClearFolders() {
+    for (const WFolder& f : folders_) Evict(f);
+    folders_.clear();
+  }
+
+  void MarkSeen(int64_t id) {
+    const auto i = static_cast<size_t>(id);
+    if (i >= seen_.size()) seen_.resize(std::max(i + 1, seen_.size() * 2), false);
+    seen_[i] = true;
+  }
+  bool Seen(int64_t id) const {
+    const auto i = static_cast<size_t>(id);
+    return i < seen_.size() && seen_[i];
+  }
+
+  Result<int64_t> DirId(std::string_view dir) {
+    auto ins = Get("INSERT INTO dirs (path) VALUES (?1) ON CONFLICT (path) DO NOTHING");
+    if (!ins.ok()) return ins.status();
+    Status s = ins.value()->BindBlob(1, dir).Run();
+    if (!s.ok()) return s;
+    auto sel = Get("SELECT id FROM dirs WHERE path = ?1");
+    if (!sel.ok()) return sel.status();
+    Stmt& q = *sel.value();
+    q.BindBlob(1, dir);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    const int64_t id = *row ? q.Int(0) : 0;
+    q.Reset();
+    if (id == 0) return Status::Io(path_ + ": folder record vanished");
+    return id;
+  }
+
+  Result<int64_t> ContentKeyId(const std::string& key) {
+    auto it = key_ids_.find(key);
+    if (it != key_ids_.end()) return it->second;
+    auto ins = Get("INSERT INTO content_keys (key) VALUES (?1) ON CONFLICT (key) DO NOTHING");
+    if (!ins.ok()) return ins.status();
+    Status s = ins.value()->Bind(1, key).Run();
+    if (!s.ok()) return s;
+    auto sel = Get("SELECT id FROM content_keys WHERE key = ?1");
+    if (!sel.ok()) return sel.status();
+    Stmt& q = *sel.value();
+    q.Bind(1, key);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    const int64_t id = *row ? q.Int(0) : 0;
+    q.Reset();
+    // Not cached across transactions that might roll back: a rolled-back insert would
+    // leave a dangling id. The cache is cleared with the folders on error.
+    key_ids_.emplace(key, id);
+    return id;
+  }
+
+  static void ReadWFinding(const Stmt& q, int col, WFinding* f) {
+    f->id = q.Int(col);
+    f->policy = q.Text(col + 1);
+    f->kind = q.Text(col + 2);
+    f->severity = q.Text(col + 3);
+    f->reason = q.Text(col + 4);
+    f->status = StatusFromSql(q.View(col + 5));
+    f->last_scan = q.Int(col + 6);
+    f->exception_reason = q.Text(col + 7);
+    f->exception_until = q.IsNull(col + 8) ? 0 : q.Int(col + 8);
+    f->notes = q.Text(col + 9);
+  }
+
+  Result<std::vector<WFinding>> LoadFindings(int64_t item_id) {
+    auto st =
+        Get("SELECT id, policy, kind, severity, reason, status, last_scan, exception_reason, "
+            "exception_until, notes FROM findings WHERE item = ?1");
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    q.Bind(1, item_id);
+    std::vector<WFinding> out;
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      WFinding f;
+      ReadWFinding(q, 0, &f);
+      out.push_back(std::move(f));
+    }
+    q.Reset();
+    return out;
+  }
+
+  static void ReadWItem(const Stmt& q, WItem* w) {
+    w->id = q.Int(0);
+    w->info.dev = static_cast<uint64_t>(q.Int(2));
+    w->info.ino = static_cast<uint64_t>(q.Int(3));
+    w->info.size = static_cast<uint64_t>(q.Int(4));
+    w->info.mtime = q.Int(5);
+    w->info.ctime = q.Int(6);
+    w->info.mode = static_cast<uint32_t>(q.Int(7));
+    w->info.uid = static_cast<uint32_t>(q.Int(8));
+    w->info.gid = static_cast<uint32_t>(q.Int(9));
+    w->deleted_at = q.IsNull(10) ? 0 : q.Int(10);
+  }
+
+  // The writer's view of a folder: its items and their findings.
+  Result<WFolder*> GetWFolder(std::string_view dir) {
+    for (auto it = folders_.begin(); it != folders_.end(); ++it) {
+      if (it->path == dir) {
+        folders_.splice(folders_.begin(), folders_, it);
+        return &folders_.front();
+      }
+    }
+    auto dir_id = DirId(dir);
+    if (!dir_id.ok()) return dir_id.status();
+    if (folders_.size() >= kWriterFolders) {
+      Evict(folders_.back());
+      folders_.pop_back();
+    }
+    folders_.emplace_front();
+    WFolder& f = folders_.front();
+    f.path = std::string(dir);
+    f.dir_id = dir_id.value();
+    visited_dirs_.insert(f.dir_id);
+    auto items =
+        Get("SELECT id, name, dev, ino, size, mtime, ctime, mode, uid, gid, deleted_at FROM items "
+            "WHERE dir = ?1 LIMIT ?2");
+    if (!items.ok()) return items.status();
+    Stmt& q = *items.value();
+    q.Bind(1, f.dir_id).Bind(2, static_cast<int64_t>(kFolderBatchLimit + 1));
+    std::unordered_map<int64_t, WItem*> by_id;
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) {
+        folders_.pop_front();
+        return row.status();
+      }
+      if (!*row) break;
+      if (f.items.size() >= kFolderBatchLimit) {
+        f.batched = false;
+        f.items.clear();
+        unbatched_dirs_.insert(f.dir_id);
+        break;
+      }
+      WItem w;
+      ReadWItem(q, &w);
+      auto [it, inserted] = f.items.emplace(q.Text(1), std::move(w));
+      by_id[it->second.id] = &it->second;
+    }
+    q.Reset();
+    if (!f.batched || f.items.empty()) return &f;
+    auto fs =
+        Get("SELECT f.item, f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.last_scan, "
+            "f.exception_reason, f.exception_until, f.notes FROM findings f JOIN items i ON i.id = "
+            "f.item WHERE i.dir = ?1");
+    if (!fs.ok()) return fs.status();
+    Stmt& fq = *fs.value();
+    fq.Bind(1, f.dir_id);
+    while (true) {
+      auto row = fq.Step();
+      if (!row.ok()) {
+        folders_.pop_front();
+        return row.status();
+      }
+      if (!*row) break;
+      auto it = by_id.find(fq.Int(0));
+      if (it == by_id.end()) continue;
+      WFinding wf;
+      ReadWFinding(fq, 1, &wf);
+      it->second->findings.push_back(std::move(wf));
+    }
+    fq.Reset();
+    return &f;
+  }
+
+  // The entry `name` of a folder that is not batched, loaded into f.items.
+  Result<WItem*> LoadOne(WFolder& f, std::string_view name) {
+    auto it = f.items.find(std::string(name));
+    if (it != f.items.end()) return &it->second;
+    auto st =
+        Get("SELECT id, name, dev, ino, size, mtime, ctime, mode, uid, gid, deleted_at FROM items "
+            "WHERE dir = ?1 AND name = ?2");
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    q.Bind(1, f.dir_id).BindBlob(2, name);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      q.Reset();
+      return static_cast<WItem*>(nullptr);
+    }
+    WItem w;
+    ReadWItem(q, &w);
+    q.Reset();
+    auto findings = LoadFindings(w.id);
+    if (!findings.ok()) return findings.status();
+    w.findings = std::move(findings.value());
+    // Large folders keep only the entries recorded during this batch.
+    if (f.items.size() > kFolderBatchLimit) f.items.clear();
+    return &f.items.emplace(std::string(name), std::move(w)).first->second;
+  }
+
+  Status WriteItem(const char* sql, int64_t scan_id, const ItemRecord& rec, int64_t now,
+                   int64_t dir_id, std::string_view name, int64_t id) {
+    const Item& it = rec.item;
+    std::optional<int64_t> key;
+    if (!rec.content_key.empty()) {
+      auto k = ContentKeyId(rec.content_key);
+      if (!k.ok()) return k.status();
+      key = k.value();
+    }
+    auto st = Get(sql);
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    q.Bind(1, dir_id)
+        .BindBlob(2, name)
+        .Bind(3, static_cast<int64_t>(it.info.dev))
+        .Bind(4, static_cast<int64_t>(it.info.ino))
+        .Bind(5, static_cast<int64_t>(it.info.size))
+        .Bind(6, it.info.mtime)
+        .Bind(7, it.info.ctime)
+        .Bind(8, it.info.mode)
+        .Bind(9, it.info.uid)
+        .Bind(10, it.info.gid)
+        .Bind(11, it.owner)
+        .Bind(12, it.group)
+        .Bind(13, it.mime)
+        .Bind(14, static_cast<int64_t>(it.category))
+        .BindOpt(15, it.content_date)
+        .BindOpt(16, key)
+        .Bind(17, static_cast<int64_t>(StateOf(it)))
+        .Bind(18, it.skipped)
+        .Bind(20, static_cast<int64_t>(it.detections.size()))
+        .Bind(21, now)
+        .Bind(22, scan_id);
+    if (it.acl.empty()) {
+      q.BindNull(19);
+    } else {
+      q.BindBlob(19, PackAcl(it.acl));
+    }
+    if (id != 0) q.Bind(23, id);
+    return q.Run();
+  }
+
+  Status WriteDetections(int64_t item_id, const Item& it, bool replace) {
+    if (replace) {
+      auto del = Get("DELETE FROM detections WHERE item = ?1");
+      if (!del.ok()) return del.status();
+      Status s = del.value()->Bind(1, item_id).Run();
+      if (!s.ok()) return s;
+    }
+    auto ins =
+        Get("INSERT OR REPLACE INTO detections (item, detector, count, masked, hashes) VALUES (?1, "
+            "?2, ?3, ?4, ?5)");
+    if (!ins.ok()) return ins.status();
+    for (const Detection& d : it.detections) {
+      Status s = ins.value()
+                     ->Bind(1, item_id)
+                     .Bind(2, d.detector)
+                     .Bind(3, static_cast<int64_t>(d.count))
+                     .BindBlob(4, codec::PackStrings(d.masked))
+                     .BindBlob(5, codec::PackHexList(d.hashes))
+                     .Run();
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  // A file at a new path with the device, inode, size and mtime of a known item whose
+  // old path no longer holds it: the same file, moved. Re-points the item (keeping its
+  // findings and their history) and returns it; null when there is no such item.
+  Result<std::optional<WItem>> FollowMove(int64_t scan_id, const Item& it, WFolder& folder,
+                                          std::string_view name, int64_t now,
+                                          const ExistsFn& exists) {
+    const int64_t dir_id = folder.dir_id;
+    auto st =
+        Get("SELECT i.id, d.path, i.name, i.deleted_at FROM items i JOIN dirs d ON d.id = i.dir "
+            "WHERE i.dev = ?1 AND i.ino = ?2 AND i.size = ?3 AND i.mtime = ?4 ORDER BY "
+            "i.deleted_at IS NOT NULL, i.id DESC LIMIT 8");
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    q.Bind(1, static_cast<int64_t>(it.info.dev))
+        .Bind(2, static_cast<int64_t>(it.info.ino))
+        .Bind(3, static_cast<int64_t>(it.info.size))
+        .Bind(4, it.info.mtime);
+    struct Candidate {
+      int64_t id;
+      std::string old_path;
+      bool deleted;
+    };
+    std::vector<Candidate> candidates;
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      candidates.push_back({q.Int(0), JoinPath(q.View(1), q.View(2)), !q.IsNull(3)});
+    }
+    q.Reset();
+    for (const Candidate& c : candidates) {
+      if (Seen(c.id)) continue;  // reached by this scan under its own path
+      if (!c.deleted && exists && exists(c.old_path, it.info.dev, it.info.ino)) continue;
+      auto mv = Get("UPDATE items SET dir = ?1, name = ?2 WHERE id = ?3");
+      if (!mv.ok()) return mv.status();
+      Status s = mv.value()->Bind(1, dir_id).BindBlob(2, name).Bind(3, c.id).Run();
+      if (!s.ok()) return s;
+      // The old folder's cached view no longer holds this item.
+      auto [old_dir, old_name] = SplitPath(c.old_path);
+      if (old_dir == folder.path) {
+        folder.items.erase(std::string(old_name));
+      } else {
+        for (auto f = folders_.begin(); f != folders_.end(); ++f) {
+          if (f->path == old_dir) {
+            Evict(*f);
+            folders_.erase(f);
+            break;
+          }
+        }
+      }
+      WItem w;
+      w.id = c.id;
+      auto findings = LoadFindings(c.id);
+      if (!findings.ok()) return findings.status();
+      w.findings = std::move(findings.value());
+      for (const WFinding& f : w.findings) {
+        if (f.status == FindingStatus::kResolved) continue;
+        s = AddEvent(f.id, now, scan_id, f.status, f.status, "moved from " + c.old_path);
+        if (!s.ok()) return s;
+      }
+      return std::optional<WItem>(std::move(w));
+    }
+    return std::optional<WItem>();
+  }
+
+  Status RecordOne(int64_t scan_id, const ItemRecord& rec, int64_t now, const ExistsFn& exists) {
+    static constexpr const char* kInsertItem =
+        "INSERT INTO items (dir, name, dev, ino, size, mtime, ctime, mode, uid, gid, owner, grp, "
+        "mime, category, content_date, content_key, state, reason, acl, ndet, first_seen, "
+        "last_read, last_scan) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+        "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?22)";
+    static constexpr const char* kUpdateItem =
+        "UPDATE items SET dir = ?1, name = ?2, dev = ?3, ino = ?4, size = ?5, mtime = ?6, ctime "
+        "= ?7, mode = ?8, uid = ?9, gid = ?10, owner = ?11, grp = ?12, mime = ?13, category = "
+        "?14, content_date = ?15, content_key = ?16, state = ?17, reason = ?18, acl = ?19, ndet "
+        "= ?20, last_read = ?21, last_scan = ?22, deleted_at = NULL WHERE id = ?23";
+    const Item& it = rec.item;
+    auto [dir, name] = SplitPath(it.path);
+    auto folder = GetWFolder(dir);
+    if (!folder.ok()) return folder.status();
+    WFolder& f = *folder.value();
+    WItem* w = nullptr;
+    if (f.batched) {
+      auto found = f.items.find(std::string(name));
+      if (found != f.items.end()) w = &found->second;
+    } else {
+      auto one = LoadOne(f, name);
+      if (!one.ok()) return one.status();
+      w = one.value();
+    }
+    Status s;
+    if (w == nullptr) {
+      auto moved = FollowMove(scan_id, it, f, name, now, exists);
+      if (!moved.ok()) return moved.status();
+      if (moved->has_value()) {
+        w = &f.items.emplace(std::string(name), std::move(**moved)).first->second;
+        s = WriteItem(kUpdateItem, scan_id, rec, now, f.dir_id, name, w->id);
+        if (s.ok()) s = WriteDetections(w->id, it, /*replace=*/true);
+      } else {
+        s = WriteItem(kInsertItem, scan_id, rec, now, f.dir_id, name, 0);
+        if (!s.ok()) return s;
+        WItem fresh;
+        fresh.id = db_.LastInsertId();
+        w = &f.items.emplace(std::string(name), std::move(fresh)).first->second;
+        s = WriteDetections(w->id, it, /*replace=*/false);
+      }
+    } else if (it.reused && w->deleted_at == 0) {
+      // Unchanged and reused: the stored record is right as it is.
+    } else {
+      s = WriteItem(kUpdateItem, scan_id, rec, now, f.dir_id, name, w->id);
+      if (s.ok()) s = WriteDetections(w->id, it, /*replace=*/true);
+    }
+    if (!s.ok()) return s;
+    w->info = it.info;
+    w->deleted_at = 0;
+    MarkSeen(w->id);
+    ItemState state = it.reused ? ItemState::kComplete : StateOf(it);
+    if (!rec.content_judged && state == ItemState::kComplete) state = ItemState::kPartial;
+    return Reconcile(scan_id, *w, it.violations, state, now);
+  }
+
+  Status AddEvent(int64_t finding, int64_t at, int64_t scan_id, std::optional<FindingStatus> from,
+                  FindingStatus to, std::string_view note) {
+    auto st =
+        Get("INSERT INTO events (finding, at, scan, from_status, to_status, note) VALUES (?1, ?2, "
+            "?3, ?4, ?5, ?6)");
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    q.Bind(1, finding).Bind(2, at);
+    if (scan_id != 0) {
+      q.Bind(3, scan_id);
+    } else {
+      q.BindNull(3);
+    }
+    if (from) {
+      q.Bind(4, StatusSql(*from));
+    } else {
+      q.BindNull(4);
+    }
+    return q.Bind(5, StatusSql(to)).Bind(6, note).Run();
+  }
+
+  // Moves a finding to `to`, only if nobody changed its status meanwhile (a reviewer
+  // working while a scan runs); records the event.
+  Status SetStatus(WFinding& f, FindingStatus to, int64_t now, int64_t scan_id,
+                   std::string_view note) {
+    auto st = Get(
+        "UPDATE findings SET status = ?1, status_changed = ?2, resolved_at = ?3, "
+        "exception_reason = ?4, exception_until = ?5, notes = ?6 WHERE id = ?7 AND status = ?8");
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    q.Bind(1, StatusSql(to)).Bind(2, now);
+    if (to == FindingStatus::kResolved) {
+      q.Bind(3, now);
+    } else {
+      q.BindNull(3);
+    }
+    if (f.exception_reason.empty()) {
+      q.BindNull(4);
+    } else {
+      q.Bind(4, f.exception_reason);
+    }
+    if (f.exception_until == 0) {
+      q.BindNull(5);
+    } else {
+      q.Bind(5, f.exception_until);
+    }
+    q.Bind(6, f.notes).Bind(7, f.id).Bind(8, StatusSql(f.status));
+    Status s = q.Run();
+    if (!s.ok()) return s;
+    if (db_.Changes() == 0) {
+      // Somebody else changed it. Resolving applies whatever the status; any other
+      // change was decided on a status that no longer holds, so it is dropped.
+      auto cur = Get("SELECT status, notes FROM findings WHERE id = ?1");
+      if (!cur.ok()) return cur.status();
+      Stmt& c = *cur.value();
+      c.Bind(1, f.id);
+      auto row = c.Step();
+      if (!row.ok()) return row.status();
+      const bool found = *row;
+      if (found) {
+        f.status = StatusFromSql(c.View(0));
+        f.notes = c.Text(1);
+      }
+      c.Reset();
+      if (!found || to != FindingStatus::kResolved || f.status == to) return Status::Ok();
+      return SetStatus(f, to, now, scan_id, note);
+    }
+    const FindingStatus from = f.status;
+    f.status = to;
+    return AddEvent(f.id, now, scan_id, from, to, note);
+  }
+
+  // Moves the item's findings along: new ones for new violations, confirmations, and
+  // resolutions for violations that are gone. An item that could not be read
+  // (skipped) says nothing about its earlier findings: none is resolved. A partially
+  // read one resolves none of its "forbidden" findings (what was not read may hold
+  // the detected values), only those judged on metadata and headers.
+  Status Reconcile(int64_t scan_id, WItem& w, const std::vector<Violation>& violations,
+                   ItemState state, int64_t now) {
+    std::set<std::pair<std::string, std::string>> current;
+    for (const Violation& v : violations) {
+      if (!current.insert({v.policy, v.kind}).second) continue;  // one finding per key
+      WFinding* f = nullptr;
+      for (WFinding& x : w.findings) {
+        if (x.policy == v.policy && x.kind == v.kind) f = &x;
+      }
+      if (f == nullptr) {
+        auto ins = Get(
+            "INSERT INTO findings (policy, item, kind, severity, reason, status, first_seen, "
+            "last_seen, first_scan, last_scan, status_changed) VALUES (?1, ?2, ?3, ?4, ?5, 'new', "
+            "?6, ?6, ?7, ?7, ?6)");
+        if (!ins.ok()) return ins.status();
+        Status s = ins.value()
+                       ->Bind(1, v.policy)
+                       .Bind(2, w.id)
+                       .Bind(3, v.kind)
+                       .Bind(4, v.severity)
+                       .Bind(5, v.reason)
+                       .Bind(6, now)
+                       .Bind(7, scan_id)
+                       .Run();
+        if (!s.ok()) return s;
+        WFinding nf;
+        nf.id = db_.LastInsertId();
+        nf.policy = v.policy;
+        nf.kind = v.kind;
+        nf.severity = v.severity;
+        nf.reason = v.reason;
+        nf.status = FindingStatus::kNew;
+        nf.last_scan = scan_id;
+        s = AddEvent(nf.id, now, scan_id, std::nullopt, FindingStatus::kNew, "");
+        if (!s.ok()) return s;
+        w.findings.push_back(std::move(nf));
+        continue;
+      }
+      if (f->last_scan == scan_id && f->status != FindingStatus::kResolved) continue;
+      Status s;
+      if (f->status == FindingStatus::kResolved) {
+        // Fixed once, broken again: it needs a reviewer again. Earlier decisions do not
+        // carry over (they were about the earlier breach).
+        f->exception_reason.clear();
+        f->exception_until = 0;
+        s = SetStatus(*f, FindingStatus::kNew, now, scan_id, "reappeared");
+      } else if (f->status == FindingStatus::kNew) {
+        s = SetStatus(*f, FindingStatus::kOpen, now, scan_id, "");
+      } else if (f->status == FindingStatus::kExcepted &&
+                 ExceptionExpired(f->exception_until, now)) {
+        s = SetStatus(*f, FindingStatus::kOpen, now, scan_id, "exception expired");
+      }
+      if (!s.ok()) return s;
+      auto up = Get(
+          "UPDATE findings SET severity = ?1, reason = ?2, last_seen = ?3, last_scan = ?4 WHERE "
+          "id = ?5");
+      if (!up.ok()) return up.status();
+      s = up.value()
+              ->Bind(1, v.severity)
+              .Bind(2, v.reason)
+              .Bind(3, now)
+              .Bind(4, scan_id)
+              .Bind(5, f->id)
+              .Run();
+      if (!s.ok()) return s;
+      f->severity = v.severity;
+      f->reason = v.reason;
+      f->last_scan = scan_id;
+    }
+    if (state == ItemState::kSkipped) return Status::Ok();
+    for (WFinding& f : w.findings) {
+      if (f.status == FindingStatus::kResolved || current.count({f.policy, f.kind})) continue;
+      if (state == ItemState::kPartial && f.kind == "forbidden") continue;
+      Status s = SetStatus(f, FindingStatus::kResolved, now, scan_id, "no longer breached");
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  Result<uint64_t> ExpireLocked(int64_t now, int64_t scan_id) {
+    auto st =
+        Get("SELECT id, policy, kind, severity, reason, status, last_scan, exception_reason, "
+            "exception_until, notes FROM findings WHERE status = 'excepted' AND exception_until + "
+            "86400 <= ?1");
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    q.Bind(1, now);
+    std::vector<WFinding> due;
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      WFinding f;
+      ReadWFinding(q, 0, &f);
+      due.push_back(std::move(f));
+    }
+    q.Reset();
+    for (WFinding& f : due) {
+      Status s = SetStatus(f, FindingStatus::kOpen, now, scan_id, "exception expired");
+      if (!s.ok()) return s;
+    }
+    if (!due.empty()) ClearFolders();
+    return static_cast<uint64_t>(due.size());
+  }
+
+  // Items under the scan's roots that the scan did not reach and that are gone. Reads
+  // from the file only the folders the scan never reached (and very large ones); the
+  // others were checked as they left the writer's cache.
+  Result<std::vector<int64_t>> GoneItems(int64_t scan_id, const ExistsFn& exists) {
+    auto roots_st = Get("SELECT roots FROM scans WHERE id = ?1");
+    if (!roots_st.ok()) return roots_st.status();
+    Stmt& rq = *roots_st.value();
+    rq.Bind(1, scan_id);
+    auto row = rq.Step();
+    if (!row.ok()) return row.status();
+    std::vector<std::string> roots;
+    if (*row) roots = codec::UnpackStrings(rq.View(0));
+    rq.Reset();
+    auto under_roots = [&](const std::string& path) {
+      for (const std::string& root : roots) {
+        if (path == root) return true;
+        auto [lo, hi] = BelowRange(root);
+        if (path >= lo && path < hi) return true;
+      }
+      return false;
+    };
+
+    ClearFolders();
+    std::vector<GoneCandidate> unseen;
+    std::set<int64_t> listed;
+    for (GoneCandidate& c : gone_candidates_) {
+      if (Seen(c.id) || !under_roots(c.path) || !listed.insert(c.id).second) continue;
+      unseen.push_back(std::move(c));
+    }
+    gone_candidates_.clear();
+    auto collect = [&](Stmt& q) -> Status {
+      while (true) {
+        auto r = q.Step();
+        if (!r.ok()) return r.status();
+        if (!*r) break;
+        const int64_t id = q.Int(0);
+        if (Seen(id) || !listed.insert(id).second) continue;
+        unseen.push_back({id, JoinPath(q.View(1), q.View(2)), static_cast<uint64_t>(q.Int(3)),
+                          static_cast<uint64_t>(q.Int(4))});
+      }
+      q.Reset();
+      return Status::Ok();
+    };
+    auto dirs = Get("SELECT id FROM dirs WHERE path = ?1 OR (path >= ?2 AND path < ?3)");
+    if (!dirs.ok()) return dirs.status();
+    auto in_dir =
+        Get("SELECT i.id, d.path, i.name, i.dev, i.ino FROM items i JOIN dirs d ON d.id = i.dir "
+            "WHERE i.dir = ?1 AND i.deleted_at IS NULL");
+    if (!in_dir.ok()) return in_dir.status();
+    auto exact = Get(
+        "SELECT i.id, d.path, i.name, i.dev, i.ino FROM dirs d JOIN items i ON i.dir = d.id WHERE "
+        "d.path = ?1 AND i.name = ?2 AND i.deleted_at IS NULL");
+    if (!exact.ok()) return exact.status();
+    for (const std::string& root : roots) {
+      auto [lo, hi] = BelowRange(root);
+      Stmt& dq = *dirs.value();
+      dq.BindBlob(1, root).BindBlob(2, lo).BindBlob(3, hi);
+      std::vector<int64_t> unvisited;
+      while (true) {
+        auto r = dq.Step();
+        if (!r.ok()) return r.status();
+        if (!*r) break;
+        const int64_t id = dq.Int(0);
+        if (!visited_dirs_.count(id) || unbatched_dirs_.count(id)) unvisited.push_back(id);
+      }
+      dq.Reset();
+      for (int64_t dir : unvisited) {
+        in_dir.value()->Bind(1, dir);
+        Status s = collect(*in_dir.value());
+        if (!s.ok()) return s;
+      }
+      auto [dir, name] = SplitPath(root);
+      exact.value()->BindBlob(1, dir).BindBlob(2, name);
+      Status s = collect(*exact.value());
+      if (!s.ok()) return s;
+    }
+    std::vector<int64_t> gone;
+    for (const GoneCandidate& c : unseen) {
+      // Still there but not reached (an exclude, a depth limit, another file system):
+      // out of this scan's sight, not gone.
+      if (exists && exists(c.path, c.dev, c.ino)) continue;
+      gone.push_back(c.id);
+    }
+    return gone;
+  }
+
+  template <typename Fn>
+  Status Review(int64_t finding_id, int64_t now, Fn&& change) {
+    Txn txn(db_);
+    Status s = txn.Begin();
+    if (!s.ok()) return s;
+    auto st =
+        Get("SELECT id, policy, kind, severity, reason, status, last_scan, exception_reason, "
+            "exception_until, notes FROM findings WHERE id = ?1");
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    q.Bind(1, finding_id);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) {
+      q.Reset();
+      return Status(StatusCode::kNotFound, "no finding " + std::to_string(finding_id));
+    }
+    WFinding f;
+    ReadWFinding(q, 0, &f);
+    q.Reset();
+    // Ack and except decide about an exception that may have run out already.
+    if (f.status == FindingStatus::kExcepted && ExceptionExpired(f.exception_until, now)) {
+      WFinding tmp = f;
+      s = SetStatus(tmp, FindingStatus::kOpen, now, 0, "exception expired");
+      if (!s.ok()) return s;
+      f.status = tmp.status;
+    }
+    std::string line;
+    auto to = change(f, &line);
+    if (!to.ok()) return to.status();
+    if (!line.empty()) f.notes += (f.notes.empty() ? "" : "\n") + line;
+    const FindingStatus from = f.status;
+    if (to.value() == from) {
+      auto up = Get(
+          "UPDATE findings SET notes = ?1, exception_reason = ?2, exception_until = ?3 WHERE id = "
+          "?4");
+      if (!up.ok()) return up.status();
+      Stmt& u = *up.value();
+      u.Bind(1, f.notes);
+      if (f.exception_reason.empty()) {
+        u.BindNull(2);
+      } else {
+        u.Bind(2, f.exception_reason);
+      }
+      if (f.exception_until == 0) {
+        u.BindNull(3);
+      } else {
+        u.Bind(3, f.exception_until);
+      }
+      s = u.Bind(4, f.id).Run();
+      if (!s.ok()) return s;
+      s = AddEvent(f.id, now, 0, from, from, line);
+    } else {
+      s = SetStatus(f, to.value(), now, 0, line);
+    }
+    if (!s.ok()) return s;
+    s = txn.Commit();
+    ClearFolders();
+    return s;
+  }
+
+  Result<std::vector<FindingEvent>> QueryEvents(const char* sql, int64_t arg) {
+    auto st = Get(sql);
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    q.Bind(1, arg);
+    std::vector<FindingEvent> out;
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      FindingEvent e;
+      e.finding_id = q.Int(0);
+      e.at = q.Int(1);
+      e.scan_id = q.IsNull(2) ? 0 : q.Int(2);
+      if (!q.IsNull(3)) e.from = StatusFromSql(q.View(3));
+      e.to = StatusFromSql(q.View(4));
+      e.note = q.Text(5);
+      out.push_back(std::move(e));
+    }
+    q.Reset();
+    return out;
+  }
+
+  Result<std::vector<ScanRecord>> QueryScans(const std::string& where, int64_t arg) {
+    auto st = Stmt::Prepare(db_,
+                            "SELECT id, started, now, finished, state, roots, items, read, reused, "
+                            "skipped, violations, deleted FROM scans " +
+                                where);
+    if (!st.ok()) return st.status();
+    st->Bind(1, arg);
+    std::vector<ScanRecord> out;
+    while (true) {
+      auto row = st->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ScanRecord r;
+      r.id = st->Int(0);
+      r.started = st->Int(1);
+      r.now = st->Int(2);
+      r.finished = st->IsNull(3) ? 0 : st->Int(3);
+      const std::string_view state = st->View(4);
+      r.state = state == "complete"      ? ScanState::kComplete
+                : state == "failed"      ? ScanState::kFailed
+                : state == "interrupted" ? ScanState::kInterrupted
+                                         : ScanState::kRunning;
+      r.roots = codec::UnpackStrings(st->View(5));
+      r.totals.items = static_cast<uint64_t>(st->Int(6));
+      r.totals.read = static_cast<uint64_t>(st->Int(7));
+      r.totals.reused = static_cast<uint64_t>(st->Int(8));
+      r.totals.skipped = static_cast<uint64_t>(st->Int(9));
+      r.totals.violations = static_cast<uint64_t>(st->Int(10));
+      r.totals.deleted = static_cast<uint64_t>(st->Int(11));
+      out.push_back(std::move(r));
+    }
+    st->Reset();
+    return out;
+  }
+
+  const std::string path_;
+  Db db_;
+  const OpenOptions options_;
+  UniqueFd lock_fd_;
+  std::unordered_map<const char*, Stmt> stmts_;  // keyed by the SQL literal's address
+  std::unordered_map<std::string, int64_t> key_ids_;
+  std::vector<bool> seen_;      // item ids reached by the running scan
+  std::list<WFolder> folders_;  // writer cache, most recently used first
+  // Items of folders that left the cache before the scan reached them.
+  std::vector<GoneCandidate> gone_candidates_;
+  std::unordered_set<int64_t> visited_dirs_;    // folders the writer loaded
+  std::unordered_set<int64_t> unbatched_dirs_;  // ... too large to keep in memory
+};
+
+Status MakeParentDirs(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos || slash == 0) return Status::Ok();
+  const std::string dir = path.substr(0, slash);
+  struct stat st;
+  if (::stat(dir.c_str(), &st) == 0) return Status::Ok();
+  Status s = MakeParentDirs(dir);
+  if (!s.ok()) return s;
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return Status::FromErrno(dir, errno);
+  return Status::Ok();
+}
+
+Result<std::string> PragmaText(const Db& db, const std::string& pragma) {
+  auto st = Stmt::Prepare(db, pragma);
+  if (!st.ok()) return st.status();
+  auto row = st->Step();
+  if (!row.ok()) return row.status();
+  std::string v = *row ? st->Text(0) : "";
+  st->Reset();
+  return v;
+}
+
+}  // namespace
+
+std::string_view ItemStateName(ItemState s) {
+  switch (s) {
+    case ItemState::kComplete:
+      return "complete";
+    case ItemState::kPartial:
+      return "partial";
+    case ItemState::kSkipped:
+      return "skipped";
+  }
+  return "complete";
+}
+
+ItemState StateOf(const Item& item) {
+  if (item.skipped.empty()) return ItemState::kComplete;
+  return item.mime.empty() ? ItemState::kSkipped : ItemState::kPartial;
+}
+
+std::string_view StatusName(FindingStatus s) { return StatusSql(s); }
+
+std::optional<FindingStatus> ParseStatus(std::string_view name) {
+  for (FindingStatus s : {FindingStatus::kNew, FindingStatus::kOpen, FindingStatus::kAcknowledged,
+                          FindingStatus::kExcepted, FindingStatus::kResolved}) {
+    if (name == StatusSql(s)) return s;
+  }
+  if (name == "ack" || name == "acked") return FindingStatus::kAcknowledged;
+  return std::nullopt;
+}
+
+bool IsActive(FindingStatus s) {
+  return s == FindingStatus::kNew || s == FindingStatus::kOpen || s == FindingStatus::kAcknowledged;
+}
+
+std::string_view ScanStateName(ScanState s) {
+  switch (s) {
+    case ScanState::kRunning:
+      return "running";
+    case ScanState::kComplete:
+      return "complete";
+    case ScanState::kFailed:
+      return "failed";
+    case ScanState::kInterrupted:
+      return "interrupted";
+  }
+  return "running";
+}
+
+bool PathStillNames(const std::string& path, uint64_t dev, uint64_t ino) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return false;
+  return static_cast<uint64_t>(st.st_dev) == dev && static_cast<uint64_t>(st.st_ino) == ino;
+}
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
+                                               const OpenOptions& options) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno != ENOENT || !options.create) return Status::FromErrno(path, errno);
+    Status s = MakeParentDirs(path);
+    if (!s.ok()) return s;
+    // Created here, private, before SQLite sees it; SQLite gives its -wal and -shm
+    // files the same permissions.
+    UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd.valid() && errno != EEXIST) return Status::FromErrno(path, errno);
+  } else if (!S_ISREG(st.st_mode)) {
+    return Status::Invalid(path + ": not a regular file");
+  }
+  auto db = Db::Open(path, SQLITE_OPEN_READWRITE);
+  if (!db.ok()) return db.status();
+  sqlite3_busy_timeout(db->get(), options.busy_timeout_ms);
+  // Recognise a file that is not ours before changing anything in it.
+  auto app = PragmaText(*db, "PRAGMA application_id");
+  if (!app.ok())
+    return Status::Invalid(path + ": not a custos inventory (" + app.status().message() + ")");
+  auto version = PragmaText(*db, "PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  if (version.value() != "0" && app.value() != std::to_string(kApplicationId)) {
+    return Status::Invalid(path + ": not a custos inventory");
+  }
+  if (version.value() == "0") {
+    auto tables = PragmaText(*db, "SELECT count(*) FROM sqlite_master");
+    if (!tables.ok()) return tables.status();
+    if (tables.value() != "0") return Status::Invalid(path + ": not a custos inventory");
+  }
+  auto mode = PragmaText(*db, "PRAGMA journal_mode = WAL");
+  if (!mode.ok()) return mode.status();
+  if (mode.value() != "wal")
+    return Status::Io(path + ": cannot use WAL mode (" + mode.value() + ")");
+  Status s = db->Exec(std::string("PRAGMA synchronous = ") + (options.durable ? "FULL" : "NORMAL") +
+                      "; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON");
+  if (!s.ok()) return s;
+  s = Migrate(*db);
+  if (!s.ok()) return s;
+  auto store = std::make_unique<SqliteStore>(path, std::move(db.value()), options);
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace custos::inventory

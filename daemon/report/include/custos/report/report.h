@@ -1,0 +1,109 @@
+// The weekly review report for data-protection officers: what is new since the last
+// review, what is still open and for how long, what was fixed, which exceptions run
+// out soon, and what the scanner could not look at and why.
+//
+// BuildReport() reads the inventory into a ReportData; three renderers turn it into
+// one self-contained HTML page (inline CSS and SVG charts, no script, nothing fetched),
+// a CSV table (one row per figure or finding, a `section` column tells which) and a
+// JSON document. All three carry the same content. Paths are escaped for display;
+// detections appear as masked samples only.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "custos/base/status.h"
+#include "custos/inventory/store.h"
+
+namespace custos::report {
+
+struct ReportOptions {
+  int64_t now = 0;               // the report's "today" (Unix seconds)
+  int64_t since = 0;             // start of the review period
+  int expiring_days = 14;        // "expiring soon": exceptions ending within this many days
+  int weeks = 12;                // weeks in the week-by-week chart
+  size_t coverage_examples = 5;  // example paths per coverage row
+  // Rows per table in the HTML page (a page to look at, not a dump); the CSV and JSON
+  // carry every row. The page says how many rows it leaves out.
+  size_t html_max_rows = 500;
+  std::string title = "custos weekly review";
+};
+
+// Figures at the top of the report.
+struct Summary {
+  uint64_t items = 0;  // items in the inventory (existing)
+  uint64_t bytes = 0;
+  uint64_t items_with_detections = 0;
+  uint64_t active = 0;         // new + open + acknowledged
+  uint64_t new_in_period = 0;  // findings first seen (or back) in the period
+  uint64_t resolved_in_period = 0;
+  uint64_t acknowledged = 0;
+  uint64_t excepted = 0;
+  uint64_t expiring_soon = 0;
+  uint64_t not_fully_scanned = 0;  // skipped + partial items
+  uint64_t scans_in_period = 0;
+  int64_t last_complete_scan = 0;  // judgement time of the latest complete scan; 0: none
+};
+
+// One finding as the report shows it.
+struct FindingRow {
+  inventory::Finding finding;  // detections: masked samples only
+  std::string description;     // the policy's description
+  int64_t age_days = 0;        // since first seen, as of the report's now
+  bool reopened = false;       // came back after having been resolved, in the period
+};
+
+// Active findings of one policy, by status.
+struct PolicyCount {
+  std::string policy;
+  std::string severity;
+  std::string description;
+  std::vector<std::string> references;
+  uint64_t new_count = 0;
+  uint64_t open = 0;
+  uint64_t acknowledged = 0;
+  uint64_t excepted = 0;
+  uint64_t resolved_in_period = 0;
+  uint64_t active() const { return new_count + open + acknowledged; }
+};
+
+struct WeekPoint {
+  int64_t end = 0;      // the end of the week (exclusive), Unix seconds
+  uint64_t active = 0;  // findings new, open or acknowledged at that moment
+  uint64_t excepted = 0;
+};
+
+struct ReportData {
+  ReportOptions options;
+  std::string version;  // custos version
+  Summary summary;
+  std::vector<PolicyCount> by_policy;  // by active count, then id
+  // Active findings by severity: critical, high, medium, low (and any other).
+  std::vector<std::pair<std::string, uint64_t>> by_severity;
+  std::vector<WeekPoint> weekly;         // oldest first; the last one ends at `now`
+  std::vector<FindingRow> new_findings;  // first seen or back in the period, most severe first
+  std::vector<FindingRow> still_open;    // active, first seen before the period, oldest first
+  std::vector<FindingRow> resolved;      // resolved in the period, latest first
+  std::vector<FindingRow> excepted;      // excepted now, soonest end first
+  std::vector<FindingRow> expiring;      // excepted, ending within expiring_days
+  std::vector<inventory::CoverageRow> coverage;
+  std::vector<inventory::ScanRecord> scans;  // scans in the period
+};
+
+// Reads everything the report shows from the store. Expired exceptions are reopened
+// first (the report is one of the moments they reopen).
+Result<ReportData> BuildReport(inventory::Store& store, const ReportOptions& options,
+                               const std::string& version);
+
+std::string RenderHtml(const ReportData& data);
+std::string RenderCsv(const ReportData& data);
+std::string RenderJson(const ReportData& data);
+
+// "7d", "2w", "1mo", ... (the policy file's durations) or a date "YYYY-MM-DD": the
+// start of the period as of `now`. nullopt when malformed.
+std::optional<int64_t> ParseSince(std::string_view text, int64_t now);
+
+}  // namespace custos::report

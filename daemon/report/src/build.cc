@@ -1,0 +1,225 @@
+// ReportData from the inventory.
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "custos/base/time.h"
+#include "custos/policies/policy.h"
+#include "custos/report/report.h"
+
+namespace custos::report {
+namespace {
+
+using inventory::Finding;
+using inventory::FindingEvent;
+using inventory::FindingStatus;
+
+constexpr int64_t kDay = 86400;
+constexpr int64_t kWeek = 7 * kDay;
+
+int SeverityRank(const std::string& s) {
+  if (s == "critical") return 0;
+  if (s == "high") return 1;
+  if (s == "medium") return 2;
+  if (s == "low") return 3;
+  return 4;
+}
+
+// Findings at each week's end: replays the events in time order.
+std::vector<WeekPoint> Weekly(const std::vector<FindingEvent>& events, int64_t now, int weeks) {
+  std::vector<WeekPoint> out;
+  if (weeks <= 0) return out;
+  for (int k = weeks - 1; k >= 0; --k) out.push_back({now - k * kWeek, 0, 0});
+  std::unordered_map<int64_t, FindingStatus> status;
+  uint64_t active = 0, excepted = 0;
+  auto count = [&](FindingStatus s, int delta) {
+    if (inventory::IsActive(s)) active += static_cast<uint64_t>(delta);
+    if (s == FindingStatus::kExcepted) excepted += static_cast<uint64_t>(delta);
+  };
+  size_t e = 0;
+  for (WeekPoint& w : out) {
+    // Everything that happened up to the end of this week (inclusive of `now`).
+    while (e < events.size() && events[e].at <= w.end) {
+      const FindingEvent& ev = events[e++];
+      auto it = status.find(ev.finding_id);
+      if (it != status.end()) {
+        count(it->second, -1);
+        it->second = ev.to;
+      } else {
+        status.emplace(ev.finding_id, ev.to);
+      }
+      count(ev.to, +1);
+    }
+    w.active = active;
+    w.excepted = excepted;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseSince(std::string_view text, int64_t now) {
+  if (auto d = policies::ParseDuration(text)) return now - *d;
+  return ParseIso8601(text);
+}
+
+Result<ReportData> BuildReport(inventory::Store& store, const ReportOptions& options,
+                               const std::string& version) {
+  ReportData data;
+  data.options = options;
+  data.version = version;
+  const int64_t now = options.now;
+  const int64_t since = options.since;
+
+  auto expired = store.ExpireExceptions(now);
+  if (!expired.ok()) return expired.status();
+  auto totals = store.Totals();
+  if (!totals.ok()) return totals.status();
+  inventory::FindingQuery all_query;
+  all_query.with_detections = true;
+  auto findings = store.ListFindings(all_query);
+  if (!findings.ok()) return findings.status();
+  auto policy_records = store.Policies();
+  if (!policy_records.ok()) return policy_records.status();
+  auto events = store.Events(0);
+  if (!events.ok()) return events.status();
+  auto coverage = store.Coverage(options.coverage_examples);
+  if (!coverage.ok()) return coverage.status();
+  auto scans = store.Scans(since);
+  if (!scans.ok()) return scans.status();
+  auto last = store.LastCompleteScan();
+  if (!last.ok()) return last.status();
+
+  // When each finding last became new (first seen, or back after a fix), in the period.
+  std::unordered_map<int64_t, bool> new_in_period;  // id -> reopened
+  for (const FindingEvent& e : events.value()) {
+    if (e.at < since || e.at > now || e.to != FindingStatus::kNew) continue;
+    new_in_period[e.finding_id] = e.from == FindingStatus::kResolved;
+  }
+
+  std::map<std::string, PolicyCount> policies;
+  for (const inventory::PolicyRecord& p : policy_records.value()) {
+    PolicyCount& c = policies[p.id];
+    c.policy = p.id;
+    c.severity = p.severity;
+    c.description = p.description;
+    c.references = p.references;
+  }
+  std::map<std::string, uint64_t> severity;
+  Summary& sum = data.summary;
+  for (Finding& f : findings.value()) {
+    PolicyCount& pc = policies[f.policy];
+    if (pc.policy.empty()) {
+      pc.policy = f.policy;  // a policy no longer loaded
+      pc.severity = f.severity;
+    }
+    FindingRow row;
+    row.description = pc.description;
+    row.age_days = std::max<int64_t>(0, (now - f.first_seen) / kDay);
+    auto fresh = new_in_period.find(f.id);
+    const bool is_new = fresh != new_in_period.end();
+    row.reopened = is_new && fresh->second;
+    const FindingStatus st = f.status;
+    switch (st) {
+      case FindingStatus::kNew:
+        ++pc.new_count;
+        break;
+      case FindingStatus::kOpen:
+        ++pc.open;
+        break;
+      case FindingStatus::kAcknowledged:
+        ++pc.acknowledged;
+        ++sum.acknowledged;
+        break;
+      case FindingStatus::kExcepted:
+        ++pc.excepted;
+        ++sum.excepted;
+        break;
+      case FindingStatus::kResolved:
+        break;
+    }
+    if (inventory::IsActive(st)) {
+      ++sum.active;
+      ++severity[f.severity];
+    }
+    const bool resolved_now = st == FindingStatus::kResolved && f.resolved_at >= since;
+    if (resolved_now) {
+      ++pc.resolved_in_period;
+      ++sum.resolved_in_period;
+    }
+    const bool expiring = st == FindingStatus::kExcepted &&
+                          f.exception_until + kDay <= now + options.expiring_days * kDay;
+    row.finding = std::move(f);
+    if (is_new) {
+      ++sum.new_in_period;
+      data.new_findings.push_back(row);
+    } else if (inventory::IsActive(st)) {
+      data.still_open.push_back(row);
+    }
+    if (resolved_now) data.resolved.push_back(row);
+    if (st == FindingStatus::kExcepted) {
+      data.excepted.push_back(row);
+      if (expiring) {
+        ++sum.expiring_soon;
+        data.expiring.push_back(row);
+      }
+    }
+  }
+
+  auto by_first_seen = [](const FindingRow& a, const FindingRow& b) {
+    if (a.finding.first_seen != b.finding.first_seen)
+      return a.finding.first_seen < b.finding.first_seen;
+    return a.finding.id < b.finding.id;
+  };
+  auto by_severity_then_id = [](const FindingRow& a, const FindingRow& b) {
+    const int ra = SeverityRank(a.finding.severity), rb = SeverityRank(b.finding.severity);
+    if (ra != rb) return ra < rb;
+    return a.finding.id < b.finding.id;
+  };
+  std::sort(data.new_findings.begin(), data.new_findings.end(), by_severity_then_id);
+  std::sort(data.still_open.begin(), data.still_open.end(), by_first_seen);
+  std::sort(data.resolved.begin(), data.resolved.end(),
+            [](const FindingRow& a, const FindingRow& b) {
+              if (a.finding.resolved_at != b.finding.resolved_at)
+                return a.finding.resolved_at > b.finding.resolved_at;
+              return a.finding.id < b.finding.id;
+            });
+  auto by_until = [](const FindingRow& a, const FindingRow& b) {
+    if (a.finding.exception_until != b.finding.exception_until) {
+      return a.finding.exception_until < b.finding.exception_until;
+    }
+    return a.finding.id < b.finding.id;
+  };
+  std::sort(data.excepted.begin(), data.excepted.end(), by_until);
+  std::sort(data.expiring.begin(), data.expiring.end(), by_until);
+
+  for (auto& [id, c] : policies) data.by_policy.push_back(c);
+  std::sort(data.by_policy.begin(), data.by_policy.end(),
+            [](const PolicyCount& a, const PolicyCount& b) {
+              if (a.active() != b.active()) return a.active() > b.active();
+              return a.policy < b.policy;
+            });
+  std::vector<std::pair<std::string, uint64_t>> sev(severity.begin(), severity.end());
+  for (const char* s : {"critical", "high", "medium", "low"}) {
+    if (!severity.count(s)) sev.emplace_back(s, 0);
+  }
+  std::sort(sev.begin(), sev.end(), [](const auto& a, const auto& b) {
+    const int ra = SeverityRank(a.first), rb = SeverityRank(b.first);
+    return ra != rb ? ra < rb : a.first < b.first;
+  });
+  data.by_severity = std::move(sev);
+
+  data.weekly = Weekly(events.value(), now, options.weeks);
+  data.coverage = std::move(coverage.value());
+  for (const inventory::CoverageRow& c : data.coverage) sum.not_fully_scanned += c.items;
+  data.scans = std::move(scans.value());
+  sum.scans_in_period = data.scans.size();
+  sum.items = totals->items;
+  sum.bytes = totals->bytes;
+  sum.items_with_detections = totals->with_detections;
+  if (last->has_value()) sum.last_complete_scan = (*last)->now;
+  return data;
+}
+
+}  // namespace custos::report

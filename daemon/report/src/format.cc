@@ -1,0 +1,45 @@
+#include "format.h"
+
+#include <cstdio>
+
+#include "custos/base/escape.h"
+#include "custos/base/time.h"
+
+namespace custos::report::fmt {
+
+std::string Display(std::string_view raw) { return EscapeBytes(raw, /*escape_controls=*/true); }
+
+std::string Date(int64_t t) { return t == 0 ? std::string() : FormatIso8601(t).substr(0, 10); }
+
+std::string Time(int64_t t) { return t == 0 ? std::string() : FormatIso8601(t); }
+
+std::string Detections(const std::vector<Detection>& detections) {
+  std::string out;
+  for (const Detection& d : detections) {
+    if (!out.empty()) out += "; ";
+    out += d.detector + " x" + std::to_string(d.count);
+    std::string samples;
+    for (const std::string& m : d.masked) samples += (samples.empty() ? "" : ", ") + Display(m);
+    if (!samples.empty()) out += ": " + samples;
+  }
+  return out;
+}
+
+std::string Bytes(uint64_t bytes) {
+  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  double v = static_cast<double>(bytes);
+  size_t u = 0;
+  while (v >= 1024 && u + 1 < std::size(kUnits)) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  if (u == 0) {
+    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[u]);
+  }
+  return buf;
+}
+
+}  // namespace custos::report::fmt

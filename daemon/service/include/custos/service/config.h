@@ -1,0 +1,94 @@
+// The daemon's configuration file (/etc/custos/custos.yaml): roots with their
+// schedules, excludes and limits; policy files; where state, inventory and the control
+// socket live; the metrics endpoint; logging; throttling.
+//
+// Loading follows the policy loader: every problem is a Diagnostic with
+// FILE:LINE:COL pointing at the offending node (an unknown key: the key; a bad value:
+// the value; a missing key: the map holding it), and a file with any error is rejected
+// as a whole. One table (config.cc) names every key, its default and its check; the
+// sample config in packaging/config/custos.yaml documents the same.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "custos/base/glob.h"
+#include "custos/base/status.h"
+#include "custos/policies/policy.h"
+#include "custos/service/cron.h"
+#include "custos/service/throttle.h"
+
+namespace custos::service {
+
+using Diagnostic = policies::Diagnostic;
+
+// One scanned share.
+struct RootConfig {
+  std::string name;       // [a-z0-9_-]+, unique; default "root1", "root2", ... in file order
+  std::string path;       // absolute
+  CronSchedule schedule;  // default @daily
+  std::vector<Glob> excludes;
+  bool cross_filesystems = false;
+  size_t max_depth = 256;                // folders below the root
+  size_t max_path = 4096;                // bytes in an absolute path
+  uint64_t max_file_bytes = 1ull << 30;  // bytes read from one file
+  double max_item_seconds = 120;         // wall time spent on one file
+  int line = 0;                          // where it was defined, for messages
+};
+
+struct ControlConfig {
+  std::string socket = "/run/custos/custos.sock";
+  std::string group = "custos";  // owning group of the socket; members may connect
+  size_t max_request_bytes = 64 << 10;
+  double request_timeout = 10;  // seconds to send a request or take a response
+  size_t max_connections = 32;
+};
+
+struct MetricsConfig {
+  bool enabled = true;
+  std::string address = "127.0.0.1";  // IPv4 or IPv6 literal
+  uint16_t port = 9797;               // 0: any free port (reported in the log and status)
+};
+
+struct DaemonConfig {
+  std::string file;  // where it was loaded from
+  std::vector<RootConfig> roots;
+  std::vector<std::string> policies;  // policy files, in order
+  std::string state_directory = "/var/lib/custos";
+  std::string inventory = "/var/lib/custos/inventory.db";
+  ControlConfig control;
+  MetricsConfig metrics;
+  std::string log_level = "info";  // trace | debug | info | warn | error
+  // Scanning.
+  unsigned threads = 2;              // workers of one run
+  unsigned parallel_roots = 1;       // runs at once (never two of the same root)
+  double splay = 600;                // seconds; each scheduled run starts up to this much later
+  TimeZone zone = TimeZone::kLocal;  // schedules and windows are read in this zone
+  bool content = true;               // read content and run the detectors
+  std::string magic_database;        // empty: custos' own, then the system's
+  // Resource governance.
+  ThrottleOptions throttle;       // zone is copied from `zone`
+  int nice = 10;                  // scan threads' nice value (0..19)
+  std::string io_class = "idle";  // idle | best-effort | none
+};
+
+// Loads the config file at `path`. On any error returns non-OK and appends every
+// diagnostic to `diagnostics` (when given); the status message holds them one a line.
+// Relative policy paths are taken relative to the config file's folder.
+Result<std::shared_ptr<const DaemonConfig>> LoadConfigFile(const std::string& path,
+                                                           std::vector<Diagnostic>* diagnostics);
+// Same from text; `name` stands for the file name in diagnostics and its folder for
+// relative paths.
+Result<std::shared_ptr<const DaemonConfig>> LoadConfigString(const std::string& yaml,
+                                                             const std::string& name,
+                                                             std::vector<Diagnostic>* diagnostics);
+
+// "10 min", "1.5 s", "2 h" style durations for logs.
+std::string HumanSeconds(double seconds);
+
+// The effective settings, one line each, for the start-up log.
+std::vector<std::string> DescribeConfig(const DaemonConfig& config);
+
+}  // namespace custos::service

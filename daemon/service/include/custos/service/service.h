@@ -1,0 +1,54 @@
+// custosd: the service that runs on the storage server.
+//
+// One io_context thread owns every piece of service state: signals (SIGHUP reload,
+// SIGTERM/SIGINT stop), the scheduler tick, the control socket and the HTTP endpoint.
+// Scans run on a small pool (ScanConfig::parallel_roots threads, each driving a scan
+// job with its own workers) at lower CPU and I/O priority, throttled; their results go
+// to a ResultStore and their completion is posted back to the io_context thread.
+// Configuration, policies and detectors form an immutable Snapshot, swapped whole on
+// reload; a running scan keeps the snapshot it started with.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "custos/base/status.h"
+#include "custos/detect/detect.h"
+#include "custos/policies/policy.h"
+#include "custos/service/config.h"
+#include "custos/service/result_store.h"
+
+namespace custos::service {
+
+// A loaded configuration with what it implies.
+struct Snapshot {
+  std::shared_ptr<const DaemonConfig> config;
+  std::shared_ptr<const policies::PolicySet> policies;  // null without policy files
+  std::shared_ptr<const detect::Engine> detectors;      // null when content is off
+  int64_t loaded = 0;                                   // Unix seconds
+};
+
+// Loads the config file at `path`, its policy files and the detectors. On error every
+// diagnostic (of the config or a policy file) is appended to `diagnostics` and the
+// status message holds them, one a line.
+Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& path,
+                                                     std::vector<Diagnostic>* diagnostics);
+
+struct ServiceOptions {
+  std::string config_path;  // reloaded on SIGHUP
+  // Called once when the daemon is serving (sockets bound, READY=1 sent): the
+  // daemonising parent waits for it.
+  std::function<void()> on_ready;
+  // Makes the result store; default: MakeMemoryStore(). Called once at start-up.
+  std::function<Result<std::unique_ptr<ResultStore>>(const DaemonConfig&)> make_store;
+};
+
+// Runs the daemon until SIGTERM or SIGINT. Returns the process exit code: 0 after a
+// clean stop, 1 when scans had to be abandoned at the stop deadline, 2 when it could
+// not start (state directory, control socket, metrics address, result store). Call
+// once per process, from the main thread; logs through Log().
+int RunService(ServiceOptions options, std::shared_ptr<const Snapshot> snapshot);
+
+}  // namespace custos::service

@@ -1,0 +1,166 @@
+// Resource governance for scans: bytes/s and files/s caps (token buckets), scan
+// windows, and back-off when reads slow down.
+//
+// The scan job calls ScanOptions::before_read before it opens a file and
+// ScanOptions::after_read when it has read it; a Throttle shared by the workers of one
+// run turns those calls into sleeps. Bytes are charged after the read, when the real
+// figure is known (a 10 GiB video of which a few KiB of headers are read costs a few
+// KiB), so the bucket may go into debt and the next file waits until it is paid off:
+// over any stretch longer than a few files the rate holds, with an overshoot of at most
+// one file per worker.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "custos/service/cron.h"
+
+namespace custos::service {
+
+// Time source and sleeper, injected so that tests need no real waiting.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  // Monotonic seconds (any origin).
+  virtual double Monotonic() = 0;
+  // Wall-clock Unix seconds.
+  virtual int64_t Wall() = 0;
+  // Sleeps about `seconds` (> 0).
+  virtual void Sleep(double seconds) = 0;
+};
+
+// The real clock (steady_clock, system_clock, nanosleep). Thread-safe.
+Clock& SystemClock();
+
+// A token bucket with debt: tokens flow in at `rate` per second up to `burst`; Take
+// removes tokens and may drive the balance below zero. Not thread-safe.
+class TokenBucket {
+ public:
+  // rate <= 0 means unlimited (Take and Deficit always return 0). The bucket starts full.
+  TokenBucket(double rate, double burst);
+  // Takes `n` tokens at monotonic time `now` and returns the seconds until the balance
+  // is back at zero (0 when it did not go negative).
+  double Take(double n, double now);
+  // Seconds until the balance is back at zero, without taking anything.
+  double Deficit(double now);
+  double balance() const { return tokens_; }
+  bool unlimited() const { return rate_ <= 0; }
+
+ private:
+  void Refill(double now);
+  double rate_;
+  double burst_;
+  double tokens_;
+  std::optional<double> last_;
+};
+
+// Back-off on slow reads: compares the per-byte latency of recent reads with a slowly
+// moving baseline and, while reads are much slower than usual (the storage is busy
+// with production work), asks the scanner to pause for `level` times the duration of
+// each read, i.e. to use at most 1/(1+level) of the device time. Deterministic, no
+// clock. Not thread-safe.
+class Backoff {
+ public:
+  struct Options {
+    double threshold = 4.0;                // recent latency above threshold x baseline: slow
+    double recover = 1.5;                  // below recover x baseline: normal again
+    double max_level = 8.0;                // pause at most 8x the read time
+    uint64_t min_sample_bytes = 64 << 10;  // smaller reads are dominated by open/identify
+    int warmup = 8;                        // samples before the baseline counts
+    int hold = 4;                          // samples between two level changes
+  };
+  Backoff() : Backoff(Options{}) {}
+  explicit Backoff(Options options) : o_(options) {}
+
+  // Records a read of `bytes` that took `seconds`.
+  void Observe(uint64_t bytes, double seconds);
+  // The pause after a read that took `seconds`: seconds x level.
+  double Pause(double seconds) const { return seconds * level_; }
+  double level() const { return level_; }
+  double baseline() const { return baseline_; }  // seconds per byte; 0 before warm-up
+  double recent() const { return recent_; }
+
+ private:
+  Options o_;
+  int samples_ = 0;
+  int since_change_ = 0;
+  double baseline_ = 0;
+  double recent_ = 0;
+  double level_ = 0;
+};
+
+// A daily time window "HH:MM-HH:MM" in the schedule's time zone; end <= start crosses
+// midnight ("20:00-06:00"); "00:00-24:00" is the whole day.
+struct ScanWindow {
+  int start_minute = 0;  // minutes after midnight
+  int end_minute = 0;    // 1..1440
+  // Parses "HH:MM-HH:MM"; the error message names the problem.
+  static Result<ScanWindow> Parse(std::string_view text);
+  bool Contains(int minute_of_day) const;
+  std::string ToString() const;
+};
+
+// True when `windows` is empty or one of them contains Unix time `t` read in `zone`.
+bool InWindows(const std::vector<ScanWindow>& windows, int64_t t, TimeZone zone);
+
+struct ThrottleOptions {
+  double bytes_per_second = 0;  // 0: no cap
+  double files_per_second = 0;  // 0: no cap
+  bool backoff = true;
+  Backoff::Options backoff_options;
+  std::vector<ScanWindow> windows;  // empty: any time
+  TimeZone zone = TimeZone::kLocal;
+};
+
+// What a throttle has done, for metrics. Seconds slept, by reason.
+struct ThrottleFigures {
+  double rate_seconds = 0;
+  double window_seconds = 0;
+  double backoff_seconds = 0;
+  uint64_t bytes_read = 0;
+  double backoff_level = 0;
+};
+
+// The throttle of one scan run, shared by its workers. Thread-safe.
+class Throttle {
+ public:
+  // `cancel` (may be null) cuts every sleep short when it becomes true; `clock` must
+  // outlive the throttle. `respect_windows` false ignores the windows (a manual run).
+  Throttle(ThrottleOptions options, Clock& clock, const std::atomic<bool>* cancel,
+           bool respect_windows);
+
+  // Before a file is opened: waits while outside the scan windows, for the files/s cap
+  // and until the bytes already read are paid for.
+  void BeforeRead();
+  // After a file was read: charges the bytes and pauses when back-off is on.
+  void AfterRead(uint64_t bytes, double seconds);
+
+  ThrottleFigures figures() const;
+
+ private:
+  bool Cancelled() const { return cancel_ && cancel_->load(std::memory_order_relaxed); }
+  // Sleeps `seconds` in slices, returning early on cancel.
+  void SleepFor(double seconds);
+
+  const ThrottleOptions options_;
+  Clock& clock_;
+  const std::atomic<bool>* cancel_;
+  const bool respect_windows_;
+  mutable std::mutex mu_;
+  TokenBucket files_;        // guarded by mu_
+  TokenBucket bytes_;        // guarded by mu_
+  Backoff backoff_;          // guarded by mu_
+  ThrottleFigures figures_;  // guarded by mu_
+};
+
+// Parses a byte count: an integer with an optional unit B, K/KB/KiB, M/MB/MiB,
+// G/GB/GiB, T/TB/TiB (all powers of 1024; "50MiB", "1G", "4096"). nullopt when
+// malformed or too large.
+std::optional<uint64_t> ParseSize(std::string_view text);
+
+}  // namespace custos::service

@@ -1,0 +1,710 @@
+// Integration tests of the real custosd and custos binaries: a daemon on a temporary
+// config, control socket and loopback HTTP port, scanning trees built here.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "support/support.h"
+
+using custos::test::Run;
+using custos::test::RunCustos;
+using custos::test::TempDir;
+using custos::test::WriteFile;
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kCardPolicy = R"(policies:
+  - id: no-cards
+    severity: high
+    match: {detectors: [payment_card]}
+    forbid: true
+)";
+
+// A tree of `files` text files, every third one holding a card number.
+void MakeTree(const std::string& root, int files) {
+  for (int i = 0; i < files; ++i) {
+    std::string body = "record " + std::to_string(i) + "\n";
+    if (i % 3 == 0) body += "card 4111 1111 1111 1111 on file\n";
+    WriteFile(root + "/d" + std::to_string(i % 7) + "/f" + std::to_string(i) + ".txt", body);
+  }
+}
+
+// Polls `done` every 100 ms for at most `seconds`.
+bool WaitFor(const std::function<bool()>& done, double seconds) {
+  const auto deadline = Clock::now() + std::chrono::milliseconds(static_cast<int>(seconds * 1000));
+  while (Clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return done();
+}
+
+// A custosd process on a config in a temporary folder.
+class Daemon {
+ public:
+  // Writes the config (`roots_yaml` goes under "roots:", `extra` is appended) and starts
+  // custosd --foreground. Its log goes to dir/custosd.log.
+  Daemon(const TempDir& dir, const std::string& roots_yaml, const std::string& extra = "",
+         std::vector<std::pair<std::string, std::string>> env = {})
+      : dir_(dir), env_(std::move(env)) {
+    socket_ = dir / "custos.sock";
+    config_ = dir / "custos.yaml";
+    WriteFile(config_, "roots:\n" + roots_yaml + "policies: [policy.yaml]\nstate_directory: " +
+                           (dir / "state") + "\ncontrol:\n  socket: " + socket_ +
+                           "\n  request_timeout: 2s\nmetrics:\n  listen: 127.0.0.1:0\n"
+                           "scan:\n  splay: 0s\n  threads: 2\n" +
+                           extra);
+    Start();
+  }
+  ~Daemon() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  void Start() {
+    const std::string log = dir_ / "custosd.log";
+    pid_ = ::fork();
+    REQUIRE(pid_ >= 0);
+    if (pid_ == 0) {
+      const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+      const int null_fd = ::open("/dev/null", O_RDONLY);
+      ::dup2(null_fd, 0);
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+      ::unsetenv("NOTIFY_SOCKET");
+      for (const auto& [k, v] : env_) ::setenv(k.c_str(), v.c_str(), 1);
+      ::execl(CUSTOSD_BINARY, CUSTOSD_BINARY, "--config", config_.c_str(), "--foreground",
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const bool up = WaitFor(
+        [&] {
+          int status = 0;
+          if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+            pid_ = -1;
+            return true;  // died: reported below
+          }
+          return Custos({"status", "--json"}).exit_code == 0;
+        },
+        60);
+    INFO(Log());
+    REQUIRE(up);
+    REQUIRE(pid_ > 0);
+  }
+
+  // Sends `signo` and waits at most `timeout_s` for the exit. Returns the exit code
+  // (-1 when it did not exit in time) and the seconds it took.
+  std::pair<int, double> Stop(int signo, double timeout_s) {
+    const auto start = Clock::now();
+    ::kill(pid_, signo);
+    int status = 0;
+    int code = -1;
+    WaitFor(
+        [&] {
+          if (::waitpid(pid_, &status, WNOHANG) != pid_) return false;
+          code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+          return true;
+        },
+        timeout_s);
+    if (code != -1) pid_ = -1;
+    return {code, std::chrono::duration<double>(Clock::now() - start).count()};
+  }
+
+  bool Alive() const { return pid_ > 0 && ::kill(pid_, 0) == 0; }
+  pid_t pid() const { return pid_; }
+  const std::string& socket() const { return socket_; }
+  const std::string& config() const { return config_; }
+  std::string Log() const { return custos::test::ReadFile(dir_ / "custosd.log"); }
+
+  custos::test::ProcessResult Custos(std::vector<std::string> args, int timeout_s = 120) const {
+    args.push_back("--socket");
+    args.push_back(socket_);
+    return RunCustos(args, timeout_s);
+  }
+  json Status() const {
+    auto r = Custos({"status", "--json"});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+  }
+  json Root(const std::string& name) const {
+    const json s = Status();
+    for (const json& r : s["roots"]) {
+      if (r["name"] == name) return r;
+    }
+    FAIL("no root " << name);
+    return {};
+  }
+
+ private:
+  const TempDir& dir_;
+  std::vector<std::pair<std::string, std::string>> env_;
+  std::string socket_;
+  std::string config_;
+  pid_t pid_ = -1;
+};
+
+// GET http://127.0.0.1:PORT/PATH; returns (status line, body).
+std::pair<std::string, std::string> HttpGet(const std::string& endpoint, const std::string& path) {
+  const size_t colon = endpoint.rfind(':');
+  const int port = std::stoi(endpoint.substr(colon + 1));
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  struct sockaddr_in addr {};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  const std::string req =
+      "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+  REQUIRE(::send(fd, req.data(), req.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(req.size()));
+  std::string resp;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) resp.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  const size_t eol = resp.find("\r\n");
+  const size_t body = resp.find("\r\n\r\n");
+  REQUIRE(body != std::string::npos);
+  return {resp.substr(0, eol), resp.substr(body + 4)};
+}
+
+// Parses Prometheus text with the reference parser (python3-prometheus-client) and
+// returns "name{labels}" -> value for every sample.
+std::map<std::string, double> ParsePrometheus(const TempDir& dir, const std::string& text) {
+  WriteFile(dir / "metrics.txt", text);
+  const char* script =
+      "import sys, prometheus_client.parser as p\n"
+      "for fam in p.text_string_to_metric_families(open(sys.argv[1]).read()):\n"
+      "  for s in fam.samples:\n"
+      "    labels = ','.join('%s=%s' % kv for kv in sorted(s.labels.items()))\n"
+      "    print('%s{%s} %r' % (s.name, labels, s.value))\n";
+  auto r = Run({"/usr/bin/python3", "-c", script, dir / "metrics.txt"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);  // parse errors raise: the text is not valid
+  std::map<std::string, double> out;
+  std::istringstream in(r.out);
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t sp = line.rfind(' ');
+    out[line.substr(0, sp)] = std::stod(line.substr(sp + 1));
+  }
+  return out;
+}
+
+int ConnectUnix(const std::string& path) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  return fd;
+}
+
+// Reads until EOF or `timeout_s`; returns what was read and whether EOF came.
+std::pair<std::string, bool> ReadUntilClosed(int fd, double timeout_s) {
+  std::string data;
+  const auto deadline =
+      Clock::now() + std::chrono::milliseconds(static_cast<int>(timeout_s * 1000));
+  while (Clock::now() < deadline) {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (::poll(&p, 1, 100) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return {data, true};  // EOF or reset: closed by the daemon
+    data.append(buf, static_cast<size_t>(n));
+  }
+  return {data, false};
+}
+
+}  // namespace
+
+TEST_CASE("daemon: a scheduled scan fires on its own") {
+  TempDir dir;
+  MakeTree(dir / "srv", 9);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  Daemon d(dir, "  - {path: " + (dir / "srv") + ", name: srv, schedule: \"* * * * *\"}\n");
+  CHECK(d.Root("srv")["last_run"].is_null());
+  // Every minute, no splay: it fires within about a minute.
+  json last;
+  const bool ran = WaitFor(
+      [&] {
+        last = d.Root("srv")["last_run"];
+        return last.is_object() && last["result"] == "completed";
+      },
+      100);
+  INFO(d.Log());
+  REQUIRE(ran);
+  CHECK(last["trigger"] == "schedule");
+  CHECK(last["items"] == 9);
+  CHECK(last["violations"] == 3);
+  CHECK(d.Log().find("run 1 of root srv (schedule) started") != std::string::npos);
+}
+
+TEST_CASE("daemon: status and scan-now over the control socket") {
+  TempDir dir;
+  MakeTree(dir / "srv", 12);
+  MakeTree(dir / "hr", 2);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  Daemon d(dir, "  - {path: " + (dir / "srv") + ", name: srv, schedule: \"@yearly\"}\n" +
+                    "  - {path: " + (dir / "hr") + ", name: hr}\n");
+  json s = d.Status();
+  CHECK(s["ok"] == true);
+  CHECK(s["roots"].size() == 2);
+  CHECK(s["roots"][0]["state"] == "idle");
+  CHECK(s["roots"][0]["schedule"] == "@yearly");
+  CHECK(s["roots"][1]["schedule"] == "@daily");
+  CHECK(s["roots"][0]["next_run"].is_string());
+  CHECK(s["inventory"]["items"] == 0);
+
+  // One root by name: waits, exit code 1 for violations like `custos scan`.
+  auto r = d.Custos({"scan-now", "--wait", "--timeout", "60", "srv"});
+  INFO(r.out << r.err << d.Log());
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("srv: queued") != std::string::npos);
+  CHECK(r.out.find("completed: 12 items, 4 violations") != std::string::npos);
+  json srv = d.Root("srv");
+  CHECK(srv["last_run"]["trigger"] == "manual");
+  CHECK(srv["last_run"]["items"] == 12);
+  CHECK(d.Root("hr")["last_run"].is_null());
+
+  // By path, without waiting; then every root.
+  CHECK(d.Custos({"scan-now", dir / "hr"}).exit_code == 0);
+  REQUIRE(WaitFor([&] { return d.Root("hr")["last_run"].is_object(); }, 60));
+  auto all = d.Custos({"scan-now", "--wait", "--timeout", "60"});
+  CHECK(all.exit_code == 1);
+  CHECK(all.out.find("srv: ") != std::string::npos);
+  CHECK(all.out.find("hr: ") != std::string::npos);
+
+  // The inventory figures count each root's last run.
+  s = d.Status();
+  CHECK(s["inventory"]["items"] == 14);
+  CHECK(s["inventory"]["findings"] == 5);
+
+  // Human output.
+  auto human = d.Custos({"status"});
+  CHECK(human.exit_code == 0);
+  CHECK(human.out.find("root srv") != std::string::npos);
+  CHECK(human.out.find("no-cards") != std::string::npos);
+
+  // Unknown root, no daemon.
+  auto unknown = d.Custos({"scan-now", "nope"});
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.err.find("unknown root 'nope' (configured: srv, hr)") != std::string::npos);
+  auto none = RunCustos({"status", "--socket", dir / "nothing.sock"});
+  CHECK(none.exit_code == 2);
+  CHECK(none.err.find("is custosd running?") != std::string::npos);
+}
+
+TEST_CASE("daemon: /metrics is Prometheus text and matches the inventory") {
+  TempDir dir;
+  MakeTree(dir / "srv", 10);
+  WriteFile(dir / "srv/locked.txt", "secret");
+  ::chmod((dir / "srv/locked.txt").c_str(), 0);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  Daemon d(dir, "  - {path: " + (dir / "srv") + ", name: srv}\n");
+  REQUIRE(d.Custos({"scan-now", "--wait", "--timeout", "60"}).exit_code == 1);
+  const json s = d.Status();
+  REQUIRE(s["metrics"].is_string());
+  const std::string endpoint = s["metrics"];
+  CHECK(endpoint.rfind("127.0.0.1:", 0) == 0);
+
+  auto [status_line, body] = HttpGet(endpoint, "/metrics");
+  CHECK(status_line == "HTTP/1.1 200 OK");
+  auto m = ParsePrometheus(dir, body);
+  const json& inv = s["inventory"];
+  CHECK(m["custos_inventory_items{}"] == inv["items"].get<double>());
+  CHECK(m["custos_inventory_bytes{}"] == inv["bytes"].get<double>());
+  CHECK(m["custos_scan_items_total{root=srv}"] == inv["items"].get<double>());
+  CHECK(m["custos_scans_total{result=completed,root=srv}"] == 1);
+  CHECK(m["custos_scan_duration_seconds_count{root=srv}"] == 1);
+  CHECK(m["custos_scans_running{}"] == 0);
+  CHECK(m["custos_scan_queue_depth{}"] == 0);
+  REQUIRE(inv["findings_by_policy"].size() == 1);
+  CHECK(m["custos_findings{policy=no-cards,severity=high}"] ==
+        inv["findings_by_policy"][0]["count"].get<double>());
+  CHECK(m["custos_findings{policy=no-cards,severity=high}"] == 4);
+  CHECK(m["custos_scan_violations_total{policy=no-cards,severity=high}"] == 4);
+  CHECK(m["custos_policies_loaded{}"] == 1);
+  // The inventory itself, read by `custos findings` from the file.
+  auto listed = RunCustos({"findings", "list", "--db", dir / "state/inventory.db", "--format",
+                           "json", "--status", "new,open,acknowledged"});
+  INFO(listed.err);
+  REQUIRE(listed.exit_code == 0);
+  std::map<std::string, double> by_policy;
+  for (const json& f : json::parse(listed.out)) {
+    by_policy["custos_findings{policy=" + f["policy"].get<std::string>() +
+              ",severity=" + f["severity"].get<std::string>() + "}"] += 1;
+  }
+  for (const auto& [series, count] : by_policy) CHECK(m[series] == count);
+  // Findings through the control socket: paths escaped, no raw values.
+  const int fd = ConnectUnix(d.socket());
+  const std::string q = "{\"cmd\":\"findings\",\"policy\":\"no-cards\",\"limit\":3}\n";
+  REQUIRE(::send(fd, q.data(), q.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(q.size()));
+  std::string line;
+  char c;
+  while (::recv(fd, &c, 1, 0) == 1 && c != '\n') line += c;
+  ::close(fd);
+  const json fj = json::parse(line);
+  REQUIRE(fj["ok"] == true);
+  CHECK(fj["findings"].size() == 3);
+  CHECK(fj["findings"][0]["policy"] == "no-cards");
+  CHECK(line.find("4111 1111 1111 1111") == std::string::npos);
+  if (::geteuid() != 0) {
+    // Root reads the 0000 file anyway (CAP_DAC_OVERRIDE); others skip it.
+    CHECK(m["custos_scan_skipped_total{reason=permission denied}"] == 1);
+  }
+  // No paths in labels.
+  CHECK(body.find(dir.path()) == std::string::npos);
+
+  auto [hs, hbody] = HttpGet(endpoint, "/healthz");
+  CHECK(hs == "HTTP/1.1 200 OK");
+  CHECK(hbody == "ok\n");
+  CHECK(HttpGet(endpoint, "/nope").first == "HTTP/1.1 404 Not Found");
+}
+
+TEST_CASE("daemon: a reload with a broken policy keeps the service on the old one") {
+  TempDir dir;
+  MakeTree(dir / "srv", 6);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  Daemon d(dir, "  - {path: " + (dir / "srv") + ", name: srv}\n");
+
+  // Broken policy file: SIGHUP logs why and changes nothing.
+  WriteFile(dir / "policy.yaml", "policies:\n  - id: Bad Id\n    forbid: true\n");
+  ::kill(d.pid(), SIGHUP);
+  REQUIRE(WaitFor([&] { return d.Log().find("reload failed") != std::string::npos; }, 30));
+  const std::string log = d.Log();
+  CHECK(log.find(dir / "policy.yaml:2:9: ") != std::string::npos);
+  CHECK(d.Alive());
+  CHECK(d.Status()["reload"]["error"].get<std::string>().find("policy.yaml:2:9") !=
+        std::string::npos);
+  // Scans still judge with the old policy.
+  auto r = d.Custos({"scan-now", "--wait", "--timeout", "60"});
+  CHECK(r.exit_code == 1);
+  CHECK(d.Root("srv")["last_run"]["violations"] == 2);
+  // The same through the control socket: refused, with the diagnostic.
+  auto reload = d.Custos({"reload"});
+  CHECK(reload.exit_code == 2);
+  CHECK(reload.err.find("policy.yaml:2:9") != std::string::npos);
+
+  // A good file is taken.
+  WriteFile(dir / "policy.yaml",
+            "policies:\n  - id: any-text\n    severity: low\n    match: {categories: [text]}\n"
+            "    forbid: true\n");
+  CHECK(d.Custos({"reload"}).exit_code == 0);
+  CHECK(d.Status()["reload"]["error"] == "");
+  CHECK(d.Custos({"scan-now", "--wait", "--timeout", "60"}).exit_code == 1);
+  json inv = d.Status()["inventory"];
+  REQUIRE(inv["findings_by_policy"].size() == 1);
+  CHECK(inv["findings_by_policy"][0]["policy"] == "any-text");
+  CHECK(inv["findings_by_policy"][0]["count"] == 6);
+}
+
+TEST_CASE("daemon: SIGTERM during a scan stops in time and the next start resumes") {
+  TempDir dir;
+  MakeTree(dir / "srv", 300);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  // 20 files/s: the scan takes about 15 s.
+  const std::string roots = "  - {path: " + (dir / "srv") + ", name: srv, schedule: \"@yearly\"}\n";
+  auto d = std::make_unique<Daemon>(dir, roots, "throttle:\n  files_per_second: 20\n");
+  // Files changed in the second a scan starts are never reused (they may change again
+  // unseen): start a little later.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  REQUIRE(d->Custos({"scan-now", "srv"}).exit_code == 0);
+  REQUIRE(WaitFor(
+      [&] {
+        const json r = d->Root("srv");
+        return r.contains("running") && r["running"]["items"].get<int>() > 10;
+      },
+      30));
+  // Runs of one root never overlap.
+  auto again = d->Custos({"scan-now", "srv"});
+  CHECK(again.out == "srv: already running\n");
+  auto [code, seconds] = d->Stop(SIGTERM, 30);
+  INFO(d->Log());
+  CHECK(code == 0);
+  CHECK(seconds < 30);
+  CHECK(d->Log().find("SIGTERM: stopping (1 scan(s) running)") != std::string::npos);
+  CHECK(d->Log().find("interrupted") != std::string::npos);
+  const json state = json::parse(custos::test::ReadFile(dir / "state/schedule.json"));
+  CHECK(state["roots"]["srv"]["result"] == "interrupted");
+  CHECK(state["roots"]["srv"]["running_since"] == 0);
+  CHECK(state["roots"]["srv"]["items"].get<int>() < 300);
+
+  // The next start runs the interrupted root again at once.
+  d->Start();
+  json last;
+  REQUIRE(WaitFor(
+      [&] {
+        last = d->Root("srv")["last_run"];
+        return last["result"] == "completed";
+      },
+      90));
+  CHECK(last["trigger"] == "resume");
+  CHECK(last["items"] == 300);
+  // What the interrupted run recorded in the inventory is not read again.
+  CHECK(last["reused"].get<int>() >= state["roots"]["srv"]["items"].get<int>());
+  CHECK(last["reused"].get<int>() + last["read"].get<int>() == 300);
+  CHECK(d->Log().find("root srv: resume run at start-up") != std::string::npos);
+  auto [code2, seconds2] = d->Stop(SIGTERM, 30);
+  CHECK(code2 == 0);
+}
+
+TEST_CASE("daemon: garbage, oversized and idle clients are refused while others are served") {
+  TempDir dir;
+  MakeTree(dir / "srv", 3);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  Daemon d(dir, "  - {path: " + (dir / "srv") + ", name: srv}\n");
+
+  // An idle client: connected, says nothing.
+  const int idle = ConnectUnix(d.socket());
+  // A client sending 1 GiB without a newline, on its own thread.
+  std::atomic<uint64_t> sent{0};
+  std::atomic<bool> writer_done{false};
+  std::string big_reply;
+  std::thread big([&] {
+    const int fd = ConnectUnix(d.socket());
+    const std::string chunk(64 << 10, 'x');
+    while (sent < (1ull << 30)) {
+      const ssize_t n = ::send(fd, chunk.data(), chunk.size(), MSG_NOSIGNAL);
+      if (n <= 0) break;
+      sent += static_cast<uint64_t>(n);
+    }
+    big_reply = ReadUntilClosed(fd, 5).first;
+    ::close(fd);
+    writer_done = true;
+  });
+  // Garbage: answered with an error, then the connection is closed.
+  const int garbage = ConnectUnix(d.socket());
+  const std::string junk = "\x01\x02\xff\xfe not json at all\n";
+  REQUIRE(::send(garbage, junk.data(), junk.size(), MSG_NOSIGNAL) > 0);
+  auto [garbage_reply, garbage_closed] = ReadUntilClosed(garbage, 10);
+  ::close(garbage);
+  CHECK(garbage_closed);
+  CHECK(garbage_reply == "{\"error\":\"bad request: not a JSON object\",\"ok\":false}\n");
+
+  // Meanwhile others are served.
+  for (int i = 0; i < 3; ++i) {
+    auto r = d.Custos({"status", "--json"}, 10);
+    CHECK(r.exit_code == 0);
+  }
+  big.join();
+  CHECK(writer_done);
+  CHECK(sent < (1ull << 30));  // cut off long before the end
+  INFO("sent " << sent);
+  CHECK(sent < (64ull << 20));
+  if (!big_reply.empty())
+    CHECK(big_reply.find("request larger than 65536 bytes") != std::string::npos);
+
+  // The idle client is dropped after the 2 s deadline.
+  auto [idle_data, idle_closed] = ReadUntilClosed(idle, 15);
+  ::close(idle);
+  CHECK(idle_closed);
+  CHECK(idle_data.empty());
+
+  // A request of just under the limit is still answered.
+  const int near = ConnectUnix(d.socket());
+  const std::string almost = std::string(60000, ' ') + "{\"cmd\":\"status\"}\n";
+  REQUIRE(::send(near, almost.data(), almost.size(), MSG_NOSIGNAL) ==
+          static_cast<ssize_t>(almost.size()));
+  auto [near_reply, near_closed] = ReadUntilClosed(near, 10);
+  ::close(near);
+  CHECK(near_reply.rfind("{", 0) == 0);
+  CHECK(near_reply.find("\"ok\":true") != std::string::npos);
+
+  auto m = ParsePrometheus(dir, HttpGet(d.Status()["metrics"], "/metrics").second);
+  CHECK(m["custos_control_rejected_total{reason=too large}"] == 1);
+  CHECK(m["custos_control_rejected_total{reason=bad request}"] == 1);
+  CHECK(m["custos_control_rejected_total{reason=timeout}"] >= 1);
+  CHECK(d.Alive());
+}
+
+TEST_CASE("daemon: a user outside the socket's group is refused") {
+  if (::geteuid() != 0 || !custos::test::HaveTool("setpriv")) {
+    WARN("SKIPPED: needs root and setpriv(1) to run the client as uid 65534");
+    return;
+  }
+  TempDir dir;
+  ::chmod(dir.path().c_str(), 0755);  // let uid 65534 reach the socket
+  MakeTree(dir / "srv", 2);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  Daemon d(dir, "  - {path: " + (dir / "srv") + ", name: srv}\n");
+  struct stat st;
+  REQUIRE(::stat(d.socket().c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0660);
+  CHECK(st.st_gid != 65534);
+
+  const std::vector<std::string> as_nobody = {"setpriv",
+                                              "--reuid=65534",
+                                              "--regid=65534",
+                                              "--clear-groups",
+                                              "--",
+                                              custos::test::CustosBinary(),
+                                              "status",
+                                              "--socket",
+                                              d.socket()};
+  // The file mode keeps it out.
+  auto r = Run(as_nobody);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("Permission denied") != std::string::npos);
+  // With the file opened up, the daemon's peer-credential check still refuses.
+  REQUIRE(::chmod(d.socket().c_str(), 0666) == 0);
+  auto r2 = Run(as_nobody);
+  INFO(r2.err);
+  CHECK(r2.exit_code == 2);
+  CHECK(r2.err.find("permission denied: only root, the daemon's user and members of the "
+                    "socket's group may use the control socket") != std::string::npos);
+  // A member of the socket's group is let in.
+  const std::vector<std::string> as_member = {"setpriv",
+                                              "--reuid=65534",
+                                              "--regid=65534",
+                                              "--groups=" + std::to_string(st.st_gid),
+                                              "--",
+                                              custos::test::CustosBinary(),
+                                              "status",
+                                              "--socket",
+                                              d.socket()};
+  auto r3 = Run(as_member);
+  INFO(r3.err);
+  CHECK(r3.exit_code == 0);
+  // Root is served.
+  CHECK(d.Custos({"status"}).exit_code == 0);
+  auto m = ParsePrometheus(dir, HttpGet(d.Status()["metrics"], "/metrics").second);
+  CHECK(m["custos_control_rejected_total{reason=permission}"] == 1);
+}
+
+TEST_CASE("daemon: bad config is FILE:LINE:COL and exit 2; --check validates") {
+  TempDir dir;
+  WriteFile(dir / "c.yaml", "roots:\n  - path: /srv\n    schedul: daily\n");
+  auto r = Run({CUSTOSD_BINARY, "--config", dir / "c.yaml", "--foreground"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find(dir / "c.yaml:3:5: unknown key 'schedul' in root") != std::string::npos);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  WriteFile(dir / "good.yaml", "roots: [{path: /srv}]\npolicies: [policy.yaml]\n");
+  auto ok = Run({CUSTOSD_BINARY, "--check", "--config", dir / "good.yaml"});
+  CHECK(ok.exit_code == 0);
+  CHECK(ok.out == dir / "good.yaml: ok (1 roots, 1 policies)\n");
+  WriteFile(dir / "policy.yaml", "policies:\n  - id: x\n    forbid: maybe\n");
+  auto bad = Run({CUSTOSD_BINARY, "--check", "--config", dir / "good.yaml"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find(dir / "policy.yaml:3:13: ") != std::string::npos);
+}
+
+TEST_CASE("daemon: sd_notify READY, STATUS, WATCHDOG and STOPPING under systemd") {
+  TempDir dir;
+  MakeTree(dir / "srv", 3);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  // A stand-in for systemd's notification socket.
+  const std::string notify_path = dir / "notify.sock";
+  const int nfd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  REQUIRE(nfd >= 0);
+  struct sockaddr_un addr {};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, notify_path.c_str(), sizeof addr.sun_path - 1);
+  REQUIRE(::bind(nfd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  std::string messages;
+  auto receive = [&](double seconds) {
+    const auto deadline =
+        Clock::now() + std::chrono::milliseconds(static_cast<int>(seconds * 1000));
+    while (Clock::now() < deadline) {
+      struct pollfd p = {nfd, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char buf[4096];
+      const ssize_t n = ::recv(nfd, buf, sizeof buf, 0);
+      if (n > 0) messages += std::string(buf, static_cast<size_t>(n)) + "\n";
+    }
+  };
+  auto d =
+      std::make_unique<Daemon>(dir, "  - {path: " + (dir / "srv") + ", name: srv}\n", "",
+                               std::vector<std::pair<std::string, std::string>>{
+                                   {"NOTIFY_SOCKET", notify_path}, {"WATCHDOG_USEC", "1000000"}});
+  receive(2.5);
+  CHECK(messages.find("READY=1") != std::string::npos);
+  CHECK(messages.find("STATUS=idle; next run srv at ") != std::string::npos);
+  // Every half watchdog period.
+  size_t pings = 0;
+  for (size_t at = messages.find("WATCHDOG=1"); at != std::string::npos;
+       at = messages.find("WATCHDOG=1", at + 1)) {
+    ++pings;
+  }
+  CHECK(pings >= 3);
+  ::kill(d->pid(), SIGHUP);
+  receive(1);
+  CHECK(messages.find("RELOADING=1") != std::string::npos);
+  auto [code, seconds] = d->Stop(SIGTERM, 30);
+  CHECK(code == 0);
+  receive(0.5);
+  CHECK(messages.find("STOPPING=1") != std::string::npos);
+  ::close(nfd);
+}
+
+TEST_CASE("daemon: a run missed while the daemon was down runs once at start-up") {
+  TempDir dir;
+  MakeTree(dir / "missed", 4);
+  MakeTree(dir / "fresh", 4);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  const int64_t now = static_cast<int64_t>(::time(nullptr));
+  // "missed" last ran three days ago on a daily schedule; "fresh" ran a minute ago on
+  // a yearly one.
+  const json state = {{"version", 1},
+                      {"next_run_id", 7},
+                      {"roots",
+                       {{"missed",
+                         {{"path", dir / "missed"},
+                          {"first_seen", now - 10 * 86400},
+                          {"last_start", now - 3 * 86400},
+                          {"last_end", now - 3 * 86400 + 5},
+                          {"result", "completed"},
+                          {"run_id", 5}}},
+                        {"fresh",
+                         {{"path", dir / "fresh"},
+                          {"first_seen", now - 10 * 86400},
+                          {"last_start", now - 60},
+                          {"last_end", now - 55},
+                          {"result", "completed"},
+                          {"run_id", 6}}}}}};
+  WriteFile(dir / "state/schedule.json", state.dump());
+  Daemon d(dir, "  - {path: " + (dir / "missed") + ", name: missed, schedule: \"@daily\"}\n" +
+                    "  - {path: " + (dir / "fresh") + ", name: fresh, schedule: \"@yearly\"}\n");
+  json last;
+  REQUIRE(WaitFor(
+      [&] {
+        last = d.Root("missed")["last_run"];
+        return last["run"] == 7 && last["result"] == "completed";
+      },
+      60));
+  CHECK(last["trigger"] == "catch-up");
+  CHECK(last["items"] == 4);
+  // Once: the next run is the next scheduled one.
+  const json missed = d.Root("missed");
+  CHECK(missed["state"] == "idle");
+  CHECK(missed["next_run"].is_string());
+  const json fresh = d.Root("fresh");
+  CHECK(fresh["last_run"]["run"] == 6);
+  CHECK(fresh["state"] == "idle");
+  CHECK(d.Log().find("root missed: catch-up run at start-up") != std::string::npos);
+  CHECK(d.Log().find("root fresh: catch-up") == std::string::npos);
+}

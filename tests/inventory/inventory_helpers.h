@@ -1,0 +1,115 @@
+// Helpers of the inventory unit tests: items made by hand and a store in a temporary
+// folder, driven the way a scan drives it.
+#pragma once
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "custos/inventory/recorder.h"
+#include "custos/inventory/store.h"
+#include "support/support.h"
+
+namespace custos::inventory::test {
+
+// An item as a scan would hand it over; ctime and mtime are old enough to be reused.
+inline Item MakeItem(const std::string& path, uint64_t ino, uint64_t size = 100,
+                     int64_t mtime = 1'600'000'000) {
+  Item it;
+  it.path = path;
+  it.has_info = true;
+  it.info.dev = 42;
+  it.info.ino = ino;
+  it.info.size = size;
+  it.info.mtime = mtime;
+  it.info.ctime = mtime;
+  it.info.mode = 0100644;
+  it.info.uid = 1000;
+  it.info.gid = 1000;
+  it.owner = "guard";
+  it.group = "staff";
+  it.mime = "text/plain";
+  it.category = Category::kText;
+  return it;
+}
+
+inline Violation V(const std::string& policy, const std::string& kind = "access",
+                   const std::string& severity = "high") {
+  return {policy, kind, severity, "because"};
+}
+
+inline ContentKeys Keys(const std::string& searched = "s1", const std::string& identified = "i1") {
+  ContentKeys k;
+  k.searched = searched;
+  k.identified = identified;
+  k.is_searched = [](const Item& item) { return item.category == Category::kText; };
+  return k;
+}
+
+// A store in a temporary folder, with "scans" of hand-made items.
+class Fixture {
+ public:
+  Fixture() : path_(dir_ / "inv.db") { Reopen(); }
+
+  Store& store() { return *store_; }
+  const std::string& path() const { return path_; }
+  const custos::test::TempDir& dir() const { return dir_; }
+  void Reopen() {
+    store_.reset();
+    auto s = OpenSqliteStore(path_);
+    INFO(s.status().message());
+    REQUIRE(s.ok());
+    store_ = std::move(s.value());
+  }
+
+  // Runs one scan of `items` under `roots` at time `now`. `exists` answers for paths
+  // the scan did not reach (default: nothing exists any more).
+  int64_t Scan(
+      const std::vector<Item>& items, int64_t now, bool complete = true,
+      std::vector<std::string> roots = {"/srv"},
+      ExistsFn exists = [](const std::string&, uint64_t, uint64_t) { return false; }) {
+    auto id = store_->BeginScan(roots, now, {{"p1", "Policy one", {"GDPR Art. 5"}, "high"}}, "k");
+    REQUIRE(id.ok());
+    RecorderOptions o;
+    o.now = now;
+    o.started_wall = 2'000'000'000;
+    o.keys = Keys();
+    o.batch_items = 3;
+    o.exists = exists;
+    Recorder rec(*store_, id.value(), o);
+    ScanTotals totals;
+    for (const Item& it : items) {
+      rec.Add(it);
+      ++totals.items;
+    }
+    Status s = rec.Finish(complete ? ScanState::kComplete : ScanState::kInterrupted, totals);
+    INFO(s.message());
+    REQUIRE(s.ok());
+    return id.value();
+  }
+
+  std::vector<Finding> Findings(FindingQuery q = {}) {
+    auto f = store_->ListFindings(q);
+    REQUIRE(f.ok());
+    return f.value();
+  }
+
+  Finding One(const std::string& policy = "p1") {
+    FindingQuery q;
+    q.policies = {policy};
+    auto all = Findings(q);
+    REQUIRE(all.size() == 1);
+    return all[0];
+  }
+
+ private:
+  custos::test::TempDir dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+};
+
+constexpr int64_t kDay = 86400;
+constexpr int64_t kT0 = 1'700'000'000;  // 2023-11-14
+
+}  // namespace custos::inventory::test

@@ -1,0 +1,346 @@
+// The SQLite store: file, schema, key, incremental reuse and its invalidation.
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "custos/inventory/key.h"
+#include "inventory_helpers.h"
+
+using namespace custos;
+using namespace custos::inventory;
+using namespace custos::inventory::test;
+
+namespace {
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st;
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+// Runs a query on the file with a separate connection and returns the first column of
+// the first row as text.
+std::string Query(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  std::string out;
+  if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+Item WithDetection(Item it) {
+  Detection d;
+  d.detector = "payment_card";
+  d.count = 2;
+  d.masked = {"**** **** **** 1111", "**** **** **** 4444"};
+  d.hashes = {"00112233445566778899aabbccddeeff", "ffeeddccbbaa99887766554433221100"};
+  it.detections.push_back(d);
+  return it;
+}
+
+}  // namespace
+
+TEST_CASE("store: a new inventory is private, in WAL mode, at the current schema") {
+  custos::test::TempDir dir;
+  const std::string path = dir / "state/sub/inventory.db";
+  {
+    auto store = OpenSqliteStore(path);
+    REQUIRE(store.ok());
+    REQUIRE(store.value()->BeginScan({"/srv"}, kT0, {}, "").ok());
+    CHECK(ModeOf(path) == 0600);
+    CHECK(ModeOf(dir / "state/sub") == 0700);
+    CHECK(ModeOf(path + "-wal") == 0600);
+    CHECK(ModeOf(path + "-shm") == 0600);
+    CHECK(store.value()->CheckIntegrity().ok());
+  }
+  CHECK(Query(path, "PRAGMA journal_mode") == "wal");
+  CHECK(Query(path, "PRAGMA user_version") == std::to_string(SchemaVersion()));
+  CHECK(Query(path, "PRAGMA application_id") == "1668641652");
+  // Reopening migrates nothing and keeps the data.
+  auto again = OpenSqliteStore(path, {.create = false});
+  REQUIRE(again.ok());
+  auto scans = again.value()->Scans(0);
+  REQUIRE(scans.ok());
+  CHECK(scans->size() == 1);
+}
+
+TEST_CASE("store: refuses what is not its inventory, or a newer one") {
+  custos::test::TempDir dir;
+  custos::test::WriteFile(dir / "text.db", "not a database at all, just some text........");
+  auto text = OpenSqliteStore(dir / "text.db");
+  REQUIRE_FALSE(text.ok());
+  CHECK(text.status().message().find("text.db") != std::string::npos);
+
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((dir / "other.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto other = OpenSqliteStore(dir / "other.db");
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.status().message().find("not a custos inventory") != std::string::npos);
+
+  { REQUIRE(OpenSqliteStore(dir / "new.db").ok()); }
+  REQUIRE(sqlite3_open((dir / "new.db").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 999", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  auto newer = OpenSqliteStore(dir / "new.db");
+  REQUIRE_FALSE(newer.ok());
+  CHECK(newer.status().message().find("newer than this custos") != std::string::npos);
+
+  auto missing = OpenSqliteStore(dir / "missing.db", {.create = false});
+  CHECK_FALSE(missing.ok());
+}
+
+TEST_CASE("store: one scan at a time") {
+  Fixture fx;
+  REQUIRE(fx.store().LockForScan().ok());
+  auto second = OpenSqliteStore(fx.path());
+  REQUIRE(second.ok());
+  Status s = second.value()->LockForScan();
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("in use by another scan") != std::string::npos);
+  // Reviews are not locked out.
+  CHECK(second.value()->ExpireExceptions(kT0).ok());
+}
+
+TEST_CASE("key: generated once, private, 32 bytes, never in the inventory") {
+  custos::test::TempDir dir;
+  auto k1 = LoadOrCreateKey(dir / "state");
+  REQUIRE(k1.ok());
+  CHECK(k1->size() == kKeyBytes);
+  CHECK(ModeOf(dir / "state/hmac.key") == 0600);
+  CHECK(ModeOf(dir / "state") == 0700);
+  auto k2 = LoadOrCreateKey(dir / "state");
+  REQUIRE(k2.ok());
+  CHECK(k1.value() == k2.value());
+  CHECK(KeyId(k1.value()).size() == 16);
+  CHECK(KeyId(k1.value()) == KeyId(k2.value()));
+  CHECK(KeyId(k1.value()) != KeyId(std::string(32, 'x')));
+  // Two processes racing for it end up with one key.
+  custos::test::TempDir race;
+  std::string a, b;
+  std::thread t1([&] { a = LoadOrCreateKey(race / "s").value(); });
+  std::thread t2([&] { b = LoadOrCreateKey(race / "s").value(); });
+  t1.join();
+  t2.join();
+  CHECK(a == b);
+  // A key others may read is refused.
+  REQUIRE(::chmod((dir / "state/hmac.key").c_str(), 0644) == 0);
+  auto open = LoadOrCreateKey(dir / "state");
+  REQUIRE_FALSE(open.ok());
+  CHECK(open.status().message().find("chmod 600") != std::string::npos);
+  custos::test::WriteFile(dir / "short/hmac.key", "short");
+  ::chmod((dir / "short/hmac.key").c_str(), 0600);
+  CHECK_FALSE(LoadOrCreateKey(dir / "short").ok());
+}
+
+TEST_CASE("reuse: an unchanged item comes back whole; any change makes it be read") {
+  Fixture fx;
+  Item doc = WithDetection(MakeItem("/srv/docs/a.txt", 1));
+  doc.acl = {{AclEntry::Tag::kUser, 1001, 6}, {AclEntry::Tag::kMask, 0, 6}};
+  doc.content_date = 1'500'000'000;
+  Item clip = MakeItem("/srv/cctv/c.mp4", 2);
+  clip.mime = "video/mp4";
+  clip.category = Category::kVideo;
+  Item partial = MakeItem("/srv/docs/big.zip", 3);
+  partial.mime = "application/zip";
+  partial.category = Category::kText;
+  partial.skipped = "limit: archive ratio";
+  Item denied = MakeItem("/srv/docs/secret.txt", 4);
+  denied.mime.clear();
+  denied.skipped = "permission denied";
+  Item racy = MakeItem("/srv/docs/racy.txt", 5, 100, 2'000'000'000);
+  fx.Scan({doc, clip, partial, denied, racy}, kT0);
+
+  Reuser reuser(fx.store(), Keys());
+  auto fresh = [](const Item& it) {
+    Item f;
+    f.path = it.path;
+    f.has_info = true;
+    f.info = it.info;
+    return f;
+  };
+  Item got = fresh(doc);
+  REQUIRE(reuser.TryReuse(got));
+  CHECK(got.mime == "text/plain");
+  CHECK(got.category == Category::kText);
+  CHECK(got.content_date == doc.content_date);
+  REQUIRE(got.detections.size() == 1);
+  CHECK(got.detections[0].detector == "payment_card");
+  CHECK(got.detections[0].count == 2);
+  CHECK(got.detections[0].masked == doc.detections[0].masked);
+  CHECK(got.detections[0].hashes == doc.detections[0].hashes);
+  REQUIRE(got.acl.size() == 2);
+  CHECK(got.acl[0].id == 1001);
+  CHECK(got.acl[1].tag == AclEntry::Tag::kMask);
+  CHECK(got.skipped.empty());
+
+  Item c = fresh(clip);
+  REQUIRE(reuser.TryReuse(c));
+  CHECK(c.category == Category::kVideo);
+  Item p = fresh(partial);
+  REQUIRE(reuser.TryReuse(p));
+  CHECK(p.skipped == "limit: archive ratio");
+  Item d = fresh(denied);
+  CHECK_FALSE(reuser.TryReuse(d));  // skipped items are tried again
+  Item r = fresh(racy);
+  CHECK_FALSE(reuser.TryReuse(r));  // changed in the second the scan started
+  Item unknown = fresh(MakeItem("/srv/docs/new.txt", 9));
+  CHECK_FALSE(reuser.TryReuse(unknown));
+  Item other_dir = fresh(MakeItem("/nowhere/a.txt", 1));
+  CHECK_FALSE(reuser.TryReuse(other_dir));
+
+  // Each figure invalidates.
+  for (int field = 0; field < 5; ++field) {
+    Item x = fresh(doc);
+    switch (field) {
+      case 0:
+        ++x.info.dev;
+        break;
+      case 1:
+        ++x.info.ino;
+        break;
+      case 2:
+        ++x.info.size;
+        break;
+      case 3:
+        ++x.info.mtime;
+        break;
+      case 4:
+        ++x.info.ctime;
+        break;
+    }
+    INFO("field " << field);
+    CHECK_FALSE(reuser.TryReuse(x));
+  }
+  // A new detector or extraction version (the searched key) re-reads searched items
+  // only; a new identification version re-reads everything.
+  Reuser new_detectors(fx.store(), Keys("s2", "i1"));
+  Item a2 = fresh(doc), c2 = fresh(clip);
+  CHECK_FALSE(new_detectors.TryReuse(a2));
+  CHECK(new_detectors.TryReuse(c2));
+  Reuser new_ident(fx.store(), Keys("s1", "i2"));
+  Item c3 = fresh(clip);
+  CHECK_FALSE(new_ident.TryReuse(c3));
+  CHECK(reuser.errors() == 0);
+}
+
+TEST_CASE("reuse: a reused item is recorded without rewriting it; a changed one is updated") {
+  Fixture fx;
+  fx.Scan({WithDetection(MakeItem("/srv/a.txt", 1))}, kT0);
+  const std::string before = Query(fx.path(), "SELECT last_read || '/' || last_scan FROM items");
+  Item reused = WithDetection(MakeItem("/srv/a.txt", 1));
+  reused.reused = true;
+  fx.Scan({reused}, kT0 + kDay);
+  CHECK(Query(fx.path(), "SELECT last_read || '/' || last_scan FROM items") == before);
+  Item changed = MakeItem("/srv/a.txt", 1, 555);
+  fx.Scan({changed}, kT0 + 2 * kDay);
+  CHECK(Query(fx.path(), "SELECT size || '/' || ndet FROM items") == "555/0");
+  CHECK(Query(fx.path(), "SELECT count(*) FROM detections") == "0");
+}
+
+TEST_CASE("store: a folder larger than one batch is handled entry by entry") {
+  Fixture fx;
+  std::vector<Item> items;
+  for (int i = 0; i < 5000; ++i) {
+    Item it = MakeItem("/srv/big/f" + std::to_string(i), 100 + static_cast<uint64_t>(i));
+    if (i % 1000 == 0) it.violations = {V("p1")};
+    items.push_back(it);
+  }
+  fx.Scan(items, kT0);
+  CHECK(fx.Findings().size() == 5);
+  Reuser reuser(fx.store(), Keys());
+  int reused = 0;
+  for (const Item& it : items) {
+    Item f;
+    f.path = it.path;
+    f.has_info = true;
+    f.info = it.info;
+    reused += reuser.TryReuse(f) ? 1 : 0;
+  }
+  CHECK(reused == 5000);
+  for (Item& it : items) it.reused = true;
+  items.pop_back();  // f4999 is gone
+  fx.Scan(items, kT0 + kDay);
+  auto totals = fx.store().Totals();
+  REQUIRE(totals.ok());
+  CHECK(totals->items == 4999);
+  CHECK(totals->deleted == 1);
+  for (const Finding& f : fx.Findings()) CHECK(f.status == FindingStatus::kOpen);
+}
+
+TEST_CASE("store: paths are bytes; a batch that fails leaves nothing half-written") {
+  Fixture fx;
+  const std::string odd = std::string("/srv/caf\xe9/\x01line\nbreak.txt");
+  Item it = MakeItem(odd, 1);
+  it.violations = {V("p1")};
+  fx.Scan({it}, kT0);
+  CHECK(fx.One().path == odd);
+  Reuser reuser(fx.store(), Keys());
+  Item f;
+  f.path = odd;
+  f.has_info = true;
+  f.info = it.info;
+  CHECK(reuser.TryReuse(f));
+  CHECK(fx.store().CheckIntegrity().ok());
+}
+
+TEST_CASE("recorder: commits in batches while the scan runs") {
+  Fixture fx;
+  auto id = fx.store().BeginScan({"/srv"}, kT0, {}, "");
+  REQUIRE(id.ok());
+  RecorderOptions o;
+  o.now = kT0;
+  o.started_wall = 2'000'000'000;
+  o.keys = Keys();
+  o.batch_items = 10;
+  o.batch_seconds = 0.05;
+  {
+    Recorder rec(fx.store(), id.value(), o);
+    for (int i = 0; i < 25; ++i)
+      rec.Add(MakeItem("/srv/f" + std::to_string(i), 1 + static_cast<uint64_t>(i)));
+    // Two full batches at once, the rest after batch_seconds, all before Finish().
+    for (int i = 0; i < 200 && rec.written() < 25; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(rec.written() == 25);
+    CHECK(Query(fx.path(), "SELECT count(*) FROM items") == "25");
+    // Destroyed without Finish(): as if killed after the last commit.
+  }
+  CHECK(Query(fx.path(), "SELECT state FROM scans") == "running");
+  auto next = fx.store().BeginScan({"/srv"}, kT0 + kDay, {}, "");
+  REQUIRE(next.ok());
+  CHECK(Query(fx.path(), "SELECT state FROM scans WHERE id = 1") == "interrupted");
+}
+
+TEST_CASE("store: policies, scans and events for reports") {
+  Fixture fx;
+  Item a = MakeItem("/srv/a.txt", 1);
+  a.violations = {V("p1")};
+  fx.Scan({a}, kT0);
+  auto pol = fx.store().Policies();
+  REQUIRE(pol.ok());
+  REQUIRE(pol->size() == 1);
+  CHECK((*pol)[0].description == "Policy one");
+  CHECK((*pol)[0].references == std::vector<std::string>{"GDPR Art. 5"});
+  auto last = fx.store().LastCompleteScan();
+  REQUIRE(last.ok());
+  REQUIRE(last->has_value());
+  CHECK((*last)->roots == std::vector<std::string>{"/srv"});
+  CHECK((*last)->totals.items == 1);
+  auto events = fx.store().Events(0);
+  REQUIRE(events.ok());
+  REQUIRE(events->size() == 1);
+  CHECK(events->front().to == FindingStatus::kNew);
+  CHECK_FALSE(events->front().from.has_value());
+  CHECK(events->front().scan_id == 1);
+}

@@ -1,0 +1,204 @@
+// The daemon's config file: defaults, every section, and the exact FILE:LINE:COL text
+// of errors.
+#include <catch2/catch.hpp>
+
+#include "custos/service/config.h"
+#include "support/support.h"
+
+using custos::service::Diagnostic;
+using custos::service::LoadConfigFile;
+using custos::service::LoadConfigString;
+using custos::service::TimeZone;
+
+namespace {
+
+// Every diagnostic of loading `yaml` as "c.yaml", one a line.
+std::string Errors(const std::string& yaml) {
+  std::vector<Diagnostic> diags;
+  auto r = LoadConfigString(yaml, "/etc/custos/c.yaml", &diags);
+  std::string out;
+  for (const auto& d : diags) out += d.ToString() + "\n";
+  if (r.ok()) CHECK(diags.empty());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("config: an empty file gives the documented defaults") {
+  auto r = LoadConfigString("", "/etc/custos/custos.yaml", nullptr);
+  REQUIRE(r.ok());
+  const auto& c = **r;
+  CHECK(c.roots.empty());
+  CHECK(c.policies.empty());
+  CHECK(c.state_directory == "/var/lib/custos");
+  CHECK(c.inventory == "/var/lib/custos/inventory.db");
+  CHECK(c.control.socket == "/run/custos/custos.sock");
+  CHECK(c.control.group == "custos");
+  CHECK(c.control.max_request_bytes == 65536);
+  CHECK(c.control.request_timeout == 10);
+  CHECK(c.metrics.enabled);
+  CHECK(c.metrics.address == "127.0.0.1");
+  CHECK(c.metrics.port == 9797);
+  CHECK(c.threads == 2);
+  CHECK(c.splay == 600);
+  CHECK(c.zone == TimeZone::kLocal);
+  CHECK(c.nice == 10);
+  CHECK(c.io_class == "idle");
+  CHECK(c.throttle.bytes_per_second == 0);
+  CHECK(c.throttle.backoff);
+}
+
+TEST_CASE("config: every section read") {
+  const char* yaml = R"(roots:
+  - path: /srv/cctv/
+    name: cctv
+    schedule: "30 2 * * mon-fri"
+    exclude: ["**/.snapshot/**", "*.tmp"]
+    cross_filesystems: true
+    max_depth: 64
+    max_path: 2048
+    max_file_size: 512MiB
+    max_item_time: 30s
+  - path: /srv/hr
+policies: [site.yaml, /usr/share/custos/policies/private-security.yaml]
+state_directory: /var/lib/custos-test
+control:
+  socket: /run/custos-test/c.sock
+  group: staff
+  max_request_size: 8KiB
+  request_timeout: 5s
+  max_connections: 4
+metrics:
+  listen: "[::1]:0"
+logging: {level: debug}
+scan:
+  threads: 4
+  parallel_roots: 2
+  splay: 15min
+  timezone: utc
+  content: false
+throttle:
+  bytes_per_second: 20MiB
+  files_per_second: 100
+  nice: 19
+  io_class: best-effort
+  windows: ["20:00-06:00", "12:00-13:00"]
+  backoff: false
+)";
+  auto r = LoadConfigString(yaml, "/etc/custos/custos.yaml", nullptr);
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  const auto& c = **r;
+  REQUIRE(c.roots.size() == 2);
+  CHECK(c.roots[0].name == "cctv");
+  CHECK(c.roots[0].path == "/srv/cctv");  // trailing slash dropped
+  CHECK(c.roots[0].schedule.text() == "30 2 * * mon-fri");
+  CHECK(c.roots[0].excludes.size() == 2);
+  CHECK(c.roots[0].cross_filesystems);
+  CHECK(c.roots[0].max_depth == 64);
+  CHECK(c.roots[0].max_path == 2048);
+  CHECK(c.roots[0].max_file_bytes == 512ull << 20);
+  CHECK(c.roots[0].max_item_seconds == 30);
+  CHECK(c.roots[1].name == "root2");
+  CHECK(c.roots[1].schedule.text() == "@daily");
+  CHECK(c.policies == std::vector<std::string>{"/etc/custos/site.yaml",
+                                               "/usr/share/custos/policies/private-security.yaml"});
+  CHECK(c.inventory == "/var/lib/custos-test/inventory.db");
+  CHECK(c.control.group == "staff");
+  CHECK(c.control.max_request_bytes == 8192);
+  CHECK(c.control.request_timeout == 5);
+  CHECK(c.control.max_connections == 4);
+  CHECK(c.metrics.address == "::1");
+  CHECK(c.metrics.port == 0);
+  CHECK(c.log_level == "debug");
+  CHECK(c.threads == 4);
+  CHECK(c.parallel_roots == 2);
+  CHECK(c.splay == 900);
+  CHECK(c.zone == TimeZone::kUtc);
+  CHECK(c.throttle.zone == TimeZone::kUtc);
+  CHECK_FALSE(c.content);
+  CHECK(c.throttle.bytes_per_second == 20 << 20);
+  CHECK(c.throttle.files_per_second == 100);
+  CHECK(c.nice == 19);
+  CHECK(c.io_class == "best-effort");
+  REQUIRE(c.throttle.windows.size() == 2);
+  CHECK(c.throttle.windows[0].ToString() == "20:00-06:00");
+  CHECK_FALSE(c.throttle.backoff);
+}
+
+TEST_CASE("config: metrics off") {
+  auto r = LoadConfigString("metrics: {listen: off}\n", "c.yaml", nullptr);
+  REQUIRE(r.ok());
+  CHECK_FALSE((*r)->metrics.enabled);
+}
+
+TEST_CASE("config: unknown keys are errors at the key") {
+  CHECK(Errors("roots: []\nschedule: daily\n") ==
+        "/etc/custos/c.yaml:2:1: unknown key 'schedule' at top level (expected roots, "
+        "policies, state_directory, inventory, control, metrics, logging, scan, throttle)\n");
+  CHECK(Errors("roots:\n  - path: /srv\n    colour: red\n") ==
+        "/etc/custos/c.yaml:3:5: unknown key 'colour' in root (expected path, name, schedule, "
+        "exclude, cross_filesystems, max_depth, max_path, max_file_size, max_item_time)\n");
+  CHECK(Errors("throttle:\n  bytes_per_sec: 1M\n") ==
+        "/etc/custos/c.yaml:2:3: unknown key 'bytes_per_sec' in throttle (expected "
+        "bytes_per_second, files_per_second, nice, io_class, windows, backoff, "
+        "backoff_threshold)\n");
+}
+
+TEST_CASE("config: bad values are errors at the value") {
+  CHECK(Errors("roots:\n  - path: /srv\n    schedule: \"0 25 * * *\"\n") ==
+        "/etc/custos/c.yaml:3:15: bad schedule '0 25 * * *': hour: 25 is out of range 0-23\n");
+  CHECK(Errors("roots:\n  - path: srv\n") ==
+        "/etc/custos/c.yaml:2:11: expected an absolute path for 'path', got 'srv'\n");
+  CHECK(Errors("roots:\n  - name: a\n") == "/etc/custos/c.yaml:2:5: missing 'path' in root\n");
+  CHECK(Errors("throttle: {bytes_per_second: 5XB}\n") ==
+        "/etc/custos/c.yaml:1:30: bad size '5XB' for 'bytes_per_second' (expected a number "
+        "and a unit: B, KiB, MiB, GiB, TiB)\n");
+  CHECK(Errors("throttle:\n  windows: [\"20:00-6\"]\n") ==
+        "/etc/custos/c.yaml:2:13: bad scan window '20:00-6' (expected HH:MM-HH:MM, e.g. "
+        "20:00-06:00)\n");
+  CHECK(Errors("scan:\n  threads: 0\n") ==
+        "/etc/custos/c.yaml:2:12: bad value '0' for 'threads' (expected a whole number 1-256)\n");
+  CHECK(Errors("scan:\n  splay: 10 minutes\n") ==
+        "/etc/custos/c.yaml:2:10: bad duration '10 minutes' for 'splay' (expected a number and "
+        "a unit: s, min, h, d)\n");
+  CHECK(Errors("metrics:\n  listen: localhost:80\n") ==
+        "/etc/custos/c.yaml:2:11: bad listen address 'localhost:80' (expected ADDRESS:PORT like "
+        "127.0.0.1:9797 or [::1]:9797, or off)\n");
+  CHECK(Errors("logging: {level: loud}\n") ==
+        "/etc/custos/c.yaml:1:18: bad value 'loud' for 'level' (expected trace, debug, info, "
+        "warn, error)\n");
+  CHECK(Errors("roots: /srv\n") ==
+        "/etc/custos/c.yaml:1:8: expected a list for 'roots', got a string\n");
+}
+
+TEST_CASE("config: duplicate root names and keys, several errors at once") {
+  CHECK(Errors("roots:\n  - {path: /a, name: x}\n  - {path: /b, name: x}\n") ==
+        "/etc/custos/c.yaml:3:22: duplicate root name 'x' (first at /etc/custos/c.yaml:2:22)\n");
+  CHECK(Errors("scan:\n  threads: 2\n  threads: 3\n") ==
+        "/etc/custos/c.yaml:3:3: duplicate key 'threads' in scan (first at "
+        "/etc/custos/c.yaml:2:3)\n");
+  CHECK(Errors("roots:\n  - path: /a\n    max_depth: -1\ncontrol: {max_connections: x}\n") ==
+        "/etc/custos/c.yaml:3:16: bad value '-1' for 'max_depth' (expected a whole number "
+        "1-4096)\n"
+        "/etc/custos/c.yaml:4:28: bad value 'x' for 'max_connections' (expected a whole number "
+        "1-4096)\n");
+}
+
+TEST_CASE("config: YAML syntax errors and unreadable files") {
+  CHECK(Errors("roots: [\n").rfind("/etc/custos/c.yaml:2:1: YAML syntax error: ", 0) == 0);
+  std::vector<Diagnostic> diags;
+  auto r = LoadConfigFile("/nonexistent/custos.yaml", &diags);
+  REQUIRE_FALSE(r.ok());
+  REQUIRE(diags.size() == 1);
+  CHECK(diags[0].ToString() == "/nonexistent/custos.yaml: cannot read: No such file or directory");
+}
+
+TEST_CASE("config: the shipped default config loads") {
+  std::vector<Diagnostic> diags;
+  auto r = LoadConfigFile(custos::test::SourceDir() + "/packaging/config/custos.yaml", &diags);
+  for (const auto& d : diags) INFO(d.ToString());
+  REQUIRE(r.ok());
+  CHECK((*r)->metrics.address == "127.0.0.1");
+  CHECK((*r)->control.socket == "/run/custos/custos.sock");
+}
