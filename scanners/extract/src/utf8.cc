@@ -1,5 +1,8 @@
 #include "utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace custos::extract {
 namespace {
 
@@ -72,6 +75,13 @@ size_t AppendUtf8Lenient(std::string_view in, std::string& out, bool final) {
   while (i < in.size()) {
     // Copy a run of ASCII at once.
     size_t j = i;
+    // Eight bytes at a time while they are all ASCII (the common case).
+    while (j + 8 <= in.size()) {
+      uint64_t word;
+      std::memcpy(&word, in.data() + j, 8);
+      if (word & 0x8080808080808080ull) break;
+      j += 8;
+    }
     while (j < in.size() && static_cast<unsigned char>(in[j]) < 0x80) ++j;
     out.append(in.data() + i, j - i);
     i = j;
