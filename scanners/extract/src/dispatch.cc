@@ -98,8 +98,8 @@ void Dispatch(Input& in, std::string_view name, std::optional<Kind> hint, Contex
     ctx.Note(kReasonDepth);
     return;
   }
-  std::string head(kSniffBytes, '\0');
   const bool random = in.seekable();
+  std::string head(random ? std::min<uint64_t>(kSniffBytes, in.size()) : kSniffBytes, '\0');
   const ptrdiff_t got =
       random ? in.ReadAt(0, head.data(), head.size()) : ReadUpTo(in, head.data(), head.size());
   if (got < 0) return;

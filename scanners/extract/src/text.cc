@@ -138,7 +138,9 @@ class TextDecoder {
 
 void ExtractText(Input& in, Context& ctx, unsigned depth) {
   TextDecoder decoder(ctx, depth);
-  std::string buf(kChunk, '\0');
+  // A small file needs no 256 KiB buffer (zeroing it would cost more than reading).
+  const size_t want = in.seekable() && in.size() + 1 < kChunk ? in.size() + 1 : kChunk;
+  std::string buf(want, '\0');
   for (;;) {
     if (ctx.Stopped(depth)) return;
     const ptrdiff_t got = in.Read(buf.data(), buf.size());
