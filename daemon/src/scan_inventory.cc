@@ -1,6 +1,10 @@
 #include "scan_inventory.h"
 
+#include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
+
+#include <algorithm>
 
 #include <cstdio>
 
@@ -24,19 +28,35 @@ std::atomic<bool> g_stop{false};
 
 void OnStopSignal(int) { g_stop.store(true); }
 
+// The absolute form of `path` (its folder resolved); `path` itself when that fails.
+std::string Absolute(const std::string& path) {
+  const std::string folder = FolderOf(path);
+  char resolved[PATH_MAX];
+  if (::realpath(folder.c_str(), resolved) == nullptr) return path;
+  const size_t slash = path.find_last_of('/');
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  return std::string(resolved) + (std::string_view(resolved) == "/" ? "" : "/") + base;
+}
+
 }  // namespace
 
 class InventoryScan::RecordingSink : public scan::Sink {
  public:
-  explicit RecordingSink(inventory::Recorder& recorder) : recorder_(recorder) {}
+  // `own_files`: the inventory's own files (database, WAL, key), never recorded: a scan
+  // of the folder that holds them would otherwise find them changed every time.
+  RecordingSink(inventory::Recorder& recorder, std::vector<std::string> own_files)
+      : recorder_(recorder), own_files_(std::move(own_files)) {}
   void set_inner(scan::Sink* inner) { inner_ = inner; }
   void Emit(Item&& item) override {
-    recorder_.Add(item);
+    if (std::find(own_files_.begin(), own_files_.end(), item.path) == own_files_.end()) {
+      recorder_.Add(item);
+    }
     if (inner_ != nullptr) inner_->Emit(std::move(item));
   }
 
  private:
   inventory::Recorder& recorder_;
+  const std::vector<std::string> own_files_;
   scan::Sink* inner_ = nullptr;
 };
 
@@ -94,7 +114,11 @@ std::unique_ptr<InventoryScan> InventoryScan::Start(
   ro.keys = std::move(keys);
   ro.content_searched = options.detectors != nullptr;
   s->recorder_ = std::make_unique<inventory::Recorder>(*s->store_, scan_id.value(), std::move(ro));
-  s->sink_ = std::make_unique<RecordingSink>(*s->recorder_);
+  const std::string db = Absolute(inv.db_path);
+  const std::string state_dir = inv.state_dir.empty() ? FolderOf(db) : Absolute(inv.state_dir);
+  s->sink_ = std::make_unique<RecordingSink>(
+      *s->recorder_, std::vector<std::string>{db, db + "-wal", db + "-shm", db + "-journal",
+                                              state_dir + "/" + inventory::kKeyFileName});
   return s;
 }
 
@@ -113,8 +137,8 @@ bool InventoryScan::Finish(const Status& scan_status, const scan::ScanStats& sta
   const inventory::ScanState end = !scan_status.ok() ? inventory::ScanState::kFailed
                                    : stats.cancelled ? inventory::ScanState::kInterrupted
                                                      : inventory::ScanState::kComplete;
+  reuser_.reset();  // its readers close before the final checkpoint
   Status s = recorder_->Finish(end, totals);
-  reuser_.reset();
   if (!s.ok()) {
     PrintError("inventory: " + EscapeBytes(s.message(), true));
     return false;

@@ -430,9 +430,9 @@ TEST_CASE("daemon: SIGTERM during a scan stops in time and the next start resume
   // 20 files/s: the scan takes about 15 s.
   const std::string roots = "  - {path: " + (dir / "srv") + ", name: srv, schedule: \"@yearly\"}\n";
   auto d = std::make_unique<Daemon>(dir, roots, "throttle:\n  files_per_second: 20\n");
-  // Files changed in the second a scan starts are never reused (they may change again
-  // unseen): start a little later.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  // Files changed within a second of a scan's start are never reused (they may change
+  // again unseen): start a little later.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
   REQUIRE(d->Custos({"scan-now", "srv"}).exit_code == 0);
   REQUIRE(WaitFor(
       [&] {
@@ -463,6 +463,7 @@ TEST_CASE("daemon: SIGTERM during a scan stops in time and the next start resume
         return last["result"] == "completed";
       },
       90));
+  INFO(last.dump());
   CHECK(last["trigger"] == "resume");
   CHECK(last["items"] == 300);
   // What the interrupted run recorded in the inventory is not read again.

@@ -329,3 +329,21 @@ TEST_CASE("lifecycle: a complete scan finds every gone file, folder by folder") 
   CHECK(resolved == std::set<std::string>{"/srv/d2/f1", "/srv/d5/f0", "/srv/d5/f1", "/srv/d5/f2"});
   CHECK(fx.store().Totals()->deleted == 4);
 }
+
+TEST_CASE("lifecycle: last_seen moves by the hour; a changed reason at once") {
+  Fixture fx;
+  fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
+  fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + 600);  // new -> open: written
+  CHECK(fx.One().last_seen == kT0 + 600);
+  fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + 1200);  // unchanged within the hour
+  CHECK(fx.One().last_seen == kT0 + 600);
+  fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + 600 + 3600);
+  CHECK(fx.One().last_seen == kT0 + 4200);
+  Item changed = Breaching("/srv/a.txt", 1);
+  changed.violations[0].reason = "mode 0666 exceeds 0640";
+  fx.Scan({changed}, kT0 + 4300);
+  CHECK(fx.One().last_seen == kT0 + 4300);
+  CHECK(fx.One().reason == "mode 0666 exceeds 0640");
+  fx.Scan({changed}, kT0 - kDay);  // judged as of an earlier time: last_seen stays
+  CHECK(fx.One().last_seen == kT0 + 4300);
+}

@@ -42,6 +42,9 @@ constexpr size_t kFolderBatchLimit = 4096;
 constexpr size_t kReaderFolders = 4;  // folders a reader keeps in memory
 constexpr size_t kWriterFolders = 4;
 constexpr int64_t kDay = 86400;
+// The resolution of a finding's last_seen: confirming an unchanged finding again within
+// this time of its last sighting writes nothing (reports show days).
+constexpr int64_t kLastSeenResolution = 3600;
 
 // "/a/b/c" -> ("/a/b", "c"); "/c" -> ("/", "c").
 std::pair<std::string_view, std::string_view> SplitPath(std::string_view path) {
@@ -760,6 +763,7 @@ class SqliteStore : public Store {
     std::string exception_reason;
     int64_t exception_until = 0;
     std::string notes;
+    int64_t last_seen = 0;
   };
   struct WItem {
     int64_t id = 0;
@@ -820,20 +824,24 @@ class SqliteStore : public Store {
   }
 
   Result<int64_t> DirId(std::string_view dir) {
-    auto ins = Get("INSERT INTO dirs (path) VALUES (?1) ON CONFLICT (path) DO NOTHING");
-    if (!ins.ok()) return ins.status();
-    Status s = ins.value()->BindBlob(1, dir).Run();
-    if (!s.ok()) return s;
     auto sel = Get("SELECT id FROM dirs WHERE path = ?1");
     if (!sel.ok()) return sel.status();
     Stmt& q = *sel.value();
-    q.BindBlob(1, dir);
-    auto row = q.Step();
-    if (!row.ok()) return row.status();
-    const int64_t id = *row ? q.Int(0) : 0;
-    q.Reset();
-    if (id == 0) return Status::Io(path_ + ": folder record vanished");
-    return id;
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      q.BindBlob(1, dir);
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      const int64_t id = *row ? q.Int(0) : 0;
+      q.Reset();
+      if (id != 0) return id;
+      if (attempt == 0) {
+        auto ins = Get("INSERT INTO dirs (path) VALUES (?1) ON CONFLICT (path) DO NOTHING");
+        if (!ins.ok()) return ins.status();
+        Status s = ins.value()->BindBlob(1, dir).Run();
+        if (!s.ok()) return s;
+      }
+    }
+    return Status::Io(path_ + ": folder record vanished");
   }
 
   Result<int64_t> ContentKeyId(const std::string& key) {
@@ -868,12 +876,13 @@ class SqliteStore : public Store {
     f->exception_reason = q.Text(col + 7);
     f->exception_until = q.IsNull(col + 8) ? 0 : q.Int(col + 8);
     f->notes = q.Text(col + 9);
+    f->last_seen = q.Int(col + 10);
   }
 
   Result<std::vector<WFinding>> LoadFindings(int64_t item_id) {
     auto st =
         Get("SELECT id, policy, kind, severity, reason, status, last_scan, exception_reason, "
-            "exception_until, notes FROM findings WHERE item = ?1");
+            "exception_until, notes, last_seen FROM findings WHERE item = ?1");
     if (!st.ok()) return st.status();
     Stmt& q = *st.value();
     q.Bind(1, item_id);
@@ -949,10 +958,11 @@ class SqliteStore : public Store {
     }
     q.Reset();
     if (!f.batched || f.items.empty()) return &f;
-    auto fs =
-        Get("SELECT f.item, f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.last_scan, "
-            "f.exception_reason, f.exception_until, f.notes FROM findings f JOIN items i ON i.id = "
-            "f.item WHERE i.dir = ?1");
+    auto fs = Get(
+        "SELECT f.item, f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.last_scan, "
+        "f.exception_reason, f.exception_until, f.notes, f.last_seen FROM findings f JOIN items i "
+        "ON i.id = "
+        "f.item WHERE i.dir = ?1");
     if (!fs.ok()) return fs.status();
     Stmt& fq = *fs.value();
     fq.Bind(1, f.dir_id);
@@ -1158,7 +1168,8 @@ class SqliteStore : public Store {
     }
     Status s;
     if (w == nullptr) {
-      auto moved = FollowMove(scan_id, it, f, name, now, exists);
+      Result<std::optional<WItem>> moved = std::optional<WItem>();
+      if (it.has_info && it.info.ino != 0) moved = FollowMove(scan_id, it, f, name, now, exists);
       if (!moved.ok()) return moved.status();
       if (moved->has_value()) {
         w = &f.items.emplace(std::string(name), std::move(**moved)).first->second;
@@ -1266,9 +1277,15 @@ class SqliteStore : public Store {
   // the detected values), only those judged on metadata and headers.
   Status Reconcile(int64_t scan_id, WItem& w, const std::vector<Violation>& violations,
                    ItemState state, int64_t now) {
-    std::set<std::pair<std::string, std::string>> current;
+    // (policy, kind) of the current violations; an item has a handful at most.
+    std::vector<std::pair<std::string_view, std::string_view>> current;
+    auto is_current = [&](std::string_view policy, std::string_view kind) {
+      return std::find(current.begin(), current.end(), std::make_pair(policy, kind)) !=
+             current.end();
+    };
     for (const Violation& v : violations) {
-      if (!current.insert({v.policy, v.kind}).second) continue;  // one finding per key
+      if (is_current(v.policy, v.kind)) continue;  // one finding per key
+      current.emplace_back(v.policy, v.kind);
       WFinding* f = nullptr;
       for (WFinding& x : w.findings) {
         if (x.policy == v.policy && x.kind == v.kind) f = &x;
@@ -1297,12 +1314,14 @@ class SqliteStore : public Store {
         nf.reason = v.reason;
         nf.status = FindingStatus::kNew;
         nf.last_scan = scan_id;
+        nf.last_seen = now;
         s = AddEvent(nf.id, now, scan_id, std::nullopt, FindingStatus::kNew, "");
         if (!s.ok()) return s;
         w.findings.push_back(std::move(nf));
         continue;
       }
       if (f->last_scan == scan_id && f->status != FindingStatus::kResolved) continue;
+      const FindingStatus before = f->status;
       Status s;
       if (f->status == FindingStatus::kResolved) {
         // Fixed once, broken again: it needs a reviewer again. Earlier decisions do not
@@ -1314,12 +1333,20 @@ class SqliteStore : public Store {
         s = SetStatus(*f, FindingStatus::kOpen, now, scan_id, "");
       } else if (f->status == FindingStatus::kExcepted &&
                  ExceptionExpired(f->exception_until, now)) {
+        f->exception_reason.clear();  // the notes keep what it was
+        f->exception_until = 0;
         s = SetStatus(*f, FindingStatus::kOpen, now, scan_id, "exception expired");
       }
       if (!s.ok()) return s;
-      auto up = Get(
-          "UPDATE findings SET severity = ?1, reason = ?2, last_seen = ?3, last_scan = ?4 WHERE "
-          "id = ?5");
+      // Like relatime: a finding confirmed again, unchanged, within kLastSeenResolution of
+      // its last sighting costs no write.
+      if (f->status == before && f->severity == v.severity && f->reason == v.reason &&
+          now >= f->last_seen && now < f->last_seen + kLastSeenResolution) {
+        continue;
+      }
+      auto up =
+          Get("UPDATE findings SET severity = ?1, reason = ?2, last_seen = max(last_seen, ?3), "
+              "last_scan = ?4 WHERE id = ?5");
       if (!up.ok()) return up.status();
       s = up.value()
               ->Bind(1, v.severity)
@@ -1332,10 +1359,11 @@ class SqliteStore : public Store {
       f->severity = v.severity;
       f->reason = v.reason;
       f->last_scan = scan_id;
+      f->last_seen = std::max(f->last_seen, now);
     }
     if (state == ItemState::kSkipped) return Status::Ok();
     for (WFinding& f : w.findings) {
-      if (f.status == FindingStatus::kResolved || current.count({f.policy, f.kind})) continue;
+      if (f.status == FindingStatus::kResolved || is_current(f.policy, f.kind)) continue;
       if (state == ItemState::kPartial && f.kind == "forbidden") continue;
       Status s = SetStatus(f, FindingStatus::kResolved, now, scan_id, "no longer breached");
       if (!s.ok()) return s;
@@ -1346,7 +1374,8 @@ class SqliteStore : public Store {
   Result<uint64_t> ExpireLocked(int64_t now, int64_t scan_id) {
     auto st =
         Get("SELECT id, policy, kind, severity, reason, status, last_scan, exception_reason, "
-            "exception_until, notes FROM findings WHERE status = 'excepted' AND exception_until + "
+            "exception_until, notes, last_seen FROM findings WHERE status = 'excepted' AND "
+            "exception_until + "
             "86400 <= ?1");
     if (!st.ok()) return st.status();
     Stmt& q = *st.value();
@@ -1362,6 +1391,8 @@ class SqliteStore : public Store {
     }
     q.Reset();
     for (WFinding& f : due) {
+      f.exception_reason.clear();  // the notes keep what it was
+      f.exception_until = 0;
       Status s = SetStatus(f, FindingStatus::kOpen, now, scan_id, "exception expired");
       if (!s.ok()) return s;
     }
@@ -1462,7 +1493,7 @@ class SqliteStore : public Store {
     if (!s.ok()) return s;
     auto st =
         Get("SELECT id, policy, kind, severity, reason, status, last_scan, exception_reason, "
-            "exception_until, notes FROM findings WHERE id = ?1");
+            "exception_until, notes, last_seen FROM findings WHERE id = ?1");
     if (!st.ok()) return st.status();
     Stmt& q = *st.value();
     q.Bind(1, finding_id);
@@ -1477,10 +1508,10 @@ class SqliteStore : public Store {
     q.Reset();
     // Ack and except decide about an exception that may have run out already.
     if (f.status == FindingStatus::kExcepted && ExceptionExpired(f.exception_until, now)) {
-      WFinding tmp = f;
-      s = SetStatus(tmp, FindingStatus::kOpen, now, 0, "exception expired");
+      f.exception_reason.clear();
+      f.exception_until = 0;
+      s = SetStatus(f, FindingStatus::kOpen, now, 0, "exception expired");
       if (!s.ok()) return s;
-      f.status = tmp.status;
     }
     std::string line;
     auto to = change(f, &line);

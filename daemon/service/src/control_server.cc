@@ -185,7 +185,7 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
 
 ControlServer::ControlServer(asio::io_context& io, const ControlConfig& config, Handler handler,
                              RejectCounter rejected)
-    : io_(io), shared_(std::make_shared<Shared>()), acceptor_(io), retry_(io) {
+    : shared_(std::make_shared<Shared>()), acceptor_(io), retry_(io) {
   shared_->config = config;
   shared_->handler = std::move(handler);
   shared_->rejected = std::move(rejected);

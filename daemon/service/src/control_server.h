@@ -72,7 +72,6 @@ class ControlServer {
  private:
   void Accept();
 
-  boost::asio::io_context& io_;
   std::shared_ptr<Shared> shared_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::steady_timer retry_;

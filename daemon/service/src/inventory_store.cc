@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "custos/base/time.h"
@@ -78,8 +79,9 @@ class InventoryStore;
 class InventoryRecorder : public RunRecorder {
  public:
   InventoryRecorder(InventoryStore& owner, std::unique_lock<std::mutex> lock,
-                    std::unique_ptr<inventory::Store> store)
-      : owner_(owner), lock_(std::move(lock)), store_(std::move(store)) {}
+                    std::unique_ptr<inventory::Store> store,
+                    const std::vector<std::string>* own_files)
+      : owner_(owner), lock_(std::move(lock)), store_(std::move(store)), own_files_(own_files) {}
   ~InventoryRecorder() override {
     // Readers and the writer thread go before the store they use.
     recorder_.reset();
@@ -90,7 +92,13 @@ class InventoryRecorder : public RunRecorder {
   Status Start(const RunInfo& run, scan::ScanOptions& options,
                const std::shared_ptr<const policies::PolicySet>& policies,
                const std::string& state_dir);
-  void Emit(Item&& item) override { recorder_->Add(item); }
+  void Emit(Item&& item) override {
+    // The inventory's own files (database, WAL, key) are never recorded: a root that
+    // holds the state directory would otherwise find them changed on every run.
+    if (std::find(own_files_->begin(), own_files_->end(), item.path) == own_files_->end()) {
+      recorder_->Add(item);
+    }
+  }
   Status Finish(const scan::ScanStats& stats, bool complete) override;
 
  private:
@@ -99,15 +107,31 @@ class InventoryRecorder : public RunRecorder {
   std::unique_ptr<inventory::Store> store_;
   std::unique_ptr<inventory::Reuser> reuser_;
   std::unique_ptr<inventory::Recorder> recorder_;
+  const std::vector<std::string>* own_files_;  // owned by the store
 };
+
+// `path` with its folder resolved (symbolic links, "..").
+std::string Absolute(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string folder =
+      slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
+  char* resolved = ::realpath(folder.c_str(), nullptr);
+  if (resolved == nullptr) return path;
+  std::string out = resolved;
+  std::free(resolved);
+  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  return out + (out == "/" ? "" : "/") + base;
+}
 
 class InventoryStore : public ResultStore {
  public:
   InventoryStore(std::string db_path, std::string state_dir,
                  std::unique_ptr<inventory::Store> reader)
-      : db_path_(std::move(db_path)),
-        state_dir_(std::move(state_dir)),
-        reader_(std::move(reader)) {}
+      : db_path_(std::move(db_path)), state_dir_(std::move(state_dir)), reader_(std::move(reader)) {
+    const std::string db = Absolute(db_path_);
+    own_files_ = {db, db + "-wal", db + "-shm", db + "-journal",
+                  Absolute(state_dir_ + "/" + inventory::kKeyFileName)};
+  }
 
   Result<std::unique_ptr<RunRecorder>> BeginRun(
       const RunInfo& run, scan::ScanOptions& options,
@@ -115,8 +139,8 @@ class InventoryStore : public ResultStore {
     std::unique_lock<std::mutex> lock(write_mu_);
     auto store = inventory::OpenSqliteStore(db_path_);
     if (!store.ok()) return Status(store.status().code(), "inventory: " + store.status().message());
-    auto rec =
-        std::make_unique<InventoryRecorder>(*this, std::move(lock), std::move(store.value()));
+    auto rec = std::make_unique<InventoryRecorder>(*this, std::move(lock), std::move(store.value()),
+                                                   &own_files_);
     if (Status s = rec->Start(run, options, policies, state_dir_); !s.ok()) return s;
     return std::unique_ptr<RunRecorder>(std::move(rec));
   }
@@ -182,6 +206,7 @@ class InventoryStore : public ResultStore {
  private:
   const std::string db_path_;
   const std::string state_dir_;
+  std::vector<std::string> own_files_;
   std::mutex write_mu_;
   mutable std::mutex read_mu_;
   std::unique_ptr<inventory::Store> reader_;  // guarded by read_mu_
@@ -216,6 +241,7 @@ Status InventoryRecorder::Start(const RunInfo& run, scan::ScanOptions& options,
   ro.now = run.started;
   ro.started_wall = NowUnix();
   ro.keys = std::move(keys);
+  ro.content_searched = options.detectors != nullptr;
   recorder_ = std::make_unique<inventory::Recorder>(*store_, scan_id.value(), std::move(ro));
   return Status::Ok();
 }
@@ -230,9 +256,9 @@ Status InventoryRecorder::Finish(const scan::ScanStats& stats, bool complete) {
   const inventory::ScanState end = complete          ? inventory::ScanState::kComplete
                                    : stats.cancelled ? inventory::ScanState::kInterrupted
                                                      : inventory::ScanState::kFailed;
+  reuser_.reset();  // its readers close before the final checkpoint
   Status s = recorder_->Finish(end, totals);
   recorder_.reset();
-  reuser_.reset();
   store_.reset();
   owner_.Invalidate();
   lock_.unlock();

@@ -2,7 +2,7 @@
 //
 // One io_context thread owns every piece of service state: signals (SIGHUP reload,
 // SIGTERM/SIGINT stop), the scheduler tick, the control socket and the HTTP endpoint.
-// Scans run on a small pool (ScanConfig::parallel_roots threads, each driving a scan
+// Scans run on a small pool (DaemonConfig::parallel_roots threads, each driving a scan
 // job with its own workers) at lower CPU and I/O priority, throttled; their results go
 // to a ResultStore and their completion is posted back to the io_context thread.
 // Configuration, policies and detectors form an immutable Snapshot, swapped whole on
