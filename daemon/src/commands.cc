@@ -99,7 +99,8 @@ std::optional<std::shared_ptr<const detect::Engine>> MakeDetectors(
 class PrintingSink : public scan::Sink {
  public:
   PrintingSink(scan::ItemWriter& writer, bool all) : writer_(writer), all_(all) {}
-  void Emit(Item&& item) override {
+  void Emit(Item&& item) override { Print(item); }
+  void Print(const Item& item) {
     if (all_ || !item.violations.empty() || !item.detections.empty() || !item.skipped.empty() ||
         !item.legal_hold.empty()) {
       writer_.Write(item);
@@ -251,7 +252,8 @@ int ScanCommand(const Args& args) {
   if (!output.empty() && !(out = OpenOutput(output))) return kExitError;
   auto writer = scan::ItemWriter::Create(format, out);
   PrintingSink printing(*writer, all);
-  scan::Sink& sink = recorded ? recorded->Wrap(printing) : printing;
+  scan::Sink& sink =
+      recorded ? recorded->Wrap([&printing](const Item& item) { printing.Print(item); }) : printing;
   scan::ScanStats stats;
   writer->Begin();
   Status s = scan::RunScan(options, sink, &stats);

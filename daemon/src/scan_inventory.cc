@@ -46,18 +46,18 @@ class InventoryScan::RecordingSink : public scan::Sink {
   // of the folder that holds them would otherwise find them changed every time.
   RecordingSink(inventory::Recorder& recorder, std::vector<std::string> own_files)
       : recorder_(recorder), own_files_(std::move(own_files)) {}
-  void set_inner(scan::Sink* inner) { inner_ = inner; }
+  void set_print(std::function<void(const Item&)> print) { print_ = std::move(print); }
   void Emit(Item&& item) override {
+    if (print_) print_(item);
     if (std::find(own_files_.begin(), own_files_.end(), item.path) == own_files_.end()) {
-      recorder_.Add(item);
+      recorder_.Add(std::move(item));
     }
-    if (inner_ != nullptr) inner_->Emit(std::move(item));
   }
 
  private:
   inventory::Recorder& recorder_;
   const std::vector<std::string> own_files_;
-  scan::Sink* inner_ = nullptr;
+  std::function<void(const Item&)> print_;
 };
 
 InventoryScan::~InventoryScan() {
@@ -122,8 +122,8 @@ std::unique_ptr<InventoryScan> InventoryScan::Start(
   return s;
 }
 
-scan::Sink& InventoryScan::Wrap(scan::Sink& inner) {
-  sink_->set_inner(&inner);
+scan::Sink& InventoryScan::Wrap(std::function<void(const Item&)> print) {
+  sink_->set_print(std::move(print));
   return *sink_;
 }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,8 +32,8 @@ class InventoryScan {
       const std::shared_ptr<const policies::PolicySet>& policies);
   ~InventoryScan();
 
-  // A sink that records each item, then hands it to `inner`.
-  scan::Sink& Wrap(scan::Sink& inner);
+  // A sink that shows each item to `print`, then records it (moving it: no copy).
+  scan::Sink& Wrap(std::function<void(const Item&)> print);
   // Ends the scan in the inventory: complete when the scan ran to its end, interrupted
   // when it was cancelled, failed otherwise. Prints the problem and returns false when
   // the inventory could not be written.

@@ -1,5 +1,6 @@
 #include "custos/inventory/recorder.h"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -10,14 +11,31 @@ namespace custos::inventory {
 // ---------------------------------------------------------------------------------
 // Reuser
 
-Reuser::Reuser(Store& store, ContentKeys keys) : store_(store), keys_(std::move(keys)) {}
+namespace {
+
+// Each Reuser has a unique id, so that a thread's cached reader can never be taken for
+// one of another (possibly destroyed) Reuser at the same address.
+std::atomic<uint64_t> g_next_reuser_id{1};
+
+// The reader the calling thread used last, and whose it was: the lock of the readers
+// map is taken once per thread, not once per item.
+struct CachedReader {
+  uint64_t owner = 0;
+  ItemReader* reader = nullptr;
+};
+thread_local CachedReader t_reader;
+
+}  // namespace
+
+Reuser::Reuser(Store& store, ContentKeys keys)
+    : store_(store), keys_(std::move(keys)), id_(g_next_reuser_id.fetch_add(1)) {}
 
 Reuser::~Reuser() = default;
 
 bool Reuser::TryReuse(Item& item) {
   if (!item.has_info) return false;
-  ItemReader* reader = nullptr;
-  {
+  ItemReader* reader = t_reader.owner == id_ ? t_reader.reader : nullptr;
+  if (reader == nullptr) {
     std::lock_guard lock(mu_);
     auto& slot = readers_[std::this_thread::get_id()];
     if (!slot) {
@@ -29,6 +47,7 @@ bool Reuser::TryReuse(Item& item) {
       slot = std::move(r.value());
     }
     reader = slot.get();
+    t_reader = {id_, reader};
   }
   // The reader belongs to this thread from here on: no lock needed.
   auto found = reader->Find(item.path);
@@ -75,7 +94,6 @@ struct Recorder::Shared {
   std::chrono::steady_clock::time_point first_pending;
   std::deque<std::vector<ItemRecord>> batches;
   bool stopping = false;
-  bool writing = false;
   Status error;
   uint64_t written = 0;
 };
@@ -107,13 +125,13 @@ std::string Recorder::StorageKey(const Item& item, const ContentKeys& keys, int6
   return keys.For(item);
 }
 
-void Recorder::Add(const Item& item) {
+void Recorder::Add(Item&& item) {
   Shared& sh = *shared_;
   ItemRecord rec;
-  rec.item = item;
   rec.content_key = StorageKey(item, options_.keys, options_.started_wall);
   rec.content_judged =
       options_.content_searched || !options_.keys.is_searched || !options_.keys.is_searched(item);
+  rec.item = std::move(item);
   std::unique_lock lock(sh.mu);
   if (!sh.error.ok()) return;
   sh.space.wait(lock, [&] { return sh.batches.size() < kMaxQueuedBatches || !sh.error.ok(); });
@@ -157,14 +175,12 @@ void Recorder::WriterLoop() {
     }
     std::vector<ItemRecord> batch = std::move(sh.batches.front());
     sh.batches.pop_front();
-    sh.writing = true;
     sh.space.notify_all();
     const bool failed = !sh.error.ok();
     lock.unlock();
     Status s;
     if (!failed) s = store_.RecordItems(scan_id_, batch, options_.now, options_.exists);
     lock.lock();
-    sh.writing = false;
     if (!s.ok() && sh.error.ok()) sh.error = s;
     if (s.ok() && !failed) sh.written += batch.size();
     sh.space.notify_all();

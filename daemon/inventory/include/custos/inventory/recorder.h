@@ -40,7 +40,8 @@ struct ContentKeys {
   }
 };
 
-// Serves ScanOptions::reuse. Thread-safe: each calling thread gets its own reader.
+// Serves ScanOptions::reuse. Thread-safe: each calling thread gets its own reader
+// (opened on its first call, closed with the Reuser). The store must outlive it.
 class Reuser {
  public:
   Reuser(Store& store, ContentKeys keys);
@@ -60,6 +61,7 @@ class Reuser {
  private:
   Store& store_;
   ContentKeys keys_;
+  const uint64_t id_;
   mutable std::mutex mu_;
   std::unordered_map<std::thread::id, std::unique_ptr<ItemReader>> readers_;
   uint64_t errors_ = 0;
@@ -81,14 +83,16 @@ struct RecorderOptions {
 class Recorder {
  public:
   Recorder(Store& store, int64_t scan_id, RecorderOptions options);
-  // Stops the writer thread. Without Finish(), the scan stays unfinished (it is
-  // marked interrupted by the next BeginScan) and nothing is resolved.
+  // Writes what is queued and stops the writer thread. Without Finish(), the scan
+  // stays unfinished (the next BeginScan marks it interrupted) and nothing is resolved.
+  // The store must outlive the recorder.
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
 
   // Queues a judged item. After a write error items are dropped (see status()).
-  void Add(const Item& item);
+  void Add(Item&& item);
+  void Add(const Item& item) { Add(Item(item)); }
   // Writes what is queued, then ends the scan as `end` (see Store::FinishScan).
   // Returns the first error met while writing, if any; the scan is then recorded as
   // failed.

@@ -1,0 +1,133 @@
+// The report: its data model from a store, hostile names in all three formats, the
+// week-by-week figures and the HTML row cap.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "custos/base/time.h"
+#include "custos/report/report.h"
+#include "inventory/inventory_helpers.h"
+
+using namespace custos;
+using namespace custos::inventory;
+using namespace custos::inventory::test;
+using custos::report::BuildReport;
+using custos::report::ReportOptions;
+
+namespace {
+
+ReportOptions Options(int64_t now, int64_t since) {
+  ReportOptions o;
+  o.now = now;
+  o.since = since;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("report: --since takes durations and dates") {
+  const int64_t now = kT0;
+  CHECK(report::ParseSince("7d", now) == now - 7 * kDay);
+  CHECK(report::ParseSince("2w", now) == now - 14 * kDay);
+  CHECK(report::ParseSince("1mo", now) == now - 30 * kDay);
+  CHECK(report::ParseSince("2023-11-01", now) == ParseIso8601("2023-11-01"));
+  CHECK_FALSE(report::ParseSince("last week", now).has_value());
+  CHECK_FALSE(report::ParseSince("", now).has_value());
+}
+
+TEST_CASE("report: hostile file names, reasons and notes are escaped in every format") {
+  Fixture fx;
+  const std::string path = "/srv/<script>alert(1)</script>&\"'\x1b[31m\nnew line\xff.txt";
+  Item it = MakeItem(path, 1);
+  it.violations = {{"p1", "access", "high", "mode <b>0644</b>"}};
+  Detection d;
+  d.detector = "email";
+  d.count = 1;
+  d.masked = {"<i>***</i>@example.com"};
+  it.detections = {d};
+  fx.Scan({it}, kT0);
+  REQUIRE(fx.store().AddNote(1, "<img src=x onerror=alert(2)>", kT0).ok());
+  auto data = BuildReport(fx.store(), Options(kT0 + 60, kT0 - kDay), "test");
+  REQUIRE(data.ok());
+  REQUIRE(data->new_findings.size() == 1);
+
+  const std::string html = report::RenderHtml(data.value());
+  CHECK(html.find("<script") == std::string::npos);
+  CHECK(html.find("<img") == std::string::npos);
+  CHECK(html.find("<b>0644") == std::string::npos);
+  CHECK(html.find("<i>***") == std::string::npos);
+  CHECK(html.find("&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;\\x1b[31m\\x0anew "
+                  "line\\xff.txt") != std::string::npos);
+  CHECK(html.find("&lt;img src=x onerror=alert(2)&gt;") != std::string::npos);
+
+  const std::string csv = report::RenderCsv(data.value());
+  CHECK(csv.find('\n') == csv.find("\r\n") + 1);  // only record ends hold a line feed
+  size_t lf = 0;
+  for (size_t i = 0; i < csv.size(); ++i) {
+    if (csv[i] == '\n') {
+      ++lf;
+      CHECK(csv[i - 1] == '\r');
+    }
+  }
+  CHECK(lf > 10);
+  CHECK(csv.find("\\x0anew line\\xff.txt") != std::string::npos);
+
+  const std::string text = report::RenderJson(data.value());
+  const auto j = nlohmann::json::parse(text);
+  CHECK(j["new"][0]["path"] ==
+        "/srv/<script>alert(1)</script>&\"'\x1b[31m\nnew line\\xff.txt");  // valid UTF-8
+  CHECK(j["new"][0]["detections"][0]["masked"][0] == "<i>***</i>@example.com");
+  CHECK(j["summary"]["items_with_detections"] == 1);
+}
+
+TEST_CASE("report: open findings week by week follow the history") {
+  Fixture fx;
+  Item a = MakeItem("/srv/a.txt", 1);
+  a.violations = {V("p1")};
+  Item b = MakeItem("/srv/b.txt", 2);
+  b.violations = {V("p1")};
+  fx.Scan({a, b}, kT0);  // two open
+  REQUIRE(fx.store().Except(2, "r", kT0 + 30 * kDay, "", kT0 + kDay).ok());
+  fx.Scan({MakeItem("/srv/a.txt", 1), b}, kT0 + 8 * kDay);  // a fixed
+  ReportOptions o = Options(kT0 + 14 * kDay, kT0 + 7 * kDay);
+  o.weeks = 3;
+  auto data = BuildReport(fx.store(), o, "test");
+  REQUIRE(data.ok());
+  REQUIRE(data->weekly.size() == 3);
+  CHECK(data->weekly[0].end == kT0);
+  CHECK(data->weekly[0].active == 2);
+  CHECK(data->weekly[0].excepted == 0);
+  CHECK(data->weekly[1].active == 1);
+  CHECK(data->weekly[1].excepted == 1);
+  CHECK(data->weekly[2].active == 0);
+  CHECK(data->weekly[2].excepted == 1);
+  CHECK(data->summary.resolved_in_period == 1);
+  CHECK(data->summary.new_in_period == 0);
+  CHECK(data->still_open.empty());
+  REQUIRE(data->excepted.size() == 1);
+  CHECK(data->summary.expiring_soon == 0);  // ends in 16 days, beyond 14
+  REQUIRE(data->by_policy.size() == 1);
+  CHECK(data->by_policy[0].description == "Policy one");
+  CHECK(data->by_policy[0].excepted == 1);
+  CHECK(data->by_policy[0].resolved_in_period == 1);
+}
+
+TEST_CASE("report: the HTML page caps long tables, the CSV and JSON do not") {
+  Fixture fx;
+  std::vector<Item> items;
+  for (int i = 0; i < 5; ++i) {
+    Item it = MakeItem("/srv/f" + std::to_string(i), 10 + static_cast<uint64_t>(i));
+    it.violations = {V("p1")};
+    items.push_back(it);
+  }
+  fx.Scan(items, kT0);
+  ReportOptions o = Options(kT0 + 60, kT0 - kDay);
+  o.html_max_rows = 2;
+  auto data = BuildReport(fx.store(), o, "test");
+  REQUIRE(data.ok());
+  const std::string html = report::RenderHtml(data.value());
+  CHECK(html.find("id=\"tbl-new\" data-rows=\"5\"") != std::string::npos);
+  CHECK(html.find("3 more not shown here") != std::string::npos);
+  CHECK(html.find("/srv/f1") != std::string::npos);
+  CHECK(html.find("/srv/f4") == std::string::npos);
+  CHECK(nlohmann::json::parse(report::RenderJson(data.value()))["new"].size() == 5);
+}
