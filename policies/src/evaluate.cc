@@ -71,8 +71,8 @@ uint64_t DetectionCount(const Item& item, const std::string& detector) {
 }
 
 bool Matches(const Policy& p, const Item& item) {
+  // Cheapest conditions first: path globs run a regular expression over the path.
   const Match& m = p.match;
-  if (!m.paths.empty() && !AnyMatches(m.paths, item.path)) return false;
   if (!m.categories.empty() &&
       std::find(m.categories.begin(), m.categories.end(), item.category) == m.categories.end()) {
     return false;
@@ -82,7 +82,7 @@ bool Matches(const Policy& p, const Item& item) {
     for (const std::string& d : m.detectors) total += DetectionCount(item, d);
     if (total < m.min_count) return false;
   }
-  return true;
+  return m.paths.empty() || AnyMatches(m.paths, item.path);
 }
 
 bool IdAllowed(const IdList& list, const std::string& name, uint32_t id) {

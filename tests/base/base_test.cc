@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
+#include <cstring>
 
+#include "custos/base/bytes.h"
 #include "custos/base/escape.h"
 #include "custos/base/glob.h"
 #include "custos/base/item.h"
@@ -42,6 +44,32 @@ TEST_CASE("glob: classes, escapes and base-name patterns") {
   CHECK_FALSE(G("*.tmp").Matches("/deep/file.tmp/other"));
   CHECK(G("/x/a+b (1).txt").Matches("/x/a+b (1).txt"));           // regex characters are literal
   CHECK(G("/x/*").Matches(std::string("/x/bad\xff\nname", 13)));  // raw bytes
+}
+
+TEST_CASE("glob: literal, prefix and suffix shapes agree with the full pattern") {
+  // All literal: the whole path, nothing more or less.
+  CHECK(G("/srv/keys/id_rsa").Matches("/srv/keys/id_rsa"));
+  CHECK_FALSE(G("/srv/keys/id_rsa").Matches("/srv/keys/id_rsa.pub"));
+  CHECK_FALSE(G("/srv/keys/id_rsa").Matches("/srv/keys/id_rs"));
+  CHECK(G("id_rsa").Matches("/home/a/.ssh/id_rsa"));
+  CHECK(G("/x/a]b").Matches("/x/a]b"));  // a lone ']' is literal
+  // A literal prefix then "**": anything below, including nothing.
+  CHECK(G("/srv/x**").Matches("/srv/x"));
+  CHECK(G("/srv/x**").Matches("/srv/xy/z"));
+  CHECK_FALSE(G("/srv/x**").Matches("/srv/"));
+  CHECK(G("**").Matches("/any/thing"));
+  // Prefix and suffix are necessary, the middle is still checked.
+  CHECK(G("/srv/**/*.key").Matches("/srv/a/b/c.key"));
+  CHECK_FALSE(G("/srv/**/*.key").Matches("/srv/a/b/c.keys"));
+  CHECK_FALSE(G("/srv/**/*.key").Matches("/srx/a/c.key"));
+  CHECK_FALSE(G("/srv/**/*.key").Matches("/srv.key"));  // prefix and suffix overlap
+  CHECK(G("/x/[ab]c]").Matches("/x/ac]"));
+  CHECK_FALSE(G("/x/[ab]c]").Matches("/x/ac"));
+  // Escapes at either end are left to the full pattern.
+  CHECK(G("/x/a\\*").Matches("/x/a*"));
+  CHECK_FALSE(G("/x/a\\*").Matches("/x/ab"));
+  CHECK(G("\\*x/*").Matches("*x/y"));
+  CHECK_FALSE(G("\\*x/*").Matches("ax/y"));
 }
 
 TEST_CASE("glob: bad patterns are errors with a reason") {
@@ -102,4 +130,59 @@ TEST_CASE("categories: names round-trip") {
     CHECK(CategoryName(*c) == n);
   }
   CHECK_FALSE(ParseCategory("videos"));
+}
+
+TEST_CASE("bytes: word-at-a-time scans agree with byte-by-byte ones") {
+  const auto odd = [](unsigned char b) {
+    return (b < 0x20 && b != '\n' && b != '\t' && b != '\r') || b == 0x7F;
+  };
+  // Every byte value at every position of a word, among fillers of each kind: the masks
+  // flag exactly the bytes they name.
+  for (const unsigned filler : {0x61u, 0x20u, 0x0Au, 0x7Eu, 0x7Fu, 0x80u, 0xFFu, 0xC3u, 0x00u}) {
+    for (unsigned v = 0; v < 256; ++v) {
+      for (size_t pos = 0; pos < 8; ++pos) {
+        unsigned char word[8];
+        std::memset(word, static_cast<int>(filler), 8);
+        word[pos] = static_cast<unsigned char>(v);
+        uint64_t want_odd = 0, want_eq = 0;
+        for (size_t k = 0; k < 8; ++k) {
+          if (odd(word[k])) want_odd |= uint64_t{0x80} << (8 * k);
+          if (word[k] == 0x0A) want_eq |= uint64_t{0x80} << (8 * k);
+        }
+        const uint64_t w = bytes::Load8(reinterpret_cast<const char*>(word));
+        REQUIRE(bytes::OddControlMask(w) == want_odd);
+        REQUIRE(bytes::EqualMask(w, 0x0A) == want_eq);
+      }
+    }
+  }
+  // Random buffers of every length up to 40: the same odd control bytes, in order, and
+  // the same ASCII prefix as a plain loop.
+  uint32_t seed = 12345;
+  const auto next = [&] { return (seed = seed * 1103515245u + 12345u) >> 16; };
+  for (int round = 0; round < 2000; ++round) {
+    std::string s(round % 41, '\0');
+    for (char& c : s) {
+      const uint32_t r = next();
+      c = static_cast<char>(r % 4 == 0 ? r % 256 : 'a' + r % 26);
+    }
+    std::string seen, want;
+    bytes::ForEachOddControl(s, [&](unsigned char b) {
+      seen += static_cast<char>(b);
+      return true;
+    });
+    size_t ascii = 0;
+    while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) ++ascii;
+    for (const char c : s) {
+      if (odd(static_cast<unsigned char>(c))) want += c;
+    }
+    CHECK(seen == want);
+    CHECK(bytes::AsciiPrefix(s) == ascii);
+  }
+  // Stopping early reports it; tab, line feed and carriage return are not odd.
+  CHECK_FALSE(bytes::ForEachOddControl(std::string_view("abc\x01"
+                                                        "def\x02",
+                                                        8),
+                                       [](unsigned char) { return false; }));
+  CHECK(bytes::ForEachOddControl("plain\ttext,\r\nno odd controls at all\n",
+                                 [](unsigned char) { return false; }));
 }

@@ -37,6 +37,8 @@ TEST_CASE("OpenEntry opens a listed file for blocking reads", "[open]") {
   const int fl = ::fcntl(fd->get(), F_GETFL);
   CHECK((fl & O_NONBLOCK) == 0);
   CHECK((fl & O_ACCMODE) == O_RDONLY);
+  // Reading leaves the access time alone (as root or the owner, O_NOATIME holds).
+  CHECK((fl & O_NOATIME) != 0);
   CHECK((::fcntl(fd->get(), F_GETFD) & FD_CLOEXEC) != 0);
   CHECK(testing::ReadAll(fd->get()) == "content");
 }

@@ -88,7 +88,38 @@ Result<Glob> Glob::Compile(std::string_view pattern) {
   g.pattern_ = std::string(pattern);
   g.basename_only_ = pattern.find('/') == std::string_view::npos;
   g.re_ = std::move(compiled);
+  // The literal text before the first and after the last special character ('\\'
+  // escapes are left to the regular expression: the fast paths stop at them).
+  const size_t first = pattern.find_first_of("*?[\\");
+  const size_t last = pattern.find_last_of("*?[]\\");
+  if (first == std::string_view::npos) {
+    g.shape_ = Shape::kLiteral;
+    g.prefix_ = g.pattern_;
+  } else {
+    g.prefix_ = std::string(pattern.substr(0, first));
+    g.suffix_ = std::string(pattern.substr(last + 1));
+    // In "/**/" the slash after the stars belongs to them (zero folders match).
+    if (g.suffix_.starts_with('/') && last >= 1 && pattern.substr(last - 1, 2) == "**")
+      g.suffix_.erase(0, 1);
+    if (pattern.substr(first) == "**") g.shape_ = Shape::kPrefixAnything;
+  }
   return g;
+}
+
+bool Glob::MatchesName(std::string_view name) const {
+  switch (shape_) {
+    case Shape::kLiteral:
+      return name == prefix_;
+    case Shape::kPrefixAnything:
+      return name.starts_with(prefix_);
+    case Shape::kRegex:
+      break;
+  }
+  if (name.size() < prefix_.size() + suffix_.size() || !name.starts_with(prefix_) ||
+      !name.ends_with(suffix_)) {
+    return false;
+  }
+  return RE2::FullMatch(re2::StringPiece(name.data(), name.size()), *re_);
 }
 
 bool Glob::Matches(std::string_view path) const {
@@ -96,7 +127,7 @@ bool Glob::Matches(std::string_view path) const {
     const size_t slash = path.rfind('/');
     if (slash != std::string_view::npos) path.remove_prefix(slash + 1);
   }
-  return RE2::FullMatch(re2::StringPiece(path.data(), path.size()), *re_);
+  return MatchesName(path);
 }
 
 bool Glob::MatchesDirTree(std::string_view dir) const {
@@ -104,7 +135,7 @@ bool Glob::MatchesDirTree(std::string_view dir) const {
   if (basename_only_) return false;
   std::string with_slash(dir);
   with_slash += '/';
-  return RE2::FullMatch(with_slash, *re_);
+  return MatchesName(with_slash);
 }
 
 }  // namespace custos

@@ -30,7 +30,8 @@ Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh) {
   if (!entry.skipped.empty()) return Failed(entry.skipped);
   // Without a folder the name is the absolute path of a root that is a single file.
   const int dirfd = entry.dir ? entry.dir->get() : AT_FDCWD;
-  UniqueFd fd(internal::OpenNoAtime(dirfd, entry.name.c_str(), internal::kFileOpenFlags));
+  bool noatime = false;
+  UniqueFd fd(internal::OpenNoAtime(dirfd, entry.name.c_str(), internal::kFileOpenFlags, &noatime));
   if (!fd.valid()) {
     switch (errno) {
       case ELOOP:  // replaced by a symbolic link
@@ -52,9 +53,9 @@ Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh) {
                          static_cast<uint64_t>(st.st_ino) != entry.info.ino)) {
     return Failed(internal::kChanged);
   }
-  // Reads should block normally from here on.
-  const int flags = ::fcntl(fd.get(), F_GETFL);
-  if (flags < 0 || ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK) != 0) {
+  // Reads should block normally from here on (O_NOATIME is the only other status flag
+  // that F_SETFL changes, so no F_GETFL is needed).
+  if (::fcntl(fd.get(), F_SETFL, noatime ? O_NOATIME : 0) != 0) {
     return Failed(internal::ReasonFromErrno(errno));
   }
   if (fresh != nullptr) *fresh = FileInfo::FromStat(st);

@@ -21,9 +21,14 @@
 namespace custos::crawl {
 namespace internal {
 
-int OpenNoAtime(int dirfd, const char* name, int flags) {
+int OpenNoAtime(int dirfd, const char* name, int flags, bool* used_noatime) {
   int fd = ::openat(dirfd, name, flags | O_NOATIME);
-  if (fd < 0 && errno == EPERM) fd = ::openat(dirfd, name, flags);
+  bool noatime = true;
+  if (fd < 0 && errno == EPERM) {
+    fd = ::openat(dirfd, name, flags);
+    noatime = false;
+  }
+  if (used_noatime != nullptr) *used_noatime = noatime;
   return fd;
 }
 

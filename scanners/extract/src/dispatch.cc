@@ -136,7 +136,8 @@ bool IsSearchable(const Item& item) {
   return item.mime != "inode/x-empty" && item.mime != "application/x-empty";
 }
 
-Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, Outcome* outcome) {
+Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, Outcome* outcome,
+               std::string_view content) {
   InitLibraries();
   *outcome = Outcome{};
   if (!IsSearchable(item)) return Status::Ok();
@@ -147,6 +148,12 @@ Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, O
     size = static_cast<uint64_t>(st.st_size);
   }
   Context ctx(limits, sink, outcome);
+  if (!content.empty() && content.size() == size && size <= limits.max_file_bytes) {
+    MemoryInput whole(content);  // small files: already read by identification
+    Dispatch(whole, item.path, KindFromMime(item.mime, item.category), ctx, 0);
+    ctx.EndOfStream();
+    return Status::Ok();
+  }
   FdInput file(fd, size, ctx);
   Dispatch(file, item.path, KindFromMime(item.mime, item.category), ctx, 0);
   ctx.EndOfStream();

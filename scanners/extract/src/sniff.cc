@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
+
+#include "custos/base/bytes.h"
 
 namespace custos::extract {
 namespace {
@@ -95,6 +98,8 @@ char SniffUtf16(std::string_view head) {
   if (StartsWith(head, "\xFE\xFF")) return 'B';
   const size_t pairs = std::min<size_t>(head.size(), 4096) / 2;
   if (pairs < 2) return 0;
+  // Without a NUL byte there is no UTF-16 text of mostly Latin script (the common case).
+  if (std::memchr(head.data(), 0, 2 * pairs) == nullptr) return 0;
   size_t le = 0, be = 0;  // ASCII in UTF-16LE is "x\0", in UTF-16BE "\0x"
   for (size_t i = 0; i < pairs; ++i) {
     const char a = head[2 * i], b = head[2 * i + 1];
@@ -110,15 +115,12 @@ char SniffUtf16(std::string_view head) {
 bool LooksLikeText(std::string_view head) {
   if (SniffUtf16(head) != 0) return true;
   size_t bad = 0;
-  for (const char c : head) {
-    const auto b = static_cast<unsigned char>(c);
+  const bool no_nul = bytes::ForEachOddControl(head, [&](unsigned char b) {
     if (b == 0) return false;
-    if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != '\v' && b != 0x1B) ||
-        b == 0x7F) {
-      ++bad;
-    }
-  }
-  return bad * 100 <= head.size();
+    if (b != '\f' && b != '\v' && b != 0x1B) ++bad;
+    return true;
+  });
+  return no_nul && bad * 100 <= head.size();
 }
 
 bool LooksLikeEmail(std::string_view head) {

@@ -7,6 +7,7 @@
 // and this keeps accented context words and every digit); nothing is dropped.
 #include <string>
 
+#include "custos/base/bytes.h"
 #include "extractors.h"
 #include "sniff.h"
 #include "utf8.h"
@@ -52,6 +53,8 @@ class TextDecoder {
     }
     size_t valid_multi = 0, invalid = 0;
     for (size_t i = 0; i < head.size();) {
+      i += bytes::AsciiPrefix(head.substr(i));
+      if (i >= head.size()) break;
       const int len = Utf8SequenceLength(head.substr(i));
       if (len < 0) break;  // cut by the window
       if (len == 0) {

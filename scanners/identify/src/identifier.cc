@@ -51,7 +51,8 @@ bool NeedsDescription(const std::string& mime) {
 struct Identifier::Impl {
   magic_t magic = nullptr;
   bool always_describe = false;
-  std::string prefix;  // reused buffer for the first kPrefixBytes of each file
+  std::string prefix;      // reused buffer for the first kPrefixBytes of each file
+  size_t prefix_size = 0;  // bytes of it read from the last file
 
   ~Impl() {
     if (magic != nullptr) {
@@ -93,14 +94,23 @@ Result<std::unique_ptr<Identifier>> Identifier::Create(const std::string& magic_
 
 Identifier::~Identifier() = default;
 
+std::string_view Identifier::prefix() const { return {impl_->prefix.data(), impl_->prefix_size}; }
+
 Status Identifier::Identify(int fd, Item& item) {
+  impl_->prefix_size = 0;
   item.mime.clear();
   item.description.clear();
   item.category = Category::kOther;
   item.content_date.reset();
 
-  const int64_t got = detail::PreadFull(fd, impl_->prefix.data(), kPrefixBytes, 0);
+  // A file smaller than the prefix is read in one call, without a second one to find
+  // its end (a size of 0 may hide content, as in /proc: then read as much as there is).
+  const size_t want = item.has_info && item.info.size > 0
+                          ? static_cast<size_t>(std::min<uint64_t>(kPrefixBytes, item.info.size))
+                          : kPrefixBytes;
+  const int64_t got = detail::PreadFull(fd, impl_->prefix.data(), want, 0);
   if (got < 0) return Status::FromErrno("read error", errno);
+  impl_->prefix_size = static_cast<size_t>(got);
   const std::string_view prefix(impl_->prefix.data(), static_cast<size_t>(got));
   if (prefix.empty()) {
     item.mime = "application/x-empty";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bytes.h"
+#include "custos/base/bytes.h"
 #include "zip.h"
 
 namespace custos::identify::detail {
@@ -109,12 +110,7 @@ bool LooksLikePlainText(std::string_view p) {
       if (n1 > 0 && n1 == std::count(l2.begin(), l2.end(), sep)) return false;
     }
   }
-  for (const char ch : p) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b) return false;
-    if (c == 0x7f) return false;
-  }
-  return true;
+  return bytes::ForEachOddControl(p, [](unsigned char c) { return c == '\f' || c == 0x1b; });
 }
 
 void RefineMagic(Reader& r, std::string& mime, std::string& description) {

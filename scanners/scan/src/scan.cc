@@ -18,25 +18,35 @@
 namespace custos::scan {
 namespace {
 
-// A bounded multi-producer multi-consumer queue of walk entries.
+// A bounded multi-producer multi-consumer queue of walk entries. A producer that finds
+// it full sleeps until it is half empty, so that walker and workers hand over entries
+// in bursts rather than waking each other for every file.
 class EntryQueue {
  public:
   explicit EntryQueue(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
   void Push(crawl::Entry&& e) {
     std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return q_.size() < capacity_; });
+    if (q_.size() >= capacity_) {
+      ++waiting_producers_;
+      not_full_.wait(lock, [&] { return q_.size() <= capacity_ / 2; });
+      --waiting_producers_;
+    }
     q_.push_back(std::move(e));
-    not_empty_.notify_one();
+    if (waiting_consumers_ > 0) not_empty_.notify_one();
   }
   // Blocks until an entry is available or the queue is closed and drained.
   std::optional<crawl::Entry> Pop() {
     std::unique_lock lock(mu_);
-    not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+    if (q_.empty() && !closed_) {
+      ++waiting_consumers_;
+      not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+      --waiting_consumers_;
+    }
     if (q_.empty()) return std::nullopt;
     crawl::Entry e = std::move(q_.front());
     q_.pop_front();
-    not_full_.notify_one();
+    if (waiting_producers_ > 0 && q_.size() <= capacity_ / 2) not_full_.notify_all();
     return e;
   }
   void Close() {
@@ -50,6 +60,7 @@ class EntryQueue {
   std::condition_variable not_empty_, not_full_;
   std::deque<crawl::Entry> q_;
   size_t capacity_;
+  size_t waiting_producers_ = 0, waiting_consumers_ = 0;
   bool closed_ = false;
 };
 
@@ -94,10 +105,11 @@ class DetectingSink : public extract::TextSink {
 };
 
 // Extracts the text of an identified item and runs the detectors over it.
-void DetectContent(int fd, Item& item, detect::Scanner& scanner, const ScanOptions& options) {
+void DetectContent(int fd, Item& item, std::string_view head, detect::Scanner& scanner,
+                   const ScanOptions& options) {
   DetectingSink sink(scanner);
   extract::Outcome outcome;
-  Status s = extract::Extract(fd, item, options.limits, sink, &outcome);
+  Status s = extract::Extract(fd, item, options.limits, sink, &outcome, head);
   item.detections = scanner.Take();
   if (!s.ok()) {
     item.skipped = s.message();
@@ -141,7 +153,7 @@ Item ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameCache& names,
       if (!s.ok()) {
         item.skipped = s.message();
       } else if (tools.scanner && extract::IsSearchable(item)) {
-        DetectContent(fd->get(), item, *tools.scanner, options);
+        DetectContent(fd->get(), item, tools.identifier->prefix(), *tools.scanner, options);
       }
       if (options.read_acl) item.acl = crawl::ReadAcl(fd->get());
       item.read = true;

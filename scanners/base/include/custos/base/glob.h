@@ -34,8 +34,16 @@ class Glob {
   const std::string& pattern() const { return pattern_; }
 
  private:
+  bool MatchesName(std::string_view name) const;
+
   std::string pattern_;
   bool basename_only_ = false;
+  // Fast paths that settle most paths without running the regular expression: the
+  // literal text every match starts with and ends with, and whether the pattern is
+  // exactly that prefix followed by "**" (any path below) or is all literal.
+  std::string prefix_;
+  std::string suffix_;
+  enum class Shape { kRegex, kLiteral, kPrefixAnything } shape_ = Shape::kRegex;
   std::shared_ptr<const re2::RE2> re_;
 };
 

@@ -78,7 +78,10 @@ struct Outcome {
 // writes). Returns non-OK only for a read error of the file itself; problems of the
 // content are reported through `outcome->partial`. Thread-safe (no shared state),
 // except that libraries are initialised once by InitLibraries().
-Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, Outcome* outcome);
+// `content`: the caller may pass the bytes it already read from the start of the file;
+// when they are the whole file (as long as its size), the file is not read again.
+Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, Outcome* outcome,
+               std::string_view content = {});
 
 // Same, for bytes in memory (tests, and members of containers).
 Status ExtractBuffer(std::string_view bytes, std::string_view name, const Limits& limits,

@@ -58,6 +58,10 @@ class Identifier {
   // for the content date, whatever the file holds.
   Status Identify(int fd, Item& item);
 
+  // The bytes read from the start of the file by the last Identify() (at most
+  // kPrefixBytes; the whole file when it is smaller). Valid until the next call.
+  std::string_view prefix() const;
+
   // Bytes read from the start of each file for libmagic.
   static constexpr size_t kPrefixBytes = 256 * 1024;
 
