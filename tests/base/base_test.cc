@@ -72,6 +72,24 @@ TEST_CASE("glob: literal, prefix and suffix shapes agree with the full pattern")
   CHECK_FALSE(G("\\*x/*").Matches("ax/y"));
 }
 
+TEST_CASE("glob: folder patterns answer by folder, whatever was asked before") {
+  const Glob cctv = G("**/*[Cc][Cc][Tt][Vv]*/**");
+  const Glob hr = G("**/[Hh][Rr]/**");
+  // Alternating globs and folders, names that look like folders, and a second glob of
+  // the same pattern compiled later: every answer is the pattern's own.
+  for (int round = 0; round < 3; ++round) {
+    CHECK(cctv.Matches("/srv/Site_CCTV/cam1.mp4"));
+    CHECK_FALSE(hr.Matches("/srv/Site_CCTV/cam1.mp4"));
+    CHECK(cctv.Matches("/srv/Site_CCTV/cam2.mp4"));
+    CHECK_FALSE(cctv.Matches("/srv/other/cctv.mp4"));  // the name is not a folder
+    CHECK(hr.Matches("/srv/HR/a/b.txt"));
+    CHECK(cctv.Matches("/srv/cctv/"));
+    CHECK_FALSE(cctv.Matches("/srv/cctv"));
+    CHECK(G("**/*[Cc][Cc][Tt][Vv]*/**").Matches("/x/cctv/y"));
+    CHECK_FALSE(G("**/[Hh][Rr]/**").Matches("/x/cctv/y"));
+  }
+}
+
 TEST_CASE("glob: bad patterns are errors with a reason") {
   auto g = Glob::Compile("/x/[ab");
   REQUIRE_FALSE(g.ok());

@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include <atomic>
+
 namespace custos {
 namespace {
 
@@ -103,6 +105,9 @@ Result<Glob> Glob::Compile(std::string_view pattern) {
       g.suffix_.erase(0, 1);
     if (pattern.substr(first) == "**") g.shape_ = Shape::kPrefixAnything;
   }
+  static std::atomic<uint64_t> next_id{1};
+  g.id_ = next_id.fetch_add(1, std::memory_order_relaxed);
+  g.folder_only_ = g.shape_ == Shape::kRegex && pattern.ends_with("/**");
   return g;
 }
 
@@ -127,7 +132,25 @@ bool Glob::Matches(std::string_view path) const {
     const size_t slash = path.rfind('/');
     if (slash != std::string_view::npos) path.remove_prefix(slash + 1);
   }
-  return MatchesName(path);
+  if (!folder_only_) return MatchesName(path);
+  // The final "/**" can take whatever follows any '/' of the path, so "DIR/NAME"
+  // matches exactly when "DIR/" does.
+  const size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return MatchesName(path);
+  const std::string_view folder = path.substr(0, slash + 1);
+  struct Remembered {
+    uint64_t glob = 0;
+    std::string folder;
+    bool matches = false;
+  };
+  thread_local Remembered memory[16];
+  Remembered& m = memory[id_ % 16];
+  if (m.glob != id_ || m.folder != folder) {
+    m.glob = id_;
+    m.folder.assign(folder);
+    m.matches = MatchesName(folder);
+  }
+  return m.matches;
 }
 
 bool Glob::MatchesDirTree(std::string_view dir) const {

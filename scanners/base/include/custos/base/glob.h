@@ -44,6 +44,10 @@ class Glob {
   std::string prefix_;
   std::string suffix_;
   enum class Shape { kRegex, kLiteral, kPrefixAnything } shape_ = Shape::kRegex;
+  // Ends in "/**": whether a path matches depends only on its folder, so the answer
+  // is remembered per thread for the folder last seen (files come folder by folder).
+  bool folder_only_ = false;
+  uint64_t id_ = 0;  // tells compiled globs apart in that memory
   std::shared_ptr<const re2::RE2> re_;
 };
 
