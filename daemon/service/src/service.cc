@@ -525,7 +525,7 @@ void Daemon::ExecuteRun(const std::shared_ptr<ScanRun>& run) {
   o.walk.max_depth = run->root.max_depth;
   o.walk.max_path = run->root.max_path;
   o.threads = cfg.threads;
-  // A short queue: after a cancel the workers finish only what is queued.
+  // A short queue keeps the walk close to the workers (a cancel drops what is queued).
   o.queue_capacity = std::max<size_t>(16, cfg.threads * 4);
   o.magic_database = cfg.magic_database;
   o.limits.max_file_bytes = run->root.max_file_bytes;
