@@ -585,13 +585,9 @@ Result<std::shared_ptr<const DaemonConfig>> LoadConfigFile(const std::string& pa
   return LoadConfigString(text, path, diagnostics);
 }
 
-FileKind GuessFileKind(const std::string& yaml) {
-  YAML::Node top;
-  try {
-    top = YAML::Load(yaml);
-  } catch (const YAML::Exception&) {
-    return FileKind::kUnknown;
-  }
+namespace {
+
+FileKind KindOfTop(const YAML::Node& top) {
   if (!top.IsMap()) return FileKind::kUnknown;
   static const std::set<std::string, std::less<>> kDaemonKeys = {
       "roots", "state_directory", "inventory", "control", "metrics", "logging", "scan", "throttle"};
@@ -608,6 +604,16 @@ FileKind GuessFileKind(const std::string& yaml) {
     }
   }
   return FileKind::kUnknown;
+}
+
+}  // namespace
+
+FileKind GuessFileKind(const std::string& yaml) {
+  try {
+    return KindOfTop(YAML::Load(yaml));
+  } catch (const YAML::Exception&) {
+    return FileKind::kUnknown;
+  }
 }
 
 std::string HumanSeconds(double seconds) {
