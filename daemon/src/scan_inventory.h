@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "custos/inventory/recorder.h"
+#include "custos/inventory/scan_session.h"
 #include "custos/inventory/store.h"
 #include "custos/policies/policy.h"
 #include "custos/scan/scan.h"
@@ -44,8 +44,7 @@ class InventoryScan {
   InventoryScan() = default;
 
   std::unique_ptr<inventory::Store> store_;
-  std::unique_ptr<inventory::Reuser> reuser_;
-  std::unique_ptr<inventory::Recorder> recorder_;
+  std::unique_ptr<inventory::ScanSession> session_;
   std::unique_ptr<RecordingSink> sink_;
 };
 

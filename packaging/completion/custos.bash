@@ -32,6 +32,10 @@ _custos() {
             esac
             return
             ;;
+        --kind)
+            COMPREPLY=($(compgen -W "daemon policy" -- "$cur"))
+            return
+            ;;
         --threads|--max-depth|--max-path|--now|--exclude|--timeout|--since)
             return
             ;;
@@ -47,9 +51,16 @@ _custos() {
                 _filedir
             fi
             ;;
-        classify|check-config)
+        classify)
             if [[ $cur == -* ]]; then
                 COMPREPLY=($(compgen -W "--policy --format --magic --help" -- "$cur"))
+            else
+                _filedir
+            fi
+            ;;
+        check-config)
+            if [[ $cur == -* ]]; then
+                COMPREPLY=($(compgen -W "--kind --help" -- "$cur"))
             else
                 _filedir
             fi

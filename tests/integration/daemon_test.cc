@@ -149,6 +149,18 @@ class Daemon {
     REQUIRE(r.exit_code == 0);
     return json::parse(r.out);
   }
+  // Waits at most `timeout_s` for the last run of root `name` to have `result`;
+  // returns that run.
+  json WaitForLastRun(const std::string& name, const std::string& result, double timeout_s) const {
+    json last;
+    REQUIRE(WaitFor(
+        [&] {
+          last = Root(name)["last_run"];
+          return last["result"] == result;
+        },
+        timeout_s));
+    return last;
+  }
   json Root(const std::string& name) const {
     const json s = Status();
     for (const json& r : s["roots"]) {
@@ -238,6 +250,53 @@ std::pair<std::string, bool> ReadUntilClosed(int fd, double timeout_s) {
     data.append(buf, static_cast<size_t>(n));
   }
   return {data, false};
+}
+
+// A text file of about `bytes` bytes that is slow to search (some 15 MB/s here): lines
+// of 16-digit groups that look like card numbers but fail the Luhn check. One real
+// card number ends it, so that a finding shows the file was read to its end.
+void WriteSlowTextFile(const std::string& path, size_t bytes) {
+  std::string chunk;
+  uint64_t x = 12345;
+  auto digit = [&x] {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<int>((x >> 33) % 10);
+  };
+  for (int line = 0; line < 4096; ++line) {
+    for (int g = 0; g < 4; ++g) {
+      int d[16];
+      int sum = 0;
+      for (int i = 0; i < 15; ++i) d[i] = digit();
+      for (int i = 0; i < 15; ++i) {
+        int v = d[14 - i];  // from the right, the check digit not counted
+        if (i % 2 == 0) v = v * 2 > 9 ? v * 2 - 9 : v * 2;
+        sum += v;
+      }
+      d[15] = ((10 - sum % 10) % 10 + 1) % 10;  // one off the Luhn check digit
+      for (int i = 0; i < 16; ++i) {
+        chunk += static_cast<char>('0' + d[i]);
+        if (i % 4 == 3) chunk += i == 15 ? (g == 3 ? '\n' : ' ') : ' ';
+      }
+    }
+  }
+  std::string body;
+  body.reserve(bytes + chunk.size() + 64);
+  while (body.size() < bytes) body += chunk;
+  body += "card 4111 1111 1111 1111 on file\n";
+  WriteFile(path, body);
+}
+
+// The first column of the first row of `sql` on the SQLite file `db`, as text ("" when
+// there is no row), read with python3's sqlite3.
+std::string SqlValue(const std::string& db, const std::string& sql) {
+  auto r = Run({"/usr/bin/python3", "-c",
+                "import sqlite3, sys\n"
+                "row = sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()\n"
+                "print('' if row is None else row[0], end='')\n",
+                db, sql});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return r.out;
 }
 
 }  // namespace
@@ -456,13 +515,7 @@ TEST_CASE("daemon: SIGTERM during a scan stops in time and the next start resume
 
   // The next start runs the interrupted root again at once.
   d->Start();
-  json last;
-  REQUIRE(WaitFor(
-      [&] {
-        last = d->Root("srv")["last_run"];
-        return last["result"] == "completed";
-      },
-      90));
+  const json last = d->WaitForLastRun("srv", "completed", 90);
   INFO(last.dump());
   CHECK(last["trigger"] == "resume");
   CHECK(last["items"] == 300);
@@ -470,6 +523,57 @@ TEST_CASE("daemon: SIGTERM during a scan stops in time and the next start resume
   CHECK(last["reused"].get<int>() >= state["roots"]["srv"]["items"].get<int>());
   CHECK(last["reused"].get<int>() + last["read"].get<int>() == 300);
   CHECK(d->Log().find("root srv: resume run at start-up") != std::string::npos);
+  auto [code2, seconds2] = d->Stop(SIGTERM, 30);
+  CHECK(code2 == 0);
+}
+
+TEST_CASE("daemon: SIGTERM while a large file is read stops at once, the next start reads it") {
+  TempDir dir;
+  for (int i = 0; i < 4; ++i) {
+    WriteFile(dir / ("srv/small" + std::to_string(i) + ".txt"), "record " + std::to_string(i));
+  }
+  WriteSlowTextFile(dir / "srv/big.txt", 96u << 20);
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  const std::string roots =
+      "  - {path: " + (dir / "srv") + ", name: srv, schedule: \"@yearly\", max_item_time: 10min}\n";
+  auto d = std::make_unique<Daemon>(dir, roots);
+  REQUIRE(d->Custos({"scan-now", "srv"}).exit_code == 0);
+  // Two workers: the small files are done while the big one is still being read.
+  REQUIRE(WaitFor(
+      [&] {
+        const json r = d->Root("srv");
+        return r.contains("running") && r["running"]["items"].get<int>() >= 4;
+      },
+      30));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  REQUIRE(d->Root("srv").contains("running"));
+  auto [code, seconds] = d->Stop(SIGTERM, 60);
+  INFO(d->Log());
+  CHECK(code == 0);
+  CHECK(seconds < 5);
+  CHECK(d->Log().find("(cancelled; 1 items interrupted)") != std::string::npos);
+  const json state = json::parse(custos::test::ReadFile(dir / "state/schedule.json"));
+  CHECK(state["roots"]["srv"]["result"] == "interrupted");
+  // The interrupted file is not in the inventory (so not as clean either); the small
+  // ones are.
+  const std::string db = dir / "state/inventory.db";
+  CHECK(SqlValue(db, "SELECT count(*) FROM items WHERE CAST(name AS TEXT) = 'big.txt'") == "0");
+  CHECK(SqlValue(db, "SELECT count(*) FROM items") == "4");
+
+  // The next start resumes the run and reads the big file to its end.
+  d->Start();
+  const json last = d->WaitForLastRun("srv", "completed", 300);
+  INFO(last.dump());
+  CHECK(last["trigger"] == "resume");
+  CHECK(last["items"] == 5);
+  CHECK(last["read"].get<int>() >= 1);
+  CHECK(last["violations"] == 1);  // the card at the end of big.txt
+  // Reading the file whole takes far longer than the stop did: the stop did not wait
+  // for it.
+  CHECK(seconds < last["seconds"].get<double>() / 2);
+  CHECK(SqlValue(db,
+                 "SELECT state || ':' || reason || ':' || ndet FROM items "
+                 "WHERE CAST(name AS TEXT) = 'big.txt'") == "0::1");
   auto [code2, seconds2] = d->Stop(SIGTERM, 30);
   CHECK(code2 == 0);
 }

@@ -202,3 +202,23 @@ TEST_CASE("config: the shipped default config loads") {
   CHECK((*r)->metrics.address == "127.0.0.1");
   CHECK((*r)->control.socket == "/run/custos/custos.sock");
 }
+
+TEST_CASE("config: a daemon config and a policy file are told apart by their keys") {
+  using custos::service::FileKind;
+  using custos::service::GuessFileKind;
+  CHECK(GuessFileKind("roots: [{path: /srv}]\n") == FileKind::kDaemonConfig);
+  CHECK(GuessFileKind("metrics: {listen: off}\n") == FileKind::kDaemonConfig);
+  CHECK(GuessFileKind("policies: [a.yaml, b.yaml]\n") == FileKind::kDaemonConfig);
+  CHECK(GuessFileKind("policies:\n  - id: x\n    forbid: true\n") == FileKind::kPolicyFile);
+  CHECK(GuessFileKind("detectors: []\n") == FileKind::kPolicyFile);
+  CHECK(GuessFileKind("legal_holds:\n") == FileKind::kPolicyFile);
+  // The first key of one kind decides; the other kind's keys are then unknown keys.
+  CHECK(GuessFileKind("rots: 1\npolicies: []\nthrottle: {}\ndetectors: []\n") ==
+        FileKind::kDaemonConfig);
+  CHECK(GuessFileKind("legal_holds: []\nroots: []\n") == FileKind::kPolicyFile);
+  // Nothing tells.
+  CHECK(GuessFileKind("") == FileKind::kUnknown);
+  CHECK(GuessFileKind("policies: []\nrots: 1\n") == FileKind::kUnknown);
+  CHECK(GuessFileKind("- a\n- b\n") == FileKind::kUnknown);
+  CHECK(GuessFileKind("roots: [\n") == FileKind::kUnknown);
+}

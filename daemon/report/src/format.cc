@@ -1,7 +1,5 @@
 #include "format.h"
 
-#include <cstdio>
-
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
 
@@ -23,23 +21,6 @@ std::string Detections(const std::vector<Detection>& detections) {
     if (!samples.empty()) out += ": " + samples;
   }
   return out;
-}
-
-std::string Bytes(uint64_t bytes) {
-  static const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  double v = static_cast<double>(bytes);
-  size_t u = 0;
-  while (v >= 1024 && u + 1 < std::size(kUnits)) {
-    v /= 1024;
-    ++u;
-  }
-  char buf[32];
-  if (u == 0) {
-    std::snprintf(buf, sizeof buf, "%llu B", static_cast<unsigned long long>(bytes));
-  } else {
-    std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[u]);
-  }
-  return buf;
 }
 
 }  // namespace custos::report::fmt

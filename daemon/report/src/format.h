@@ -20,7 +20,5 @@ std::string Date(int64_t t);
 std::string Time(int64_t t);
 // "payment_card x2: **** **** **** 1111, ...; email x1: ...@example.com"
 std::string Detections(const std::vector<Detection>& detections);
-// "1.2 GiB"
-std::string Bytes(uint64_t bytes);
 
 }  // namespace custos::report::fmt

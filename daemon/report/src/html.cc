@@ -7,6 +7,7 @@
 #include <string>
 
 #include "custos/report/report.h"
+#include "custos/scan/scan.h"
 #include "format.h"
 
 namespace custos::report {
@@ -208,7 +209,8 @@ class Page {
             "<br>Scans in this period: <span id=\"fig-scans\" data-value=\"" +
             std::to_string(s.scans_in_period) + "\">" + N(s.scans_in_period) + "</span>";
     out_ += "<br>Inventory: <span id=\"fig-items\" data-value=\"" + std::to_string(s.items) +
-            "\">" + N(s.items) + "</span> files, " + H(fmt::Bytes(s.bytes)) + "</div></header>\n";
+            "\">" + N(s.items) + "</span> files, " + H(scan::HumanBytes(s.bytes)) +
+            "</div></header>\n";
   }
 
   void Card(const char* id, uint64_t value, const char* label, const std::string& note,
@@ -491,7 +493,7 @@ class Page {
       for (const std::string& e : c.examples) examples += (examples.empty() ? "" : "<br>") + R(e);
       out_ += "<tr><td>" + std::string(inventory::ItemStateName(c.state)) + "</td><td>" +
               R(c.reason) + "</td><td class=\"num\" data-value=\"" + std::to_string(c.items) +
-              "\">" + N(c.items) + "</td><td class=\"num\">" + H(fmt::Bytes(c.bytes)) +
+              "\">" + N(c.items) + "</td><td class=\"num\">" + H(scan::HumanBytes(c.bytes)) +
               "</td><td class=\"path\">" + examples + "</td></tr>\n";
     }
     out_ += "</tbody></table></section>\n";

@@ -585,6 +585,37 @@ Result<std::shared_ptr<const DaemonConfig>> LoadConfigFile(const std::string& pa
   return LoadConfigString(text, path, diagnostics);
 }
 
+namespace {
+
+FileKind KindOfTop(const YAML::Node& top) {
+  if (!top.IsMap()) return FileKind::kUnknown;
+  static const std::set<std::string, std::less<>> kDaemonKeys = {
+      "roots", "state_directory", "inventory", "control", "metrics", "logging", "scan", "throttle"};
+  static const std::set<std::string, std::less<>> kPolicyKeys = {"detectors", "legal_holds"};
+  for (auto it = top.begin(); it != top.end(); ++it) {
+    if (!it->first.IsScalar()) continue;
+    const std::string& key = it->first.Scalar();
+    if (kDaemonKeys.count(key)) return FileKind::kDaemonConfig;
+    if (kPolicyKeys.count(key)) return FileKind::kPolicyFile;
+    if (key != "policies" || !it->second.IsSequence()) continue;
+    for (const YAML::Node& e : it->second) {
+      if (e.IsScalar()) return FileKind::kDaemonConfig;
+      if (e.IsMap()) return FileKind::kPolicyFile;
+    }
+  }
+  return FileKind::kUnknown;
+}
+
+}  // namespace
+
+FileKind GuessFileKind(const std::string& yaml) {
+  try {
+    return KindOfTop(YAML::Load(yaml));
+  } catch (const YAML::Exception&) {
+    return FileKind::kUnknown;
+  }
+}
+
 std::string HumanSeconds(double seconds) {
   char buf[48];
   if (seconds >= 3600 && std::fmod(seconds, 3600) == 0) {

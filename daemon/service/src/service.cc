@@ -525,7 +525,7 @@ void Daemon::ExecuteRun(const std::shared_ptr<ScanRun>& run) {
   o.walk.max_depth = run->root.max_depth;
   o.walk.max_path = run->root.max_path;
   o.threads = cfg.threads;
-  // A short queue: after a cancel the workers finish only what is queued.
+  // A short queue keeps the walk close to the workers (a cancel drops what is queued).
   o.queue_capacity = std::max<size_t>(16, cfg.threads * 4);
   o.magic_database = cfg.magic_database;
   o.limits.max_file_bytes = run->root.max_file_bytes;
@@ -972,32 +972,6 @@ void Daemon::FinishStop() {
 }
 
 }  // namespace
-
-Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& path,
-                                                     std::vector<Diagnostic>* diagnostics) {
-  auto config = LoadConfigFile(path, diagnostics);
-  if (!config.ok()) return config.status();
-  auto snap = std::make_shared<Snapshot>();
-  snap->config = config.value();
-  snap->loaded = NowUnix();
-  if (!snap->config->policies.empty()) {
-    auto set = policies::PolicySet::LoadFiles(snap->config->policies, diagnostics);
-    if (!set.ok()) return set.status();
-    snap->policies = set.value();
-  }
-  if (snap->config->content) {
-    std::vector<detect::CustomDetectorSpec> custom;
-    if (snap->policies) {
-      for (const auto& d : snap->policies->custom_detectors()) {
-        custom.push_back({d.id, d.pattern, d.context, d.validate});
-      }
-    }
-    auto engine = detect::Engine::Create(custom);
-    if (!engine.ok()) return engine.status();
-    snap->detectors = engine.value();
-  }
-  return std::shared_ptr<const Snapshot>(std::move(snap));
-}
 
 int RunService(ServiceOptions options, std::shared_ptr<const Snapshot> snapshot) {
   Daemon daemon(std::move(options), std::move(snapshot));

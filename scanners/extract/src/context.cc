@@ -10,6 +10,14 @@ Context::Context(const Limits& limits, TextSink& sink, Outcome* outcome)
     : limits_(limits), sink_(sink), outcome_(outcome), start_(std::chrono::steady_clock::now()) {}
 
 bool Context::Stopped(unsigned depth) {
+  if (outcome_->interrupted) return true;
+  if (limits_.cancel && limits_.cancel->load(std::memory_order_relaxed)) {
+    // Whatever was noted before, the item is incomplete because it was interrupted.
+    outcome_->interrupted = true;
+    outcome_->partial = std::string(kReasonInterrupted);
+    cancel_depth_ = 0;
+    return true;
+  }
   if (cancel_depth_ == 0) return true;
   const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start_;
   if (elapsed.count() > limits_.max_seconds) {

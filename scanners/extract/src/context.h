@@ -28,6 +28,7 @@ inline constexpr std::string_view kReasonOutput = "limit: output size";
 inline constexpr std::string_view kReasonMemberSize = "limit: member size";
 inline constexpr std::string_view kReasonFileSize = "limit: size";
 inline constexpr std::string_view kReasonTime = "limit: time";
+inline constexpr std::string_view kReasonInterrupted = "interrupted";
 inline constexpr std::string_view kReasonEncrypted = "encrypted";
 inline constexpr std::string_view kReasonDtd = "corrupt: DTD in XML part";
 inline constexpr std::string_view kReasonXml = "corrupt: XML part";
@@ -47,7 +48,7 @@ class Context {
   Outcome& outcome() { return *outcome_; }
 
   // True when work at `depth` must stop (see the file comment). Also enforces the
-  // time limit.
+  // time limit and Limits::cancel.
   bool Stopped(unsigned depth);
   // Records `reason` in outcome.partial. The first reason wins, except that a limit or
   // "encrypted" replaces a "corrupt: ..." noted before (a damaged member does not make

@@ -104,16 +104,21 @@ class DetectingSink : public extract::TextSink {
   detect::Scanner& scanner_;
 };
 
-// Extracts the text of an identified item and runs the detectors over it.
-void DetectContent(int fd, Item& item, std::string_view head, detect::Scanner& scanner,
+// Extracts the text of an identified item and runs the detectors over it. `head`: the
+// bytes identification read from the start of the file. Returns false when
+// options.cancel interrupted the extraction: the item is incomplete.
+bool DetectContent(int fd, Item& item, std::string_view head, detect::Scanner& scanner,
                    const ScanOptions& options) {
   DetectingSink sink(scanner);
   extract::Outcome outcome;
-  Status s = extract::Extract(fd, item, options.limits, sink, &outcome, head);
+  extract::Limits limits = options.limits;
+  if (limits.cancel == nullptr) limits.cancel = options.cancel;
+  Status s = extract::Extract(fd, item, limits, sink, &outcome, head);
   item.detections = scanner.Take();
+  if (outcome.interrupted) return false;
   if (!s.ok()) {
     item.skipped = s.message();
-    return;
+    return true;
   }
   if (outcome.encrypted) {
     // An encrypted document cannot be searched: it is never reported clean.
@@ -121,6 +126,7 @@ void DetectContent(int fd, Item& item, std::string_view head, detect::Scanner& s
   }
   if (!outcome.partial.empty()) item.skipped = outcome.partial;
   if (!item.content_date && outcome.content_date) item.content_date = outcome.content_date;
+  return true;
 }
 
 // Per-worker tools: a libmagic handle and a detection scanner.
@@ -130,13 +136,16 @@ struct WorkerTools {
 };
 
 // Runs one entry through open -> identify -> extract/detect -> (ACL) and returns the
-// item, judged.
-Item ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameCache& names,
-                  const ScanOptions& options) {
+// item, judged; nothing when options.cancel interrupted the reading of its content
+// (an item read in part for no reason of its own is neither reported nor recorded:
+// the next scan reads it again).
+std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameCache& names,
+                                 const ScanOptions& options) {
   Item item;
   item.path = std::move(entry.path);
   item.has_info = entry.has_info;
   item.info = entry.info;
+  bool interrupted = false;
   if (entry.skipped.empty() && options.reuse && item.has_info && options.reuse(item)) {
     item.reused = true;
   } else if (entry.skipped.empty()) {
@@ -152,8 +161,10 @@ Item ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameCache& names,
       Status s = tools.identifier->Identify(fd->get(), item);
       if (!s.ok()) {
         item.skipped = s.message();
-      } else if (tools.scanner && extract::IsSearchable(item)) {
-        DetectContent(fd->get(), item, tools.identifier->prefix(), *tools.scanner, options);
+      } else if (tools.scanner && extract::IsSearchable(item) &&
+                 !DetectContent(fd->get(), item, tools.identifier->prefix(), *tools.scanner,
+                                options)) {
+        interrupted = true;
       }
       if (options.read_acl) item.acl = crawl::ReadAcl(fd->get());
       item.read = true;
@@ -163,6 +174,7 @@ Item ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameCache& names,
           std::min<uint64_t>(item.info.size, options.limits.max_file_bytes),
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     }
+    if (interrupted) return std::nullopt;
   } else {
     item.skipped = std::move(entry.skipped);
   }
@@ -193,6 +205,10 @@ class CountingSink {
       ++stats_.violations_by_policy[v.policy];
     }
     sink_.Emit(std::move(item));
+  }
+  void Interrupted() {
+    std::lock_guard lock(mu_);
+    ++stats_.items_interrupted;
   }
 
  private:
@@ -239,10 +255,25 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   NameCache names;
   CountingSink counting(sink, st);
   std::vector<std::thread> workers;
+  // Set when a cancel left anything unread: the walk stopped early, queued entries were
+  // dropped or an item was interrupted.
+  std::atomic<bool> cut_short{false};
+  auto cancelled = [&options] { return options.cancel && options.cancel->load(); };
   for (unsigned i = 0; i < threads; ++i) {
     workers.emplace_back([&, i] {
       while (auto entry = queue.Pop()) {
-        counting.Emit(ProcessEntry(std::move(*entry), tools[i], names, options));
+        // After a cancel, what is queued is dropped (popped so that a walker waiting for
+        // room goes on to see the cancel), never read.
+        if (cancelled()) {
+          cut_short = true;
+          continue;
+        }
+        if (auto item = ProcessEntry(std::move(*entry), tools[i], names, options)) {
+          counting.Emit(std::move(*item));
+        } else {
+          cut_short = true;
+          counting.Interrupted();
+        }
       }
     });
   }
@@ -253,8 +284,8 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
     Status s = crawl::Walk(
         root, options.walk,
         [&](crawl::Entry&& e) {
-          if (options.cancel && options.cancel->load()) {
-            st.cancelled = true;
+          if (cancelled()) {
+            cut_short = true;
             return false;
           }
           queue.Push(std::move(e));
@@ -267,10 +298,11 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
     st.walk.excluded += ws.excluded;
     st.walk.other_filesystems += ws.other_filesystems;
     if (!s.ok() && result.ok()) result = s;
-    if (st.cancelled) break;
+    if (cut_short) break;
   }
   queue.Close();
   for (auto& w : workers) w.join();
+  st.cancelled = cut_short;
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }
@@ -298,7 +330,9 @@ Result<Item> ClassifyFile(const std::string& path, const ScanOptions& options) {
   NameCache names;
   ScanOptions with_acl = options;
   with_acl.read_acl = true;
-  return ProcessEntry(std::move(entry), tools, names, with_acl);
+  auto item = ProcessEntry(std::move(entry), tools, names, with_acl);
+  if (!item) return Status(StatusCode::kInternal, path + ": interrupted");  // options.cancel
+  return std::move(*item);
 }
 
 std::string HumanBytes(uint64_t bytes) {
@@ -337,7 +371,13 @@ std::string SummaryLine(const ScanStats& st) {
     line += " (" + std::to_string(st.items_read) + " read, " + std::to_string(st.items_reused) +
             " unchanged)";
   }
-  if (st.cancelled) line += " (cancelled)";
+  if (st.cancelled) {
+    line += " (cancelled";
+    if (st.items_interrupted) {
+      line += "; " + std::to_string(st.items_interrupted) + " items interrupted";
+    }
+    line += ")";
+  }
   line += "; skipped " + std::to_string(skipped);
   if (skipped) line += " (" + join(st.skipped_by_reason) + ")";
   line += "; violations " + std::to_string(st.violations);

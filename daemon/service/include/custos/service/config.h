@@ -85,6 +85,15 @@ Result<std::shared_ptr<const DaemonConfig>> LoadConfigString(const std::string& 
                                                              const std::string& name,
                                                              std::vector<Diagnostic>* diagnostics);
 
+// Which of custos' two YAML files a text is, told by its top-level keys in file order:
+// the first key that belongs to one kind only decides (roots, state_directory,
+// inventory, control, metrics, logging, scan, throttle: a daemon config; detectors,
+// legal_holds: a policy file). `policies` is in both: a list of file names in a daemon
+// config, of maps in a policy file. kUnknown when nothing tells (no such key, empty or
+// unreadable YAML).
+enum class FileKind { kUnknown, kDaemonConfig, kPolicyFile };
+FileKind GuessFileKind(const std::string& yaml);
+
 // "10 min", "1.5 s", "2 h" style durations for logs.
 std::string HumanSeconds(double seconds);
 

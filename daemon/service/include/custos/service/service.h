@@ -15,26 +15,11 @@
 #include <vector>
 
 #include "custos/base/status.h"
-#include "custos/detect/detect.h"
-#include "custos/policies/policy.h"
 #include "custos/service/config.h"
 #include "custos/service/result_store.h"
+#include "custos/service/snapshot.h"
 
 namespace custos::service {
-
-// A loaded configuration with what it implies.
-struct Snapshot {
-  std::shared_ptr<const DaemonConfig> config;
-  std::shared_ptr<const policies::PolicySet> policies;  // null without policy files
-  std::shared_ptr<const detect::Engine> detectors;      // null when content is off
-  int64_t loaded = 0;                                   // Unix seconds
-};
-
-// Loads the config file at `path`, its policy files and the detectors. On error every
-// diagnostic (of the config or a policy file) is appended to `diagnostics` and the
-// status message holds them, one a line.
-Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& path,
-                                                     std::vector<Diagnostic>* diagnostics);
 
 struct ServiceOptions {
   std::string config_path;  // reloaded on SIGHUP

@@ -21,6 +21,7 @@
 // part"); entities are never expanded and nothing is ever loaded from outside.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,6 +44,10 @@ struct Limits {
   double max_ratio = 200.0;           // decompressed:compressed, checked ...
   uint64_t ratio_floor = 1ull << 20;  // ... once this much has been decompressed
   double max_seconds = 120.0;         // wall time per top-level item
+  // When set and true, extraction stops where the time limit is checked (between
+  // reads, pages, members and XML nodes) with Outcome::interrupted set. Not a limit of
+  // the content: not part of FormatLimits.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Receives text, in order. Not thread-safe (one per item).
@@ -59,7 +64,8 @@ struct Outcome {
   // Empty when everything was read; else the reason it stopped early, e.g.
   // "limit: archive ratio", "limit: depth", "limit: entries", "limit: output size",
   // "limit: member size", "limit: size" (max_file_bytes, or a document too large to
-  // hold for random access), "limit: time", "encrypted", "corrupt: <what>" ("corrupt:
+  // hold for random access), "limit: time", "interrupted" (Limits::cancel), "encrypted",
+  // "corrupt: <what>" ("corrupt:
   // archive", "corrupt: XML part", "corrupt: DTD in XML part", "corrupt: PDF",
   // "corrupt: PDF truncated", "corrupt: PDF page tree", "corrupt: e-mail").
   // The first limit hit wins; a limit or "encrypted" replaces an earlier "corrupt: ...".
@@ -67,6 +73,9 @@ struct Outcome {
   // container too; the ratio of a nested container or of one member, the member size
   // and the depth stop only that container or member, and the rest is read.
   std::string partial;
+  // Limits::cancel stopped the extraction: what was read is incomplete for no reason of
+  // the file's own (partial is "interrupted", whatever was noted before).
+  bool interrupted = false;
   bool encrypted = false;               // an encrypted PDF/ZIP/OOXML: not readable
   std::optional<int64_t> content_date;  // PDF CreationDate, OOXML/ODF created, e-mail Date:
   uint64_t bytes_out = 0;               // text + decompressed bytes produced

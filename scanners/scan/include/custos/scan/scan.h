@@ -50,8 +50,11 @@ struct ScanOptions {
   // Called on a worker thread after a file was read: the bytes it covers (its size,
   // capped by the extraction limit) and the seconds reading and searching it took.
   std::function<void(uint64_t bytes, double seconds)> after_read;
-  // When set and true, the walk stops at the next entry and the workers finish what is
-  // queued; RunScan then returns with ScanStats::cancelled set.
+  // When set and true, the walk stops at the next entry, the workers drop what is
+  // queued, and items being read stop where extraction checks its time limit
+  // (extract::Limits::cancel, unless the limits carry a flag of their own); those are
+  // not emitted (ScanStats::items_interrupted). RunScan then returns with
+  // ScanStats::cancelled set. Items emitted before are complete as usual.
   const std::atomic<bool>* cancel = nullptr;
 };
 
@@ -66,8 +69,10 @@ struct ScanStats {
   uint64_t items = 0;
   uint64_t items_read = 0;    // files opened and read in this scan
   uint64_t items_reused = 0;  // unchanged files taken from an earlier scan (not read)
-  bool cancelled = false;
-  uint64_t bytes = 0;  // sizes of the items that were read
+  // Items whose reading a cancel cut short: not emitted (a later scan reads them).
+  uint64_t items_interrupted = 0;
+  bool cancelled = false;  // a cancel left entries unread (see ScanOptions::cancel)
+  uint64_t bytes = 0;      // sizes of the items that were read
   uint64_t violations = 0;
   std::map<std::string, uint64_t> skipped_by_reason;
   std::map<std::string, uint64_t> violations_by_policy;
