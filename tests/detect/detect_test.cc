@@ -361,3 +361,30 @@ TEST_CASE("detect: table headers found inside a confirmed region, blank lines be
                   " | y | z\n\nB | 020 7946 0959 | 2016\n");
   CHECK(pdf == std::map<std::string, uint64_t>{{"phone", 2}});
 }
+
+TEST_CASE("detect: context words as keys of JSON exports and vCards") {
+  ExpectOnly("uk_nhs", "{\"nhs_number\": \"9434765919\", \"id\": 7}");
+  ExpectOnly("date_of_birth", "{\"dateOfBirth\": \"1980-04-12\"}");
+  ExpectOnly("date_of_birth", "{\"birth_date\": \"1980-04-12\"}");
+  ExpectOnly("phone", "{\"phoneNumber\": \"020 7946 0958\"}");
+  ExpectOnly("in_aadhaar", "aadhaar_no=2345 6789 0124");
+  ExpectOnly("date_of_birth", "BEGIN:VCARD\r\nFN:Anna Smith\r\nBDAY:1980-04-12\r\nEND:VCARD\r\n");
+  ExpectNone("{\"nhsx\": \"9434765919\"}");  // still whole words
+}
+
+TEST_CASE("detect: dates of birth as HR systems print them") {
+  ExpectOnly("date_of_birth", "DOB: 01-Jun-1963");
+  ExpectOnly("date_of_birth", "Date of birth: 12 Apr 1980");
+  ExpectOnly("date_of_birth", "DOB 1980/04/12");
+}
+
+TEST_CASE("detect: a context word at the start of the line after a confirmed region") {
+  // The first region ends with the long line; the search resumes right at "ssn".
+  ExpectOnly(
+      "us_ssn",
+      "The alarm panel showed a fault on zone 4 which was reset. The client asked for a "
+      "copy of the report by friday. The guard completed the patrol.\r\nssn 205 43 4516\r\n");
+  auto found = Scan("Codice fiscale: RSSMRA85T10A562S\r\n" + std::string(150, 'x') +
+                    "\r\nssn 205 43 4516\r\n");
+  CHECK(found == std::map<std::string, uint64_t>{{"it_fiscal_code", 1}, {"us_ssn", 1}});
+}

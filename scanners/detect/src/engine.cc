@@ -39,7 +39,10 @@ RE2::Options ByteOptions(int64_t max_mem) {
 }
 
 // A regex for "any of these words", case-insensitive, each word bounded where it
-// starts or ends with a letter or digit.
+// starts or ends with a letter or digit. '_' bounds a word too, and the blanks inside
+// a word may be '_', '-' or nothing, so that keys of exports match: "nhs_number",
+// "date-of-birth", "dateOfBirth". (A '_' bound is matched, not asserted: the match
+// then takes one byte more on that side.)
 std::string WordsPattern(const std::vector<std::string>& words) {
   std::string p = "(?i)(?:";
   for (size_t i = 0; i < words.size(); ++i) {
@@ -47,9 +50,15 @@ std::string WordsPattern(const std::vector<std::string>& words) {
     if (i) p += '|';
     const bool alnum_start = !w.empty() && std::isalnum(static_cast<unsigned char>(w.front()));
     const bool alnum_end = !w.empty() && std::isalnum(static_cast<unsigned char>(w.back()));
-    if (alnum_start) p += "\\b";
-    p += RE2::QuoteMeta(w);
-    if (alnum_end) p += "\\b";
+    if (alnum_start) p += "(?:\\b|_)";
+    for (size_t k = 0; k < w.size(); ++k) {
+      if (w[k] == ' ') {
+        p += "[ _\\-]?";
+      } else {
+        p += RE2::QuoteMeta(std::string_view(w).substr(k, 1));
+      }
+    }
+    if (alnum_end) p += "(?:\\b|_)";
   }
   return p + ")";
 }
