@@ -281,3 +281,110 @@ TEST_CASE("detect: keyed hashes recognise a value without revealing it") {
   none.Feed("card 4111 1111 1111 1111");
   CHECK(none.Take()[0].hashes.empty());
 }
+
+// Cases found by tests/bench/detect-eval (a generated, labelled corpus).
+
+TEST_CASE("detect: context from a table's column header reaches every row") {
+  // The header row holds the context words; the data rows below have none of their
+  // own, and columns without a context word (start date, employee no) stay silent.
+  std::string csv = "Name,DOB,Phone,NHS number,Start date,Employee no\n";
+  for (int i = 0; i < 12; ++i) {
+    csv += "Anna Smith,1980-04-" + std::to_string(10 + i) + ",020 7946 09" +
+           std::to_string(10 + i) + ",943 476 5919,2015-03-" + std::to_string(10 + i) +
+           ",0123 456 78" + std::to_string(10 + i) + "\n";
+  }
+  auto found = Scan(csv);
+  CHECK(found ==
+        std::map<std::string, uint64_t>{{"date_of_birth", 12}, {"phone", 12}, {"uk_nhs", 1}});
+  // Tab-separated (spreadsheets and document tables as extracted) and quoted cells.
+  auto tsv = Scan(
+      "\"Name\"\t\"Geboortedatum\"\t\"BSN\"\tTelefoon\n"
+      "Pieter de Vries\t\"02-06-1971\"\t\"111222333\"\t020-5206257\n"
+      "Sanne Jansen\t11-11-1988\t123456782\t020-1234567\n");
+  CHECK(tsv == std::map<std::string, uint64_t>{{"date_of_birth", 2}, {"nl_bsn", 2}, {"phone", 2}});
+  // A line of another shape ends the table: the last line is no row of it.
+  ExpectOnly("nl_bsn",
+             "Name;BSN;Start\nA;111222333;2020-01-01\n"
+             "The list above was checked by the night supervisor before the handover.\n"
+             "x;y;123456782\n");
+}
+
+TEST_CASE("detect: a context word does not reach past another labelled value") {
+  ExpectOnly("date_of_birth", "DOB: 12/04/1980\nStart date: 01/03/2015\n");
+  ExpectOnly("date_of_birth", "Geburtsdatum: 10.01.1992, Eintritt: 26.04.2005");
+  ExpectOnly("date_of_birth", "Date of birth / Date de naissance: 12.04.1980");
+  ExpectOnly("uk_nhs", "NHS number: 943 476 5919\nEmployee no: 401 023 2137\n");
+}
+
+TEST_CASE("detect: more national phone formats and context words") {
+  ExpectOnly("phone", "Tel: (415) 555-0132");
+  ExpectOnly("phone", "Phone: 415-555-0132");
+  ExpectOnly("phone", "m\xc3\xb3vil 612 345 678");
+  ExpectOnly("phone", "Mobilnummer 0151 23456789");
+  ExpectOnly("phone", "Telefone: 020 7946 0958");
+  ExpectOnly("phone", "call me on 020 7946 0958");
+  ExpectNone("ticket 415-555-0132");
+  ExpectNone("Tel. updated 12.04.2024");
+}
+
+TEST_CASE("detect: identifier formats seen in the wild") {
+  ExpectOnly("za_id", "SA ID: 800101 5009 087");
+  ExpectOnly("za_id", "Mia Silva, 5811014457183");  // also Luhn with a Maestro prefix
+  ExpectOnly("za_id", "ID 4001015009081");          // ... or a 13-digit Visa
+  ExpectOnly("nl_bsn", "BSN: 111 222 333");
+  ExpectOnly("uk_nino", "NI number: ab123456c");
+  ExpectOnly("it_fiscal_code", "C.F. rssmra85t10a562s");
+  ExpectOnly("date_of_birth", "nacido el 17 de abril de 1957");
+  ExpectOnly("date_of_birth", "Data de nascimento: 3 de mar\xc3\xa7o de 1960");
+  ExpectOnly("gps_coordinates", "Incident location: lat 48.85661 lon 2.35222");
+  ExpectOnly("gps_coordinates", "GPS 23.5131 8.3834");
+  ExpectNone("readings 23.5131 8.3834");  // a bare space-separated pair needs context
+}
+
+TEST_CASE("detect: look-alikes that are not identifiers") {
+  ExpectNone("session 2c6aa066-a8d6-cc29-40e3-508697100438");  // UUID tail, Luhn-valid
+  ExpectNone("ref 41 1111 1111 1111 11");                      // not a card's grouping
+  ExpectNone("file logo@2x.png and icon@3x.webp updated");
+  ExpectNone("sensor 3 reading 0.1234, 0.5678, 0.9012");
+  ExpectNone("weights 0.2500, 0.7500");
+}
+
+TEST_CASE("detect: table headers found inside a confirmed region, blank lines between rows") {
+  // The header comes right after another hit (within the same confirmation region).
+  auto found = Scan(
+      "mail a.b@example.com\nName\tDOB\tStart\nA\t1980-04-12\t2015-03-01\n"
+      "B\t1981-05-13\t2016-04-02\n\nC\t1982-06-14\t2017-05-03\n\n\n"
+      "D\t1983-07-15\t2018-06-04\n");
+  CHECK(found == std::map<std::string, uint64_t>{{"date_of_birth", 4}, {"email", 1}});
+  // PDF text layers put blank lines between table rows.
+  auto pdf = Scan("Name | Phone | Start\n\nA | 020 7946 0958 | 2015\n\n" + std::string(100, 'x') +
+                  " | y | z\n\nB | 020 7946 0959 | 2016\n");
+  CHECK(pdf == std::map<std::string, uint64_t>{{"phone", 2}});
+}
+
+TEST_CASE("detect: context words as keys of JSON exports and vCards") {
+  ExpectOnly("uk_nhs", "{\"nhs_number\": \"9434765919\", \"id\": 7}");
+  ExpectOnly("date_of_birth", "{\"dateOfBirth\": \"1980-04-12\"}");
+  ExpectOnly("date_of_birth", "{\"birth_date\": \"1980-04-12\"}");
+  ExpectOnly("phone", "{\"phoneNumber\": \"020 7946 0958\"}");
+  ExpectOnly("in_aadhaar", "aadhaar_no=2345 6789 0124");
+  ExpectOnly("date_of_birth", "BEGIN:VCARD\r\nFN:Anna Smith\r\nBDAY:1980-04-12\r\nEND:VCARD\r\n");
+  ExpectNone("{\"nhsx\": \"9434765919\"}");  // still whole words
+}
+
+TEST_CASE("detect: dates of birth as HR systems print them") {
+  ExpectOnly("date_of_birth", "DOB: 01-Jun-1963");
+  ExpectOnly("date_of_birth", "Date of birth: 12 Apr 1980");
+  ExpectOnly("date_of_birth", "DOB 1980/04/12");
+}
+
+TEST_CASE("detect: a context word at the start of the line after a confirmed region") {
+  // The first region ends with the long line; the search resumes right at "ssn".
+  ExpectOnly(
+      "us_ssn",
+      "The alarm panel showed a fault on zone 4 which was reset. The client asked for a "
+      "copy of the report by friday. The guard completed the patrol.\r\nssn 205 43 4516\r\n");
+  auto found = Scan("Codice fiscale: RSSMRA85T10A562S\r\n" + std::string(150, 'x') +
+                    "\r\nssn 205 43 4516\r\n");
+  CHECK(found == std::map<std::string, uint64_t>{{"it_fiscal_code", 1}, {"us_ssn", 1}});
+}

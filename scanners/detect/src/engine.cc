@@ -39,7 +39,10 @@ RE2::Options ByteOptions(int64_t max_mem) {
 }
 
 // A regex for "any of these words", case-insensitive, each word bounded where it
-// starts or ends with a letter or digit.
+// starts or ends with a letter or digit. '_' bounds a word too, and the blanks inside
+// a word may be '_', '-' or nothing, so that keys of exports match: "nhs_number",
+// "date-of-birth", "dateOfBirth". (A '_' bound is matched, not asserted: the match
+// then takes one byte more on that side.)
 std::string WordsPattern(const std::vector<std::string>& words) {
   std::string p = "(?i)(?:";
   for (size_t i = 0; i < words.size(); ++i) {
@@ -47,9 +50,15 @@ std::string WordsPattern(const std::vector<std::string>& words) {
     if (i) p += '|';
     const bool alnum_start = !w.empty() && std::isalnum(static_cast<unsigned char>(w.front()));
     const bool alnum_end = !w.empty() && std::isalnum(static_cast<unsigned char>(w.back()));
-    if (alnum_start) p += "\\b";
-    p += RE2::QuoteMeta(w);
-    if (alnum_end) p += "\\b";
+    if (alnum_start) p += "(?:\\b|_)";
+    for (size_t k = 0; k < w.size(); ++k) {
+      if (w[k] == ' ') {
+        p += "[ _\\-]?";
+      } else {
+        p += RE2::QuoteMeta(std::string_view(w).substr(k, 1));
+      }
+    }
+    if (alnum_end) p += "(?:\\b|_)";
   }
   return p + ")";
 }
@@ -65,6 +74,61 @@ size_t LastContextEnd(const RE2& words, std::string_view text) {
     p = m.empty() ? last + 1 : last;
   }
   return last;
+}
+
+// Cells of one line of a delimited table (CSV, TSV, extracted spreadsheet or document
+// table): `delim` outside double quotes separates them. Returns the number of cells;
+// when `cell_at` is given, sets it to the index of the cell holding byte `at`.
+size_t CountCells(std::string_view line, char delim, size_t at = std::string_view::npos,
+                  size_t* cell_at = nullptr) {
+  size_t cells = 1;
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    if (i == at && cell_at) *cell_at = cells - 1;
+    const char ch = line[i];
+    if (ch == '"') {
+      quoted = !quoted;
+    } else if (ch == delim && !quoted) {
+      ++cells;
+    }
+  }
+  if (at >= line.size() && cell_at) *cell_at = cells - 1;
+  return cells;
+}
+
+std::string_view TrimLine(std::string_view s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view TrimCell(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '"' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '"' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+// True when the text between a context word and its value holds another labelled value
+// ("DOB: 1980-04-12\nStart date: 2015-03-01"): after a digit, a label ends with ':' or
+// '=' or a new line starts with a word. The context word then belongs to that other value.
+bool AnotherValueBetween(std::string_view between) {
+  const size_t digit = between.find_first_of("0123456789");
+  if (digit == std::string_view::npos) return false;
+  for (size_t i = digit + 1; i < between.size(); ++i) {
+    const unsigned char ch = static_cast<unsigned char>(between[i]);
+    if ((ch == ':' || ch == '=') && std::isalpha(static_cast<unsigned char>(between[i - 1]))) {
+      return true;
+    }
+    if (ch == '\n') {
+      size_t j = i + 1;
+      while (j < between.size() && (between[j] == ' ' || between[j] == '\t')) ++j;
+      if (j < between.size() && std::isalpha(static_cast<unsigned char>(between[j]))) return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -189,6 +253,65 @@ struct Scanner::State {
   std::vector<int> set_hits;
   std::vector<Cand> cands;
 
+  // The header of the delimited table being read, when a header row named a context
+  // word: values in the rows below take their context from their column's header.
+  struct Table {
+    bool active = false;
+    char delim = 0;
+    size_t cells = 0;
+    std::string header;             // the header line (to tell it from its rows)
+    std::vector<std::string> cols;  // header cells, trimmed
+  } table;
+
+  // When `line` is a table header (three or more short, label-like cells, one of them
+  // holding a context word), starts reading that table.
+  void MaybeHeader(std::string_view line) {
+    line = TrimLine(line);
+    if (line.empty() || line.size() > 2048) return;
+    char delim = 0;
+    size_t best = 0;
+    for (const char d : {'\t', ';', '|', ','}) {
+      const size_t n = static_cast<size_t>(std::count(line.begin(), line.end(), d));
+      if (n >= 2 && n > best) {
+        best = n;
+        delim = d;
+      }
+    }
+    if (!delim) return;
+    std::vector<std::string> cols;
+    size_t start = 0;
+    for (size_t i = 0; i <= line.size(); ++i) {
+      if (i == line.size() || line[i] == delim) {
+        const std::string_view cell = TrimCell(line.substr(start, i - start));
+        size_t digits = 0;
+        for (const char ch : cell) digits += (ch >= '0' && ch <= '9') ? 1 : 0;
+        if (cell.size() > 48 || digits > 2) return;  // a value, not a label
+        cols.emplace_back(cell);
+        start = i + 1;
+      }
+    }
+    if (CountCells(line, delim) != cols.size()) return;  // quoted delimiters: not a header
+    bool named = false;
+    for (const std::string& col : cols) {
+      for (const auto& det : c->dets) {
+        if (det.context && RE2::PartialMatch(col, *det.context)) named = true;
+      }
+    }
+    if (!named) return;
+    table.active = true;
+    table.delim = delim;
+    table.cells = cols.size();
+    table.header = std::string(line);
+    table.cols = std::move(cols);
+  }
+
+  // True when `line` is a row of the current table.
+  bool IsRow(std::string_view line) const {
+    line = TrimLine(line);
+    return table.active && !line.empty() && line != table.header &&
+           CountCells(line, table.delim) == table.cells;
+  }
+
   size_t LineStart(size_t s, size_t floor) const {
     const size_t lo = s > kLineReach ? std::max(floor, s - kLineReach) : floor;
     for (size_t i = s; i > lo; --i) {
@@ -260,9 +383,21 @@ struct Scanner::State {
         cand.after = std::string_view(buf).substr(me, std::min(kContextWindow, buf.size() - me));
         int rank = c->dets[var.det].priority;
         if (var.needs_context) {
-          const size_t word_end = LastContextEnd(*c->dets[var.det].context, cand.before);
-          if (word_end == std::string_view::npos) continue;
-          rank = 1000 + static_cast<int>(cand.before.size() - word_end);
+          const RE2& words = *c->dets[var.det].context;
+          const size_t ls = LineStart(ms, floor);
+          const std::string_view line = std::string_view(buf).substr(ls, LineEnd(ms) - ls);
+          if (table.active && IsRow(line)) {
+            // In a table row the column's header is the context, and only it.
+            size_t col = 0;
+            CountCells(TrimLine(line), table.delim, ms - ls, &col);
+            if (col >= table.cols.size() || !RE2::PartialMatch(table.cols[col], words)) continue;
+            rank = 1000;
+          } else {
+            const size_t word_end = LastContextEnd(words, cand.before);
+            if (word_end == std::string_view::npos) continue;
+            if (AnotherValueBetween(cand.before.substr(word_end))) continue;
+            rank = 1000 + static_cast<int>(cand.before.size() - word_end);
+          }
         }
         std::string norm;
         if (!var.validate(cand, &norm)) continue;
@@ -297,6 +432,24 @@ struct Scanner::State {
     const size_t limit = final ? size : (size > kTail ? size - kTail : 0);
     const size_t floor = 0;
     while (pos < limit) {
+      if (table.active) {
+        // Every row of a table with a named column is confirmed, context word or not.
+        const void* nl = memchr(buf.data() + pos, '\n', size - pos);
+        if (!nl && !final) break;
+        const size_t le =
+            nl ? static_cast<size_t>(static_cast<const char*>(nl) - buf.data()) + 1 : size;
+        const std::string_view line = std::string_view(buf).substr(pos, le - pos);
+        if (line.find_first_not_of(" \t\r\n\f") == std::string_view::npos) {
+          pos = le;  // blank lines between rows (PDF text layers) keep the table open
+          continue;
+        }
+        if ((pos == 0 || buf[pos - 1] == '\n') && IsRow(line)) {
+          Confirm(pos, le, le, floor);
+          pos = le;
+          continue;
+        }
+        table.active = false;
+      }
       re2::StringPiece text(buf.data(), size);
       re2::StringPiece m;
       if (!c->prefilter->Match(text, pos, size, RE2::UNANCHORED, &m, 1)) {
@@ -312,6 +465,13 @@ struct Scanner::State {
       const size_t a0 = std::max(pos, LineStart(s, floor));
       // A context word may come up to kContextWindow bytes before its value.
       const size_t a1 = std::max(LineEnd(std::min(size, e + kContextWindow)), e + 1);
+      // A table header among the region's lines names the columns of the rows below.
+      for (size_t ls = LineStart(s, floor); ls < std::min(a1, size);) {
+        const size_t le = LineEnd(ls);
+        if (ls == 0 || buf[ls - 1] == '\n') MaybeHeader(std::string_view(buf).substr(ls, le - ls));
+        if (le <= ls) break;
+        ls = le;
+      }
       size_t rend = a1;
       for (int lines = 0; lines < 2 && rend < size; ++lines) rend = LineEnd(rend);
       rend = std::min({rend, a1 + kRegionTail, size});
@@ -355,6 +515,7 @@ void Scanner::EndOfStream() {
   s_->buf.clear();
   s_->pos = 0;
   s_->claimed = 0;
+  s_->table = State::Table();
 }
 
 std::vector<Detection> Scanner::Take() {

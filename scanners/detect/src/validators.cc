@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include "custos/base/time.h"
 
@@ -113,7 +115,11 @@ bool StandsAlone(const Candidate& c) {
     return false;
   }
   // "[4111 1111 1111] 1111": more groups of four follow.
+  const auto alnum = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) != 0; };
+  // "2c6aa066-...-[508697100438]": one group of a hyphenated token such as a UUID.
+  if (b.size() >= 2 && b.back() == '-' && alnum(b[b.size() - 2])) return false;
   const std::string_view a = c.after;
+  if (a.size() >= 2 && a[0] == '-' && alnum(a[1])) return false;
   if (!a.empty() && digit(a[0])) return false;
   if (a.size() >= 5 && sep(a[0]) && digit(a[1]) && digit(a[2]) && digit(a[3]) && digit(a[4])) {
     return false;
@@ -148,6 +154,16 @@ bool ValidateEmail(const Candidate& c, std::string* norm) {
     return false;
   }
   if (domain.find("..") != std::string_view::npos || domain.front() == '-') return false;
+  // "logo@2x.png": a file name, not an address (no such top-level domains).
+  static const char* kFileTypes[] = {"png", "jpg",  "jpeg", "gif", "webp", "svg",  "bmp", "ico",
+                                     "tif", "tiff", "css",  "js",  "json", "txt",  "pdf", "csv",
+                                     "xml", "html", "htm",  "log", "yml",  "yaml", "ini"};
+  std::string tld(domain.substr(domain.rfind('.') + 1));
+  std::transform(tld.begin(), tld.end(), tld.begin(),
+                 [](unsigned char ch) { return std::tolower(ch); });
+  for (const char* t : kFileTypes) {
+    if (tld == t) return false;
+  }
   // An address glued to more address characters is not a clean match.
   if (!c.after.empty() && (c.after[0] == '@')) return false;
   std::string n(v);
@@ -175,8 +191,29 @@ bool ValidatePhoneNational(const Candidate& c, std::string* norm) {
   return true;
 }
 
+// Digit groups as cards print them: fours (the last may be shorter), or 4-6-5 / 4-6-4.
+static bool CardGrouping(std::string_view v) {
+  std::vector<size_t> groups{0};
+  for (const char ch : v) {
+    if (ch >= '0' && ch <= '9') {
+      ++groups.back();
+    } else {
+      groups.push_back(0);
+    }
+  }
+  if (groups.size() == 1) return true;
+  if (groups.size() == 3 && groups[0] == 4 && groups[1] == 6 &&
+      (groups[2] == 5 || groups[2] == 4)) {
+    return true;
+  }
+  for (size_t i = 0; i + 1 < groups.size(); ++i) {
+    if (groups[i] != 4) return false;
+  }
+  return groups.back() >= 1 && groups.back() <= 4;
+}
+
 bool ValidatePaymentCard(const Candidate& c, std::string* norm) {
-  if (!ConsistentSeparators(c.value) || !StandsAlone(c)) return false;
+  if (!ConsistentSeparators(c.value) || !StandsAlone(c) || !CardGrouping(c.value)) return false;
   const std::string d = DigitsOf(c.value);
   const size_t n = d.size();
   if (n < 12 || n > 19 || AllSame(d) || !Luhn(d)) return false;
@@ -368,11 +405,55 @@ bool ValidateGps(const Candidate& c, std::string* norm) {
     *norm = AlnumUpper(v);
     return true;
   }
-  const size_t sep = v.find_first_of(",;");
-  if (sep == std::string::npos) return false;
-  const double lat = std::strtod(v.c_str(), nullptr);
-  const double lon = std::strtod(v.c_str() + sep + 1, nullptr);
-  if (lat < -90 || lat > 90 || lon < -180 || lon > 180 || (lat == 0 && lon == 0)) return false;
+  // The two numbers, wherever they are ("51.5007, -0.1246", "lat 51.5007 lon -0.1246").
+  double num[2];
+  int k = 0;
+  for (const char* p = v.c_str(); *p && k < 2;) {
+    const bool sign = (*p == '-' || *p == '+') && std::isdigit(static_cast<unsigned char>(p[1]));
+    if (sign || std::isdigit(static_cast<unsigned char>(*p))) {
+      char* end = nullptr;
+      num[k++] = std::strtod(p, &end);
+      p = end;
+    } else {
+      ++p;
+    }
+  }
+  if (k != 2) return false;
+  const double lat = num[0], lon = num[1];
+  if (lat < -90 || lat > 90 || lon < -180 || lon > 180) return false;
+  // Both below one degree: ratios or readings ("0.2500, 0.7500"), not a place.
+  if (std::abs(lat) < 1 && std::abs(lon) < 1) return false;
+  // One pair out of a longer list of decimals ("0.1234, 0.5678, 0.9012").
+  auto decimal_at = [](std::string_view t) {  // t starts with [sign]digits.dddd
+    size_t i = 0;
+    if (i < t.size() && (t[i] == '-' || t[i] == '+')) ++i;
+    const size_t d0 = i;
+    while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+    if (i == d0 || i >= t.size() || t[i] != '.') return false;
+    size_t n = 0;
+    while (++i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++n;
+    return n >= 4;
+  };
+  {
+    std::string_view a = c.after;
+    while (!a.empty() && (a.front() == ' ' || a.front() == '\t')) a.remove_prefix(1);
+    if (!a.empty() && (a.front() == ',' || a.front() == ';')) {
+      a.remove_prefix(1);
+      while (!a.empty() && (a.front() == ' ' || a.front() == '\t')) a.remove_prefix(1);
+      if (decimal_at(a)) return false;
+    }
+    std::string_view b = c.before;
+    while (!b.empty() && (b.back() == ' ' || b.back() == '\t')) b.remove_suffix(1);
+    if (!b.empty() && (b.back() == ',' || b.back() == ';')) {
+      b.remove_suffix(1);
+      while (!b.empty() && (b.back() == ' ' || b.back() == '\t')) b.remove_suffix(1);
+      size_t i = b.size();
+      while (i > 0 && (std::isdigit(static_cast<unsigned char>(b[i - 1])) || b[i - 1] == '.' ||
+                       b[i - 1] == '-' || b[i - 1] == '+'))
+        --i;
+      if (decimal_at(b.substr(i))) return false;
+    }
+  }
   if (!c.before.empty() &&
       (std::isdigit(static_cast<unsigned char>(c.before.back())) || c.before.back() == '.')) {
     return false;
@@ -417,6 +498,8 @@ bool ValidateDateOfBirth(const Candidate& c, std::string* norm) {
                                                         {"set", 9},
                                                         {"ott", 10},
                                                         {"mrt", 3},
+                                                        {"maa", 3},
+                                                        {"out", 10},
                                                         {"mei", 5}};
   std::string v(c.value);
   std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return std::tolower(ch); });
@@ -437,6 +520,10 @@ bool ValidateDateOfBirth(const Candidate& c, std::string* norm) {
                               static_cast<unsigned char>(v[j]) >= 0x80))
         ++j;
       word = v.substr(i, j - i);
+      if (word == "de") {  // "17 de abril de 1957"
+        i = j;
+        continue;
+      }
       for (const auto& [name, m] : kMonths) {
         if (word.rfind(name, 0) == 0) {
           month_name = m;

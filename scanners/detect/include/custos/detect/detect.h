@@ -76,7 +76,7 @@ class Engine {
   ~Engine();
   // Version of the detector set: changes whenever patterns or validation change, so
   // that stored results can be invalidated.
-  static constexpr int kVersion = 1;
+  static constexpr int kVersion = 2;
 
   struct Compiled;
   const Compiled& compiled() const { return *compiled_; }
