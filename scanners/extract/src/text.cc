@@ -23,6 +23,11 @@ class TextDecoder {
 
   // Decodes `bytes` (the next piece of the document). False when extraction must stop.
   bool Feed(std::string_view bytes) {
+    // Decided UTF-8 with nothing carried over: an all-ASCII piece (the common case)
+    // goes on as it is, without copying it twice.
+    if (enc_ == Enc::kUtf8 && pending_.empty() && bytes::AsciiPrefix(bytes) == bytes.size()) {
+      return ctx_.Emit(depth_, bytes);
+    }
     pending_.append(bytes);
     if (enc_ == Enc::kUnknown) {
       if (pending_.size() < kSniffBytes) return true;
