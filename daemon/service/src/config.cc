@@ -593,12 +593,15 @@ FileKind KindOfTop(const YAML::Node& top) {
       "roots", "state_directory", "inventory", "control", "metrics", "logging", "scan", "throttle"};
   static const std::set<std::string, std::less<>> kPolicyKeys = {"detectors", "legal_holds"};
   for (auto it = top.begin(); it != top.end(); ++it) {
-    if (!it->first.IsScalar()) continue;
-    const std::string& key = it->first.Scalar();
+    // Copies, not references: `it->` hands out a proxy that dies with the statement.
+    const YAML::Node key_node = it->first;
+    const YAML::Node value = it->second;
+    if (!key_node.IsScalar()) continue;
+    const std::string key = key_node.Scalar();
     if (kDaemonKeys.count(key)) return FileKind::kDaemonConfig;
     if (kPolicyKeys.count(key)) return FileKind::kPolicyFile;
-    if (key != "policies" || !it->second.IsSequence()) continue;
-    for (const YAML::Node& e : it->second) {
+    if (key != "policies" || !value.IsSequence()) continue;
+    for (const YAML::Node& e : value) {
       if (e.IsScalar()) return FileKind::kDaemonConfig;
       if (e.IsMap()) return FileKind::kPolicyFile;
     }
