@@ -411,3 +411,18 @@ TEST_CASE("detect: formats from the blind evaluation corpus") {
              " 23.617' E 003\xC2\xB0"
              " 28.483'");
 }
+
+TEST_CASE("detect: column headers of tables aligned with runs of blanks") {
+  // PDF text layers and fixed-width exports separate columns by two or more blanks;
+  // single blanks inside a cell ("020 7946 0958", "12 March 1980") stay in the cell.
+  auto found = Scan(
+      "Name   DOB   Phone   Start\n"
+      "Anna Smith   12/04/1980   020 7946 0958   01/03/2015\n"
+      "Bob Jones    13 May 1981  020 7946 0959   02/03/2016\n"
+      "Carl Weber   14/06/1982   020 7946 0951   03/03/2017\n");
+  CHECK(found == std::map<std::string, uint64_t>{{"date_of_birth", 3}, {"phone", 3}});
+  // Prose with double blanks after full stops is no table.
+  ExpectNone(
+      "The night was calm.  Nothing to report.  Gate locked at 12/04/1980  ok\n"
+      "Checked again.  Still calm.  Next round 13/04/1980  ok\n");
+}
