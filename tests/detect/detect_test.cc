@@ -426,3 +426,15 @@ TEST_CASE("detect: column headers of tables aligned with runs of blanks") {
       "The night was calm.  Nothing to report.  Gate locked at 12/04/1980  ok\n"
       "Checked again.  Still calm.  Next round 13/04/1980  ok\n");
 }
+
+TEST_CASE("detect: a JSON key is a label that ends a context word's reach") {
+  ExpectOnly(
+      "date_of_birth",
+      "{\"Name\": \"A B\", \"D.O.B.\": \"20 Mar 2001\", \"Start date\": \"April 17, 2006\"}");
+  ExpectOnly("date_of_birth", "{'dob': '1980-04-12', 'hired': '2015-03-01'}");
+  ExpectOnly("date_of_birth", "DOB: 1980-04-12, Employee no.: 2015-03-01");
+}
+
+TEST_CASE("detect: digits of a JSON escape in a key are no value") {
+  ExpectOnly("br_cpf", "{\"CPF n\\u00ba\": \"11144477735\"}");
+}

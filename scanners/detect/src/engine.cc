@@ -137,14 +137,29 @@ std::string_view TrimCell(std::string_view s) {
 
 // True when the text between a context word and its value holds another labelled value
 // ("DOB: 1980-04-12\nStart date: 2015-03-01"): after a digit, a label ends with ':' or
-// '=' or a new line starts with a word. The context word then belongs to that other value.
+// '=' (also behind a JSON key's quote or an abbreviation's dot: "hired": , "no.:") or a
+// new line starts with a word. The context word then belongs to that other value.
 bool AnotherValueBetween(std::string_view between) {
-  const size_t digit = between.find_first_of("0123456789");
+  // The first digit that is not part of a JSON escape ("CPF n\u00ba": "...").
+  size_t digit = std::string_view::npos;
+  for (size_t i = 0; i < between.size(); ++i) {
+    if (between[i] == '\\' && i + 5 < between.size() && between[i + 1] == 'u') {
+      i += 5;
+    } else if (std::isdigit(static_cast<unsigned char>(between[i]))) {
+      digit = i;
+      break;
+    }
+  }
   if (digit == std::string_view::npos) return false;
   for (size_t i = digit + 1; i < between.size(); ++i) {
     const unsigned char ch = static_cast<unsigned char>(between[i]);
-    if ((ch == ':' || ch == '=') && std::isalpha(static_cast<unsigned char>(between[i - 1]))) {
-      return true;
+    if (ch == ':' || ch == '=') {
+      size_t k = i;
+      while (k > digit + 1 && (between[k - 1] == '"' || between[k - 1] == '\'' ||
+                               between[k - 1] == '.' || between[k - 1] == ')')) {
+        --k;
+      }
+      if (std::isalpha(static_cast<unsigned char>(between[k - 1]))) return true;
     }
     if (ch == '\n') {
       size_t j = i + 1;
