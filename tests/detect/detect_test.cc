@@ -438,3 +438,16 @@ TEST_CASE("detect: a JSON key is a label that ends a context word's reach") {
 TEST_CASE("detect: digits of a JSON escape in a key are no value") {
   ExpectOnly("br_cpf", "{\"CPF n\\u00ba\": \"11144477735\"}");
 }
+
+TEST_CASE("detect: MRZ lines as strings of a JSON array (OCR exports)") {
+  ExpectOnly("passport_mrz",
+             "{\"lines\": [\"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\", "
+             "\"L898902C36UTO7408122F1204159ZE184226B<<<<<10\"]}");
+  ExpectOnly(
+      "passport_mrz",
+      "{\n  \"lines\": [\n    \"I<UTOD231458907<<<<<<<<<<<<<<<\",\n"
+      "    \"7408122F1204159UTO<<<<<<<<<<<6\",\n    \"ERIKSSON<<ANNA<MARIA<<<<<<<<<<\"\n  ]\n}");
+  ExpectNone(
+      "[\"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\", "
+      "\"L898902C36UTO7408122F1204159ZE184226B<<<<<11\"]");  // composite check digit
+}
