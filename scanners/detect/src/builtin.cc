@@ -18,12 +18,12 @@ const std::vector<DetectorDef>& BuiltinDetectors() {
        MaskPrivateKey,
        0},
       {"passport_mrz",
-       {// TD3: two lines of 44 (passports)
-        {R"(P[A-Z<][A-Z<]{3}[A-Z<]{39}[ \t]*\r?\n[ \t]*[A-Z0-9<]{9}[0-9][A-Z<]{3}[0-9]{6}[0-9][MFX<][0-9]{6}[0-9][A-Z0-9<]{14}[0-9<][0-9])"},
+       {// TD3: two lines of 44 (passports). Lines may also be strings of a JSON array.
+        {R"(P[A-Z<][A-Z<]{3}[A-Z<]{39}(?:[ \t]*\r?\n[ \t]*|"[ \t]*,[ \t\r\n]*")[A-Z0-9<]{9}[0-9][A-Z<]{3}[0-9]{6}[0-9][MFX<][0-9]{6}[0-9][A-Z0-9<]{14}[0-9<][0-9])"},
         // TD2: two lines of 36
-        {R"([ACI][A-Z<][A-Z<]{3}[A-Z<]{31}[ \t]*\r?\n[ \t]*[A-Z0-9<]{9}[0-9][A-Z<]{3}[0-9]{6}[0-9][MFX<][0-9]{6}[0-9][A-Z0-9<]{7}[0-9])"},
+        {R"([ACI][A-Z<][A-Z<]{3}[A-Z<]{31}(?:[ \t]*\r?\n[ \t]*|"[ \t]*,[ \t\r\n]*")[A-Z0-9<]{9}[0-9][A-Z<]{3}[0-9]{6}[0-9][MFX<][0-9]{6}[0-9][A-Z0-9<]{7}[0-9])"},
         // TD1: three lines of 30 (identity cards)
-        {R"([ACI][A-Z<][A-Z<]{3}[A-Z0-9<]{9}[0-9<][A-Z0-9<]{15}[ \t]*\r?\n[ \t]*[0-9]{6}[0-9][MFX<][0-9]{6}[0-9][A-Z<]{3}[A-Z0-9<]{11}[0-9][ \t]*\r?\n[ \t]*[A-Z<]{30})"}},
+        {R"([ACI][A-Z<][A-Z<]{3}[A-Z0-9<]{9}[0-9<][A-Z0-9<]{15}(?:[ \t]*\r?\n[ \t]*|"[ \t]*,[ \t\r\n]*")[0-9]{6}[0-9][MFX<][0-9]{6}[0-9][A-Z<]{3}[A-Z0-9<]{11}[0-9](?:[ \t]*\r?\n[ \t]*|"[ \t]*,[ \t\r\n]*")[A-Z<]{30})"}},
        {},
        ValidateMrz,
        MaskMrz,
@@ -86,7 +86,10 @@ const std::vector<DetectorDef>& BuiltinDetectors() {
        MaskLast2,
        11},
       {"es_dni",
-       {{R"(\b[0-9]{8}[\- ]?[A-Z]\b)"}, {R"(\b[XYZ][\- ]?[0-9]{7}[\- ]?[A-Z]\b)"}},
+       {{R"(\b[0-9]{8}[\- ]?[A-Z]\b)"},
+        {R"(\b[XYZ][\- ]?[0-9]{7}[\- ]?[A-Z]\b)"},
+        // with thousands dots, as Spanish forms print it: 12.345.678-Z
+        {R"(\b[0-9]{2}\.[0-9]{3}\.[0-9]{3}[\- ]?[A-Z]\b)"}},
        {},
        ValidateEsDni,
        MaskLast2,
@@ -136,6 +139,13 @@ const std::vector<DetectorDef>& BuiltinDetectors() {
          "?[0-9]{1,2}(?:\\.[0-9]+)?(?:\"|\xE2\x80\xB3|'')? ?[NS][ ,;]{0,3}[0-9]{1,3}\xC2\xB0 "
          "?[0-9]{1,2}(?:'|\xE2\x80\xB2) ?[0-9]{1,2}(?:\\.[0-9]+)?(?:\"|\xE2\x80\xB3|'')? "
          "?[EW]\\b"},
+        // DMS or degrees and decimal minutes with the hemisphere letter in front:
+        // N 47 03'55", W 78 12'03" or N 47 23.617' E 003 28.483' (with degree signs)
+        {"\\b[NS] ?[0-9]{1,2}\xC2\xB0 ?[0-9]{1,2}(?:\\.[0-9]+)?(?:'|\xE2\x80\xB2)(?: "
+         "?[0-9]{1,2}(?:\\.[0-9]+)?(?:\"|"
+         "\xE2\x80\xB3|''))?[ ,;]{1,3}[EW] ?[0-9]{1,3}\xC2\xB0 "
+         "?[0-9]{1,2}(?:\\.[0-9]+)?(?:'|\xE2\x80\xB2)(?: "
+         "?[0-9]{1,2}(?:\\.[0-9]+)?(?:\"|\xE2\x80\xB3|''))?"},
         // labelled: "lat 48.85661 lon 2.35222", "latitude: 48.85661, longitude: 2.35222"
         {R"((?i)\blat(?:itude)?\.?[:=]?[ \t]{0,3}[\-+]?(?:[1-8]?[0-9]|90)\.[0-9]{4,10}[ \t]{0,3}[,;/]?[ \t]{0,3}(?:lon|lng|long|longitude)\.?[:=]?[ \t]{0,3}[\-+]?(?:1[0-7][0-9]|[1-9]?[0-9]|180)\.[0-9]{4,10}\b)"},
         // separated by blanks only: needs a location word before it
@@ -168,6 +178,7 @@ const std::vector<DetectorDef>& BuiltinDetectors() {
         "geb.",
         "fecha de nacimiento",
         "fecha nac",
+        "nacimiento",
         "data di nascita",
         "nato il",
         "nacido",

@@ -76,11 +76,35 @@ size_t LastContextEnd(const RE2& words, std::string_view text) {
   return last;
 }
 
+// Delimiter value for columns aligned with runs of two or more blanks (PDF text layers,
+// fixed-width exports); a single blank stays inside its cell.
+constexpr char kBlankRun = ' ';
+
 // Cells of one line of a delimited table (CSV, TSV, extracted spreadsheet or document
 // table): `delim` outside double quotes separates them. Returns the number of cells;
 // when `cell_at` is given, sets it to the index of the cell holding byte `at`.
 size_t CountCells(std::string_view line, char delim, size_t at = std::string_view::npos,
                   size_t* cell_at = nullptr) {
+  if (delim == kBlankRun) {
+    size_t cells = 1;
+    bool content = false;  // leading blanks start no cell
+    size_t i = 0;
+    while (i < line.size()) {
+      if (line[i] == ' ' && i + 1 < line.size() && line[i + 1] == ' ') {
+        size_t j = i;
+        while (j < line.size() && line[j] == ' ') ++j;
+        if (cell_at && at >= i && at < j) *cell_at = cells - 1;
+        if (content && j < line.size()) ++cells;  // trailing blanks end no cell
+        i = j;
+        continue;
+      }
+      if (i == at && cell_at) *cell_at = cells - 1;
+      content = content || line[i] != ' ';
+      ++i;
+    }
+    if (at >= line.size() && cell_at) *cell_at = cells - 1;
+    return cells;
+  }
   size_t cells = 1;
   bool quoted = false;
   for (size_t i = 0; i < line.size(); ++i) {
@@ -113,14 +137,29 @@ std::string_view TrimCell(std::string_view s) {
 
 // True when the text between a context word and its value holds another labelled value
 // ("DOB: 1980-04-12\nStart date: 2015-03-01"): after a digit, a label ends with ':' or
-// '=' or a new line starts with a word. The context word then belongs to that other value.
+// '=' (also behind a JSON key's quote or an abbreviation's dot: "hired": , "no.:") or a
+// new line starts with a word. The context word then belongs to that other value.
 bool AnotherValueBetween(std::string_view between) {
-  const size_t digit = between.find_first_of("0123456789");
+  // The first digit that is not part of a JSON escape ("CPF n\u00ba": "...").
+  size_t digit = std::string_view::npos;
+  for (size_t i = 0; i < between.size(); ++i) {
+    if (between[i] == '\\' && i + 5 < between.size() && between[i + 1] == 'u') {
+      i += 5;
+    } else if (std::isdigit(static_cast<unsigned char>(between[i]))) {
+      digit = i;
+      break;
+    }
+  }
   if (digit == std::string_view::npos) return false;
   for (size_t i = digit + 1; i < between.size(); ++i) {
     const unsigned char ch = static_cast<unsigned char>(between[i]);
-    if ((ch == ':' || ch == '=') && std::isalpha(static_cast<unsigned char>(between[i - 1]))) {
-      return true;
+    if (ch == ':' || ch == '=') {
+      size_t k = i;
+      while (k > digit + 1 && (between[k - 1] == '"' || between[k - 1] == '\'' ||
+                               between[k - 1] == '.' || between[k - 1] == ')')) {
+        --k;
+      }
+      if (std::isalpha(static_cast<unsigned char>(between[k - 1]))) return true;
     }
     if (ch == '\n') {
       size_t j = i + 1;
@@ -277,16 +316,33 @@ struct Scanner::State {
         delim = d;
       }
     }
+    if (!delim && CountCells(line, kBlankRun) >= 3) delim = kBlankRun;
     if (!delim) return;
     std::vector<std::string> cols;
+    auto add = [&cols](std::string_view raw) {
+      const std::string_view cell = TrimCell(raw);
+      size_t digits = 0;
+      for (const char ch : cell) digits += (ch >= '0' && ch <= '9') ? 1 : 0;
+      if (cell.size() > 48 || digits > 2) return false;  // a value, not a label
+      cols.emplace_back(cell);
+      return true;
+    };
     size_t start = 0;
     for (size_t i = 0; i <= line.size(); ++i) {
-      if (i == line.size() || line[i] == delim) {
-        const std::string_view cell = TrimCell(line.substr(start, i - start));
-        size_t digits = 0;
-        for (const char ch : cell) digits += (ch >= '0' && ch <= '9') ? 1 : 0;
-        if (cell.size() > 48 || digits > 2) return;  // a value, not a label
-        cols.emplace_back(cell);
+      const bool end = i == line.size();
+      if (delim == kBlankRun) {
+        // a run of two or more blanks after some content ends a cell
+        if (!end && !(line[i] == ' ' && i + 1 < line.size() && line[i + 1] == ' ')) continue;
+        size_t j = i;
+        while (j < line.size() && line[j] == ' ') ++j;
+        if (!TrimCell(line.substr(start, i - start)).empty()) {
+          if (!add(line.substr(start, i - start))) return;
+        }
+        start = j;
+        i = j > i ? j - 1 : i;
+        if (end) break;
+      } else if (end || line[i] == delim) {
+        if (!add(line.substr(start, i - start))) return;
         start = i + 1;
       }
     }

@@ -326,7 +326,7 @@ std::vector<std::string> MrzLines(std::string_view v) {
   std::vector<std::string> lines;
   std::string cur;
   for (const char ch : v) {
-    if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t') {
+    if (ch == '\n' || ch == '\r' || ch == ' ' || ch == '\t' || ch == '"' || ch == ',') {
       if (!cur.empty()) lines.push_back(std::move(cur));
       cur.clear();
     } else {
