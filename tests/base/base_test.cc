@@ -204,3 +204,78 @@ TEST_CASE("bytes: word-at-a-time scans agree with byte-by-byte ones") {
   CHECK(bytes::ForEachOddControl("plain\ttext,\r\nno odd controls at all\n",
                                  [](unsigned char) { return false; }));
 }
+
+namespace {
+
+// Byte-by-byte references for the word-at-a-time escapers.
+std::string RefJson(std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7F) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+std::string RefEscape(std::string_view s, bool controls) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    // The test alphabet's only multi-byte sequence is U+00E9 (C3 A9).
+    const bool e_acute =
+        c == 0xC3 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA9;
+    if (e_acute) {
+      out.append(s.substr(i, 2));
+      i += 2;
+    } else if (c >= 0x80 || (controls && (c < 0x20 || c == 0x7F))) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+      ++i;
+    } else {
+      out += static_cast<char>(c);
+      ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("escape: the fast paths agree with byte-by-byte escaping") {
+  const std::string_view alphabet[] = {"a",    "/",    " ",        "\"",   "\\",   "\n",      "\t",
+                                       "\x01", "\x7f", "\xc3\xa9", "\xff", "\xc3", "abcdefgh"};
+  uint32_t seed = 777;
+  const auto next = [&] { return (seed = seed * 1103515245u + 12345u) >> 16; };
+  for (int round = 0; round < 3000; ++round) {
+    std::string s;
+    const int pieces = static_cast<int>(next() % 24);
+    for (int k = 0; k < pieces; ++k) {
+      // Mostly plain text, so that whole clean words occur between the specials.
+      const uint32_t r = next();
+      s += r % 3 ? alphabet[12] : alphabet[r % 13];
+    }
+    std::string json;
+    AppendJsonString(json, s);
+    REQUIRE(json == RefJson(s));
+    REQUIRE(EscapeBytes(s, true) == RefEscape(s, true));
+    REQUIRE(EscapeBytes(s, false) == RefEscape(s, false));
+  }
+}

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 
+#include "custos/base/bytes.h"
+
 namespace custos {
 namespace {
 
@@ -47,6 +49,16 @@ std::string EscapeBytes(std::string_view raw, bool escape_controls) {
   std::string out;
   out.reserve(raw.size());
   for (size_t i = 0; i < raw.size();) {
+    // Printable ASCII (nearly every path) is copied eight bytes at a time.
+    size_t j = i;
+    while (j + 8 <= raw.size() && bytes::ControlOrHighMask(bytes::Load8(raw.data() + j)) == 0) {
+      j += 8;
+    }
+    if (j > i) {
+      out.append(raw.data() + i, j - i);
+      i = j;
+      continue;
+    }
     const size_t n = Utf8SequenceLength(raw, i);
     if (n == 0) {
       AppendHexEscape(out, static_cast<uint8_t>(raw[i]));
@@ -67,7 +79,20 @@ std::string EscapeBytes(std::string_view raw, bool escape_controls) {
 void AppendJsonString(std::string& out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out += '"';
-  for (const char ch : s) {
+  const auto plain = [](uint64_t w) {
+    return (bytes::ControlOrHighMask(w) | bytes::EqualMask(w, '"') | bytes::EqualMask(w, '\\')) ==
+           0;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    // Runs of printable ASCII without '"' or '\\' are copied eight bytes at a time.
+    if (i + 8 <= s.size() && plain(bytes::Load8(s.data() + i))) {
+      size_t j = i + 8;
+      while (j + 8 <= s.size() && plain(bytes::Load8(s.data() + j))) j += 8;
+      out.append(s.data() + i, j - i);
+      i = j - 1;
+      continue;
+    }
+    const char ch = s[i];
     const auto c = static_cast<uint8_t>(ch);
     switch (c) {
       case '"':

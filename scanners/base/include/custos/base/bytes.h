@@ -43,6 +43,13 @@ inline uint64_t OddControlMask(uint64_t w) {
   return (below_20 & ~usual) | EqualMask(w, 0x7F);
 }
 
+// The high bit of each byte of `w` that is a control character (below 0x20, or 0x7F)
+// or not ASCII (0x80 and above). Exact, byte by byte.
+inline uint64_t ControlOrHighMask(uint64_t w) {
+  const uint64_t at_least_20 = ((w & ~kHighs) + (0x80 - 0x20) * kOnes) | w;
+  return (~at_least_20 & kHighs) | EqualMask(w, 0x7F) | (w & kHighs);
+}
+
 inline bool IsOddControl(unsigned char b) {
   return (b < 0x20 && b != '\n' && b != '\t' && b != '\r') || b == 0x7F;
 }
