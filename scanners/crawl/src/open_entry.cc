@@ -30,8 +30,7 @@ Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh) {
   if (!entry.skipped.empty()) return Failed(entry.skipped);
   // Without a folder the name is the absolute path of a root that is a single file.
   const int dirfd = entry.dir ? entry.dir->get() : AT_FDCWD;
-  bool noatime = false;
-  UniqueFd fd(internal::OpenNoAtime(dirfd, entry.name.c_str(), internal::kFileOpenFlags, &noatime));
+  UniqueFd fd(internal::OpenNoAtime(dirfd, entry.name.c_str(), internal::kFileOpenFlags));
   if (!fd.valid()) {
     switch (errno) {
       case ELOOP:  // replaced by a symbolic link
@@ -53,11 +52,7 @@ Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh) {
                          static_cast<uint64_t>(st.st_ino) != entry.info.ino)) {
     return Failed(internal::kChanged);
   }
-  // Reads should block normally from here on (O_NOATIME is the only other status flag
-  // that F_SETFL changes, so no F_GETFL is needed).
-  if (::fcntl(fd.get(), F_SETFL, noatime ? O_NOATIME : 0) != 0) {
-    return Failed(internal::ReasonFromErrno(errno));
-  }
+  // O_NONBLOCK stays: it changes nothing for a regular file (see PreadBlocking).
   if (fresh != nullptr) *fresh = FileInfo::FromStat(st);
   return fd;
 }

@@ -16,9 +16,8 @@ inline constexpr int kFileOpenFlags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLO
 
 // openat(dirfd, name, flags | O_NOATIME), retried without O_NOATIME when the kernel
 // refuses it (EPERM: not the owner and no CAP_FOWNER). `dirfd` may be AT_FDCWD.
-// Returns the descriptor, or -1 with errno set; `*used_noatime` (when given) tells
-// whether O_NOATIME is in effect.
-int OpenNoAtime(int dirfd, const char* name, int flags, bool* used_noatime = nullptr);
+// Returns the descriptor, or -1 with errno set.
+int OpenNoAtime(int dirfd, const char* name, int flags);
 
 // The skip reason for a failed open or stat: "permission denied", "vanished", or
 // "read error: <strerror>".

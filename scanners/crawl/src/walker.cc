@@ -21,14 +21,9 @@
 namespace custos::crawl {
 namespace internal {
 
-int OpenNoAtime(int dirfd, const char* name, int flags, bool* used_noatime) {
+int OpenNoAtime(int dirfd, const char* name, int flags) {
   int fd = ::openat(dirfd, name, flags | O_NOATIME);
-  bool noatime = true;
-  if (fd < 0 && errno == EPERM) {
-    fd = ::openat(dirfd, name, flags);
-    noatime = false;
-  }
-  if (used_noatime != nullptr) *used_noatime = noatime;
+  if (fd < 0 && errno == EPERM) fd = ::openat(dirfd, name, flags);
   return fd;
 }
 

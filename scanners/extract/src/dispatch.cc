@@ -137,7 +137,7 @@ bool IsSearchable(const Item& item) {
 }
 
 Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, Outcome* outcome,
-               std::string_view content) {
+               std::string_view content, bool plain_text) {
   InitLibraries();
   *outcome = Outcome{};
   if (!IsSearchable(item)) return Status::Ok();
@@ -150,7 +150,11 @@ Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, O
   Context ctx(limits, sink, outcome);
   if (!content.empty() && content.size() == size && size <= limits.max_file_bytes) {
     MemoryInput whole(content);  // small files: already read by identification
-    Dispatch(whole, item.path, KindFromMime(item.mime, item.category), ctx, 0);
+    if (plain_text && item.mime == "text/plain") {
+      DispatchKind(Kind::kText, whole, item.path, ctx, 0);
+    } else {
+      Dispatch(whole, item.path, KindFromMime(item.mime, item.category), ctx, 0);
+    }
     ctx.EndOfStream();
     return Status::Ok();
   }

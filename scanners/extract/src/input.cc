@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "context.h"
+#include "custos/base/fd.h"
 
 namespace custos::extract {
 
@@ -44,8 +45,7 @@ ptrdiff_t FdInput::ReadAt(uint64_t offset, char* buf, size_t n) {
   }
   n = static_cast<size_t>(std::min<uint64_t>(n, max - read_));
   for (;;) {
-    const ssize_t got = ::pread(fd_, buf, n, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) continue;
+    const ssize_t got = PreadBlocking(fd_, buf, n, static_cast<off_t>(offset));
     if (got < 0) {
       error_ = errno;
       return -1;

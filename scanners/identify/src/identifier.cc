@@ -51,8 +51,9 @@ bool NeedsDescription(const std::string& mime) {
 struct Identifier::Impl {
   magic_t magic = nullptr;
   bool always_describe = false;
-  std::string prefix;      // reused buffer for the first kPrefixBytes of each file
-  size_t prefix_size = 0;  // bytes of it read from the last file
+  std::string prefix;       // reused buffer for the first kPrefixBytes of each file
+  size_t prefix_size = 0;   // bytes of it read from the last file
+  bool plain_text = false;  // the last prefix passed LooksLikePlainText
 
   ~Impl() {
     if (magic != nullptr) {
@@ -96,8 +97,11 @@ Identifier::~Identifier() = default;
 
 std::string_view Identifier::prefix() const { return {impl_->prefix.data(), impl_->prefix_size}; }
 
+bool Identifier::prefix_is_plain_text() const { return impl_->plain_text; }
+
 Status Identifier::Identify(int fd, Item& item) {
   impl_->prefix_size = 0;
+  impl_->plain_text = false;
   item.mime.clear();
   item.description.clear();
   item.category = Category::kOther;
@@ -122,6 +126,7 @@ Status Identifier::Identify(int fd, Item& item) {
   // like prose and holds no binary byte is text/plain without asking libmagic. Any
   // text with a format signature at its start goes to libmagic as usual.
   if (detail::LooksLikePlainText(prefix)) {
+    impl_->plain_text = true;
     item.mime = "text/plain";
     if (impl_->always_describe) item.description = impl_->Ask(prefix, kDescriptionFlags);
     item.category = CategoryFor(item.mime, item.description, item.info.mode);

@@ -4,16 +4,15 @@
 
 #include <cerrno>
 
+#include "custos/base/fd.h"
+
 namespace custos::identify::detail {
 
 int64_t PreadFull(int fd, char* out, size_t n, uint64_t off) {
   size_t done = 0;
   while (done < n) {
-    const ssize_t r = ::pread(fd, out + done, n - done, static_cast<off_t>(off + done));
-    if (r < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
+    const ssize_t r = PreadBlocking(fd, out + done, n - done, static_cast<off_t>(off + done));
+    if (r < 0) return -1;
     if (r == 0) break;
     done += static_cast<size_t>(r);
   }

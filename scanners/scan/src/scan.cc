@@ -107,13 +107,13 @@ class DetectingSink : public extract::TextSink {
 // Extracts the text of an identified item and runs the detectors over it. `head`: the
 // bytes identification read from the start of the file. Returns false when
 // options.cancel interrupted the extraction: the item is incomplete.
-bool DetectContent(int fd, Item& item, std::string_view head, detect::Scanner& scanner,
-                   const ScanOptions& options) {
+bool DetectContent(int fd, Item& item, std::string_view head, bool plain_text,
+                   detect::Scanner& scanner, const ScanOptions& options) {
   DetectingSink sink(scanner);
   extract::Outcome outcome;
   extract::Limits limits = options.limits;
   if (limits.cancel == nullptr) limits.cancel = options.cancel;
-  Status s = extract::Extract(fd, item, limits, sink, &outcome, head);
+  Status s = extract::Extract(fd, item, limits, sink, &outcome, head, plain_text);
   item.detections = scanner.Take();
   if (outcome.interrupted) return false;
   if (!s.ok()) {
@@ -162,7 +162,8 @@ std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameC
       if (!s.ok()) {
         item.skipped = s.message();
       } else if (tools.scanner && extract::IsSearchable(item) &&
-                 !DetectContent(fd->get(), item, tools.identifier->prefix(), *tools.scanner,
+                 !DetectContent(fd->get(), item, tools.identifier->prefix(),
+                                tools.identifier->prefix_is_plain_text(), *tools.scanner,
                                 options)) {
         interrupted = true;
       }

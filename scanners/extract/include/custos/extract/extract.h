@@ -88,9 +88,11 @@ struct Outcome {
 // content are reported through `outcome->partial`. Thread-safe (no shared state),
 // except that libraries are initialised once by InitLibraries().
 // `content`: the caller may pass the bytes it already read from the start of the file;
-// when they are the whole file (as long as its size), the file is not read again.
+// when they are the whole file (as long as its size), the file is not read again, and
+// `plain_text` (identification found them to be plain text: no NUL, no control
+// characters, not mail) spares sniffing them once more.
 Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, Outcome* outcome,
-               std::string_view content = {});
+               std::string_view content = {}, bool plain_text = false);
 
 // Same, for bytes in memory (tests, and members of containers).
 Status ExtractBuffer(std::string_view bytes, std::string_view name, const Limits& limits,

@@ -61,6 +61,10 @@ class Identifier {
   // The bytes read from the start of the file by the last Identify() (at most
   // kPrefixBytes; the whole file when it is smaller). Valid until the next call.
   std::string_view prefix() const;
+  // True when the last Identify() found the prefix to be plain prose or a table in
+  // ASCII/UTF-8/Latin-1 (no NUL, no control characters but tab, line breaks, form feed
+  // and escape; not mail, not a format signature): text/plain without libmagic.
+  bool prefix_is_plain_text() const;
 
   // Bytes read from the start of each file for libmagic.
   static constexpr size_t kPrefixBytes = 256 * 1024;
