@@ -64,7 +64,8 @@ class EntryQueue {
   bool closed_ = false;
 };
 
-// uid/gid -> name, shared by the workers. The maps hold one entry per distinct owner.
+// uid/gid -> name; one per worker (no lock shared between them). The maps hold one entry
+// per distinct owner.
 class NameCache {
  public:
   std::string User(uint32_t uid) {
@@ -253,7 +254,7 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   }
 
   EntryQueue queue(options.queue_capacity);
-  NameCache names;
+  std::vector<NameCache> names(threads);
   CountingSink counting(sink, st);
   std::vector<std::thread> workers;
   // Set when a cancel left anything unread: the walk stopped early, queued entries were
@@ -269,7 +270,7 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
           cut_short = true;
           continue;
         }
-        if (auto item = ProcessEntry(std::move(*entry), tools[i], names, options)) {
+        if (auto item = ProcessEntry(std::move(*entry), tools[i], names[i], options)) {
           counting.Emit(std::move(*item));
         } else {
           cut_short = true;
