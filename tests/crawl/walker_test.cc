@@ -10,6 +10,7 @@
 
 #include <catch2/catch.hpp>
 #include <climits>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -171,6 +172,54 @@ TEST_CASE("a file with several hard links is handed out once per walk", "[walker
   auto again = WalkAll(root);
   CHECK(again.entries.size() == 2);
   CHECK(again.stats.hardlink_repeats == 2);
+}
+
+TEST_CASE("without stat_files, regular files come without figures; the rest is unchanged",
+          "[walker]") {
+  TempDir tmp;
+  const std::string root = tmp.path();
+  WriteFile(tmp / "a.txt", "linked");
+  REQUIRE(::link((tmp / "a.txt").c_str(), (tmp / "b.txt").c_str()) == 0);
+  WriteFile(tmp / "sub/deep/c.txt", "c");
+  REQUIRE(::symlink("/etc", (tmp / "etc-link").c_str()) == 0);
+  testing::MakeFifo(tmp / "pipe");
+  WalkOptions options;
+  options.stat_files = false;
+  auto r = WalkAll(root, options);
+  REQUIRE(r.status.ok());
+  std::map<std::string, const Entry*> by_path;
+  for (const Entry& e : r.entries) by_path[e.path] = &e;
+  // Both names of the hard link: the walk cannot tell them apart without figures.
+  REQUIRE(by_path.count(root + "/a.txt"));
+  REQUIRE(by_path.count(root + "/b.txt"));
+  REQUIRE(by_path.count(root + "/sub/deep/c.txt"));
+  CHECK_FALSE(by_path[root + "/a.txt"]->has_info);
+  CHECK(by_path[root + "/a.txt"]->skipped.empty());
+  CHECK(r.stats.hardlink_repeats == 0);
+  CHECK(r.stats.symlinks == 1);
+  REQUIRE(by_path.count(root + "/pipe"));
+  CHECK(by_path[root + "/pipe"]->skipped == "special file");
+  CHECK(by_path.count(root + "/etc-link") == 0);
+
+  // Opening supplies the figures; HardLinks keeps one name of the linked file.
+  HardLinks links;
+  int first = 0;
+  for (const char* name : {"/a.txt", "/b.txt", "/sub/deep/c.txt"}) {
+    FileInfo fresh;
+    auto fd = OpenEntry(*by_path[root + name], &fresh);
+    REQUIRE(fd.ok());
+    CHECK(fresh.size > 0);
+    if (links.FirstName(fresh)) ++first;
+  }
+  CHECK(first == 2);
+  CHECK(links.repeats() == 1);
+
+  // A name that cannot be opened still has figures through StatEntry.
+  FileInfo info;
+  REQUIRE(StatEntry(*by_path[root + "/a.txt"], &info));
+  CHECK(info.nlink == 2);
+  REQUIRE(::unlink((tmp / "sub/deep/c.txt").c_str()) == 0);
+  CHECK_FALSE(StatEntry(*by_path[root + "/sub/deep/c.txt"], &info));
 }
 
 TEST_CASE("excludes prune folders and drop files", "[walker]") {

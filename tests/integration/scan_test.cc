@@ -226,6 +226,33 @@ TEST_CASE("scan: permission denied is a skipped item when run unprivileged") {
   CHECK(items.count(dir / "share/closed/inside.txt") == 0);
   CHECK(items[dir / "share/readable.txt"]["skipped"].is_null());
   CHECK(r.err.find("permission denied 2") != std::string::npos);
+  // A file that cannot be read is still described (and judged) by its figures.
+  CHECK(items[dir / "share/locked.txt"]["mode"] == "0600");
+  CHECK(items[dir / "share/locked.txt"]["size"] == 7);
+  CHECK(items[dir / "share/locked.txt"]["owner"] == "root");
+}
+
+TEST_CASE("scan: a file with several names is one item, with or without an inventory") {
+  TempDir dir;
+  WriteFile(dir / "share/a/template.fmr", Fmr());
+  REQUIRE(::link((dir / "share/a/template.fmr").c_str(), (dir / "share/b.fmr").c_str()) == 0);
+  WriteFile(dir / "share/other.txt", "x\n");
+  for (const bool with_db : {false, true}) {
+    std::vector<std::string> args = {"scan", "--all"};
+    if (with_db) {
+      args.push_back("--db");
+      args.push_back(dir / "inventory.db");
+    }
+    args.push_back(dir / "share");
+    auto r = RunCustos(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    auto items = ByPath(r.out);
+    CHECK(items.size() == 2);
+    CHECK(items.count(dir / "share/other.txt") == 1);
+    CHECK(items.count(dir / "share/a/template.fmr") + items.count(dir / "share/b.fmr") == 1);
+    CHECK(r.err.find("1 repeated hard links") != std::string::npos);
+  }
 }
 
 TEST_CASE("scan: formats and the output file") {

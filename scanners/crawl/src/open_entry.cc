@@ -57,6 +57,27 @@ Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh) {
   return fd;
 }
 
+bool HardLinks::FirstName(const FileInfo& info) {
+  if (info.nlink <= 1) return true;
+  std::lock_guard lock(mu_);
+  if (seen_.emplace(info.dev, info.ino).second) return true;
+  ++repeats_;
+  return false;
+}
+
+uint64_t HardLinks::repeats() const {
+  std::lock_guard lock(mu_);
+  return repeats_;
+}
+
+bool StatEntry(const Entry& entry, FileInfo* info) {
+  struct stat st;
+  const int dirfd = entry.dir ? entry.dir->get() : AT_FDCWD;
+  if (::fstatat(dirfd, entry.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+  *info = FileInfo::FromStat(st);
+  return true;
+}
+
 std::vector<AclEntry> ReadAcl(int fd) {
   std::vector<AclEntry> out;
   acl_t acl = ::acl_get_fd(fd);

@@ -179,7 +179,8 @@ class Walker {
   // Handles one name read from the top frame. Returns false to stop the walk.
   bool HandleName(const char* name, unsigned char d_type);
   // A regular file: hard-link dedup and the visit. Returns false to stop the walk.
-  bool HandleFile(std::string path, const char* name, const struct stat& st, const DirRef& dir);
+  // `st` is null when the walk does not stat files (WalkOptions::stat_files).
+  bool HandleFile(std::string path, const char* name, const struct stat* st, const DirRef& dir);
 
   const WalkOptions& options_;
   const Visitor& visit_;
@@ -189,15 +190,15 @@ class Walker {
   std::unordered_set<DevIno, DevInoHash> linked_;  // (dev, ino) of files with nlink > 1
 };
 
-bool Walker::HandleFile(std::string path, const char* name, const struct stat& st,
+bool Walker::HandleFile(std::string path, const char* name, const struct stat* st,
                         const DirRef& dir) {
   if (ExcludedFile(path)) {
     ++stats_.excluded;
     return true;
   }
-  if (path.size() > options_.max_path) return Skip(std::move(path), name, &st, kLimitPath);
-  if (st.st_nlink > 1) {
-    const DevIno key{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino)};
+  if (path.size() > options_.max_path) return Skip(std::move(path), name, st, kLimitPath);
+  if (st != nullptr && st->st_nlink > 1) {
+    const DevIno key{static_cast<uint64_t>(st->st_dev), static_cast<uint64_t>(st->st_ino)};
     if (!linked_.insert(key).second) {
       ++stats_.hardlink_repeats;
       return true;
@@ -207,8 +208,10 @@ bool Walker::HandleFile(std::string path, const char* name, const struct stat& s
   e.path = std::move(path);
   e.dir = dir;
   e.name = name;
-  e.has_info = true;
-  e.info = FileInfo::FromStat(st);
+  if (st != nullptr) {
+    e.has_info = true;
+    e.info = FileInfo::FromStat(*st);
+  }
   return visit_(std::move(e));
 }
 
@@ -231,6 +234,10 @@ bool Walker::HandleName(const char* name, unsigned char d_type) {
     return Skip(std::move(path), name, nullptr, kSpecialFile);
   }
 
+  if (d_type == DT_REG && !options_.stat_files && path.size() <= options_.max_path) {
+    return HandleFile(std::move(path), name, nullptr, dir);
+  }
+
   struct stat st;
   if (::fstatat(dir->get(), name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
     const int err = errno;
@@ -245,7 +252,7 @@ bool Walker::HandleName(const char* name, unsigned char d_type) {
     ++stats_.symlinks;
     return true;
   }
-  if (S_ISREG(st.st_mode)) return HandleFile(std::move(path), name, st, dir);
+  if (S_ISREG(st.st_mode)) return HandleFile(std::move(path), name, &st, dir);
   if (!S_ISDIR(st.st_mode)) {
     // FIFO, socket, device (or an unknown type): never opened.
     if (ExcludedFile(path)) {
@@ -289,7 +296,7 @@ Status Walker::Run(const std::string& root) {
   }
   if (S_ISREG(st.st_mode)) {
     // A single file: opened later by its absolute path.
-    HandleFile(root, root.c_str(), st, nullptr);
+    HandleFile(root, root.c_str(), &st, nullptr);
     return Status::Ok();
   }
   if (!S_ISDIR(st.st_mode)) {

@@ -139,9 +139,11 @@ struct WorkerTools {
 // Runs one entry through open -> identify -> extract/detect -> (ACL) and returns the
 // item, judged; nothing when options.cancel interrupted the reading of its content
 // (an item read in part for no reason of its own is neither reported nor recorded:
-// the next scan reads it again).
+// the next scan reads it again), or when it is a further name of a file handed out
+// already (`links`: entries the walk did not stat; then `*repeat` is set).
 std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameCache& names,
-                                 const ScanOptions& options) {
+                                 const ScanOptions& options, crawl::HardLinks* links = nullptr,
+                                 bool* repeat = nullptr) {
   Item item;
   item.path = std::move(entry.path);
   item.has_info = entry.has_info;
@@ -156,6 +158,11 @@ std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameC
     Result<UniqueFd> fd = crawl::OpenEntry(entry, &fresh);
     if (!fd.ok()) {
       item.skipped = fd.status().message();
+      // Not stat'ed by the walk: an unreadable file is still judged on its figures.
+      if (!entry.has_info) item.has_info = crawl::StatEntry(entry, &item.info);
+    } else if (!entry.has_info && links != nullptr && !links->FirstName(fresh)) {
+      if (repeat != nullptr) *repeat = true;
+      return std::nullopt;
     } else {
       item.has_info = true;
       item.info = fresh;
@@ -255,6 +262,11 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
 
   EntryQueue queue(options.queue_capacity);
   std::vector<NameCache> names(threads);
+  // Without reuse every file is opened anyway: the walk leaves stat to the opener (one
+  // path lookup per file instead of two), and hard links are told apart after opening.
+  crawl::WalkOptions walk = options.walk;
+  if (!options.reuse) walk.stat_files = false;
+  crawl::HardLinks links;
   CountingSink counting(sink, st);
   std::vector<std::thread> workers;
   // Set when a cancel left anything unread: the walk stopped early, queued entries were
@@ -270,9 +282,11 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
           cut_short = true;
           continue;
         }
-        if (auto item = ProcessEntry(std::move(*entry), tools[i], names[i], options)) {
+        bool repeat = false;
+        if (auto item =
+                ProcessEntry(std::move(*entry), tools[i], names[i], options, &links, &repeat)) {
           counting.Emit(std::move(*item));
-        } else {
+        } else if (!repeat) {
           cut_short = true;
           counting.Interrupted();
         }
@@ -284,7 +298,7 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   for (const std::string& root : options.roots) {
     crawl::WalkStats ws;
     Status s = crawl::Walk(
-        root, options.walk,
+        root, walk,
         [&](crawl::Entry&& e) {
           if (cancelled()) {
             cut_short = true;
@@ -304,6 +318,7 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   }
   queue.Close();
   for (auto& w : workers) w.join();
+  st.walk.hardlink_repeats += links.repeats();
   st.cancelled = cut_short;
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

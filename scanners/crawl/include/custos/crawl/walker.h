@@ -17,7 +17,10 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "custos/base/fd.h"
@@ -32,6 +35,11 @@ struct WalkOptions {
   bool one_file_system = true;  // do not descend into other mounts
   size_t max_depth = 256;       // folders below the root; deeper folders are skipped
   size_t max_path = 4096;       // bytes in an absolute path; longer ones are skipped
+  // false: a name the listing says is a regular file (d_type DT_REG) is handed out
+  // without fstatat (has_info false), and the opener's fstat supplies the figures: one
+  // path lookup per file instead of two, for callers that open every file anyway. The
+  // walk then cannot tell hard links apart: the caller dedupes them (HardLinks).
+  bool stat_files = true;
 };
 
 // An open directory, shared by the entries found in it until they are processed.
@@ -76,6 +84,25 @@ Status Walk(const std::string& root, const WalkOptions& options, const Visitor& 
 // figures. On failure the Status message is the skip reason to record ("permission
 // denied", "vanished", "special file", "changed during scan", "read error: ...").
 Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh);
+
+// Further names of files with several hard links, for entries handed out without
+// figures (WalkOptions::stat_files false): FirstName() is true once per (dev, ino).
+// Thread-safe.
+class HardLinks {
+ public:
+  bool FirstName(const FileInfo& info);
+  uint64_t repeats() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::pair<uint64_t, uint64_t>> seen_;
+  uint64_t repeats_ = 0;
+};
+
+// The figures of an entry handed out without them (has_info false) whose open failed:
+// fstatat on the name, so that a file that cannot be read is still judged on its mode,
+// owner and dates. False when the name cannot be stat'ed either.
+bool StatEntry(const Entry& entry, FileInfo* info);
 
 // Reads the extended entries of the POSIX access ACL of an open file (named users,
 // named groups, mask). Empty when the file has only the base entries or the file
