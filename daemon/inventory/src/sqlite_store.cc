@@ -868,6 +868,11 @@ class SqliteStore : public Store {
     return id;
   }
 
+  // The columns of a finding that ReadWFinding reads, in its order.
+  static constexpr const char* kFindingColumns =
+      "id, policy, kind, severity, reason, status, last_scan, exception_reason, "
+      "exception_until, notes, last_seen";
+
   static void ReadWFinding(const Stmt& q, int col, WFinding* f) {
     f->id = q.Int(col);
     f->policy = q.Text(col + 1);
@@ -883,12 +888,18 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<WFinding>> LoadFindings(int64_t item_id) {
-    auto st =
-        Get("SELECT id, policy, kind, severity, reason, status, last_scan, exception_reason, "
-            "exception_until, notes, last_seen FROM findings WHERE item = ?1");
+    static const std::string sql =
+        std::string("SELECT ") + kFindingColumns + " FROM findings WHERE item = ?1";
+    return SelectFindings(sql.c_str(), item_id);
+  }
+
+  // The findings `sql` (SELECT kFindingColumns ..., with ?1 bound to `param`) returns.
+  // `sql` is kept by address in the statement cache: it must live as long as the store.
+  Result<std::vector<WFinding>> SelectFindings(const char* sql, int64_t param) {
+    auto st = Get(sql);
     if (!st.ok()) return st.status();
     Stmt& q = *st.value();
-    q.Bind(1, item_id);
+    q.Bind(1, param);
     std::vector<WFinding> out;
     while (true) {
       auto row = q.Step();
@@ -961,11 +972,10 @@ class SqliteStore : public Store {
     }
     q.Reset();
     if (!f.batched || f.items.empty()) return &f;
-    auto fs = Get(
-        "SELECT f.item, f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.last_scan, "
-        "f.exception_reason, f.exception_until, f.notes, f.last_seen FROM findings f JOIN items i "
-        "ON i.id = "
-        "f.item WHERE i.dir = ?1");
+    static const std::string findings_sql =
+        std::string("SELECT item, ") + kFindingColumns +
+        " FROM findings WHERE item IN (SELECT id FROM items WHERE dir = ?1)";
+    auto fs = Get(findings_sql.c_str());
     if (!fs.ok()) return fs.status();
     Stmt& fq = *fs.value();
     fq.Bind(1, f.dir_id);
@@ -1375,24 +1385,12 @@ class SqliteStore : public Store {
   }
 
   Result<uint64_t> ExpireLocked(int64_t now, int64_t scan_id) {
-    auto st =
-        Get("SELECT id, policy, kind, severity, reason, status, last_scan, exception_reason, "
-            "exception_until, notes, last_seen FROM findings WHERE status = 'excepted' AND "
-            "exception_until + "
-            "86400 <= ?1");
-    if (!st.ok()) return st.status();
-    Stmt& q = *st.value();
-    q.Bind(1, now);
-    std::vector<WFinding> due;
-    while (true) {
-      auto row = q.Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      WFinding f;
-      ReadWFinding(q, 0, &f);
-      due.push_back(std::move(f));
-    }
-    q.Reset();
+    static const std::string sql = std::string("SELECT ") + kFindingColumns +
+                                   " FROM findings WHERE status = 'excepted' AND "
+                                   "exception_until + 86400 <= ?1";
+    auto found = SelectFindings(sql.c_str(), now);
+    if (!found.ok()) return found.status();
+    std::vector<WFinding>& due = found.value();
     for (WFinding& f : due) {
       f.exception_reason.clear();  // the notes keep what it was
       f.exception_until = 0;
@@ -1494,9 +1492,9 @@ class SqliteStore : public Store {
     Txn txn(db_);
     Status s = txn.Begin();
     if (!s.ok()) return s;
-    auto st =
-        Get("SELECT id, policy, kind, severity, reason, status, last_scan, exception_reason, "
-            "exception_until, notes, last_seen FROM findings WHERE id = ?1");
+    static const std::string sql =
+        std::string("SELECT ") + kFindingColumns + " FROM findings WHERE id = ?1";
+    auto st = Get(sql.c_str());
     if (!st.ok()) return st.status();
     Stmt& q = *st.value();
     q.Bind(1, finding_id);
