@@ -185,7 +185,7 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
 
 ControlServer::ControlServer(asio::io_context& io, const ControlConfig& config, Handler handler,
                              RejectCounter rejected)
-    : shared_(std::make_shared<Shared>()), acceptor_(io), retry_(io) {
+    : shared_(std::make_shared<Shared>()), accept_(io, "control") {
   shared_->config = config;
   shared_->handler = std::move(handler);
   shared_->rejected = std::move(rejected);
@@ -214,11 +214,11 @@ Status ControlServer::Listen() {
     ::unlink(path.c_str());
   }
   error_code ec;
-  acceptor_.open(local(), ec);
+  accept_.acceptor().open(local(), ec);
   if (ec) return Status::Io(shown + ": socket: " + ec.message());
   // Created 0660 from the start: no moment at which others could connect.
   const mode_t old_mask = ::umask(0117);
-  acceptor_.bind(local::endpoint(path), ec);
+  accept_.acceptor().bind(local::endpoint(path), ec);
   ::umask(old_mask);
   if (ec) return Status::Io(shown + ": bind: " + ec.message());
   gid_t gid = ::getegid();
@@ -242,48 +242,22 @@ Status ControlServer::Listen() {
   }
   if (::chmod(path.c_str(), 0660) != 0) return Status::FromErrno(shown + ": chmod", errno);
   shared_->socket_gid = gid;
-  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  accept_.acceptor().listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Status::Io(shown + ": listen: " + ec.message());
   listening_ = true;
-  Accept();
+  const std::shared_ptr<Shared> shared = shared_;
+  accept_.Start(
+      [shared](local::socket&& socket) {
+        return std::make_shared<ControlSession>(std::move(socket), shared);
+      },
+      [shared] { return shared->open_sessions >= shared->config.max_connections; });
   return Status::Ok();
-}
-
-void ControlServer::Accept() {
-  acceptor_.async_accept([this](error_code ec, local::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),
-                                     [](const auto& w) { return w.expired(); }),
-                      sessions_.end());
-      const bool busy = shared_->open_sessions >= shared_->config.max_connections;
-      auto session = std::make_shared<ControlSession>(std::move(socket), shared_);
-      sessions_.push_back(session);
-      session->Start(busy);
-    }
-    if (ec) {
-      // EMFILE and the like: try again shortly rather than spinning.
-      Log("control").warn("accept: {}", ec.message());
-      retry_.expires_after(std::chrono::milliseconds(200));
-      retry_.async_wait([this](error_code e) {
-        if (!e && acceptor_.is_open()) Accept();
-      });
-      return;
-    }
-    Accept();
-  });
 }
 
 void ControlServer::Stop() {
   if (!listening_) return;
   listening_ = false;
-  error_code ec;
-  acceptor_.close(ec);
-  retry_.cancel();
-  for (auto& w : sessions_) {
-    if (auto s = w.lock()) s->Close();
-  }
-  sessions_.clear();
+  accept_.Close();
   ::unlink(shared_->config.socket.c_str());
 }
 

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "accept_loop.h"
 #include "custos/base/status.h"
 #include "custos/service/config.h"
 
@@ -70,12 +71,8 @@ class ControlServer {
   gid_t socket_gid() const { return shared_->socket_gid; }
 
  private:
-  void Accept();
-
   std::shared_ptr<Shared> shared_;
-  boost::asio::local::stream_protocol::acceptor acceptor_;
-  boost::asio::steady_timer retry_;
-  std::vector<std::weak_ptr<ControlSession>> sessions_;
+  AcceptLoop<boost::asio::local::stream_protocol, ControlSession> accept_;
   bool listening_ = false;
 };
 

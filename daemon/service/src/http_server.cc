@@ -130,7 +130,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
 HttpServer::HttpServer(asio::io_context& io, Handler handler, double timeout,
                        size_t max_connections)
-    : shared_(std::make_shared<Shared>()), acceptor_(io), retry_(io) {
+    : shared_(std::make_shared<Shared>()), accept_(io, "http") {
   shared_->handler = std::move(handler);
   shared_->timeout = timeout;
   shared_->max_connections = max_connections;
@@ -143,55 +143,33 @@ Status HttpServer::Listen(const std::string& address, uint16_t port) {
   const auto ip = asio::ip::make_address(address, ec);
   if (ec) return Status::Invalid("metrics: bad address '" + address + "'");
   const tcp::endpoint ep(ip, port);
-  acceptor_.open(ep.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(ep, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  tcp::acceptor& acceptor = accept_.acceptor();
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return Status::Io("metrics: cannot listen on " + address + ":" + std::to_string(port) + ": " +
                       ec.message());
   }
-  const tcp::endpoint bound = acceptor_.local_endpoint(ec);
+  const tcp::endpoint bound = acceptor.local_endpoint(ec);
   const std::string host = bound.address().to_string();
   endpoint_ =
       (bound.address().is_v6() ? "[" + host + "]" : host) + ":" + std::to_string(bound.port());
   listening_ = true;
-  Accept();
+  const std::shared_ptr<Shared> shared = shared_;
+  accept_.Start(
+      [shared](tcp::socket&& socket) {
+        return std::make_shared<HttpSession>(std::move(socket), shared);
+      },
+      [shared] { return shared->open_sessions >= shared->max_connections; });
   return Status::Ok();
-}
-
-void HttpServer::Accept() {
-  acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-    if (ec) {
-      Log("http").warn("accept: {}", ec.message());
-      retry_.expires_after(std::chrono::milliseconds(200));
-      retry_.async_wait([this](error_code e) {
-        if (!e && acceptor_.is_open()) Accept();
-      });
-      return;
-    }
-    sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),
-                                   [](const auto& w) { return w.expired(); }),
-                    sessions_.end());
-    const bool busy = shared_->open_sessions >= shared_->max_connections;
-    auto session = std::make_shared<HttpSession>(std::move(socket), shared_);
-    sessions_.push_back(session);
-    session->Start(busy);
-    Accept();
-  });
 }
 
 void HttpServer::Stop() {
   if (!listening_) return;
   listening_ = false;
-  error_code ec;
-  acceptor_.close(ec);
-  retry_.cancel();
-  for (auto& w : sessions_) {
-    if (auto s = w.lock()) s->Close();
-  }
-  sessions_.clear();
+  accept_.Close();
 }
 
 }  // namespace custos::service

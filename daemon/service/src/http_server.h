@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "accept_loop.h"
 #include "custos/base/status.h"
 
 namespace custos::service {
@@ -46,12 +47,8 @@ class HttpServer {
   void Stop();
 
  private:
-  void Accept();
-
   std::shared_ptr<Shared> shared_;
-  boost::asio::ip::tcp::acceptor acceptor_;
-  boost::asio::steady_timer retry_;
-  std::vector<std::weak_ptr<HttpSession>> sessions_;
+  AcceptLoop<boost::asio::ip::tcp, HttpSession> accept_;
   std::string endpoint_;
   bool listening_ = false;
 };
