@@ -307,6 +307,18 @@ class Page {
   }
 
   // Columns: active findings per severity.
+  // The horizontal grid of a column chart: five lines from 0 to `axis`, labelled at
+  // the left of the plot area (x from `left` to `w`, y from `top` down `plot_h`).
+  void GridLines(uint64_t axis, double w, double left, double top, double plot_h) {
+    for (int k = 0; k <= 4; ++k) {
+      const double y = top + plot_h - plot_h * k / 4.0;
+      out_ += "<line x1=\"" + F(left) + "\" x2=\"" + F(w) + "\" y1=\"" + F(y) + "\" y2=\"" + F(y) +
+              "\" stroke=\"#e5e7eb\"/><text class=\"axis\" x=\"" + F(left - 6) + "\" y=\"" +
+              F(y + 4) + "\" text-anchor=\"end\">" +
+              std::to_string(axis * static_cast<uint64_t>(k) / 4) + "</text>\n";
+    }
+  }
+
   void SeverityChart() {
     out_ += "<figure id=\"chart-severity\"><figcaption>Open findings by severity</figcaption>\n";
     uint64_t max = 0;
@@ -318,13 +330,7 @@ class Page {
         (w - left) / static_cast<double>(std::max<size_t>(d_.by_severity.size(), 1));
     out_ += "<svg viewBox=\"0 0 " + F(w) + " " + F(h) +
             "\" role=\"img\" aria-label=\"Open findings by severity\">\n";
-    for (int k = 0; k <= 4; ++k) {
-      const double y = top + plot_h - plot_h * k / 4.0;
-      out_ += "<line x1=\"" + F(left) + "\" x2=\"" + F(w) + "\" y1=\"" + F(y) + "\" y2=\"" + F(y) +
-              "\" stroke=\"#e5e7eb\"/><text class=\"axis\" x=\"" + F(left - 6) + "\" y=\"" +
-              F(y + 4) + "\" text-anchor=\"end\">" +
-              std::to_string(axis * static_cast<uint64_t>(k) / 4) + "</text>\n";
-    }
+    GridLines(axis, w, left, top, plot_h);
     for (size_t i = 0; i < d_.by_severity.size(); ++i) {
       const auto& [sev, n] = d_.by_severity[i];
       const double bh = plot_h * static_cast<double>(n) / static_cast<double>(axis);
@@ -356,13 +362,7 @@ class Page {
     const double col_w = (w - left) / static_cast<double>(std::max<size_t>(d_.weekly.size(), 1));
     out_ += "<svg viewBox=\"0 0 " + F(w) + " " + F(h) +
             "\" role=\"img\" aria-label=\"Open findings week by week\">\n";
-    for (int k = 0; k <= 4; ++k) {
-      const double y = top + plot_h - plot_h * k / 4.0;
-      out_ += "<line x1=\"" + F(left) + "\" x2=\"" + F(w) + "\" y1=\"" + F(y) + "\" y2=\"" + F(y) +
-              "\" stroke=\"#e5e7eb\"/><text class=\"axis\" x=\"" + F(left - 6) + "\" y=\"" +
-              F(y + 4) + "\" text-anchor=\"end\">" +
-              std::to_string(axis * static_cast<uint64_t>(k) / 4) + "</text>\n";
-    }
+    GridLines(axis, w, left, top, plot_h);
     for (size_t i = 0; i < d_.weekly.size(); ++i) {
       const WeekPoint& p = d_.weekly[i];
       const double x = left + col_w * static_cast<double>(i) + col_w * 0.18;
