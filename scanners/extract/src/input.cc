@@ -44,18 +44,16 @@ ptrdiff_t FdInput::ReadAt(uint64_t offset, char* buf, size_t n) {
     return 0;
   }
   n = static_cast<size_t>(std::min<uint64_t>(n, max - read_));
-  for (;;) {
-    const ssize_t got = PreadBlocking(fd_, buf, n, static_cast<off_t>(offset));
-    if (got < 0) {
-      error_ = errno;
-      return -1;
-    }
-    read_ += static_cast<uint64_t>(got);
-    if (offset == 0 && read_ == static_cast<uint64_t>(got) && n <= (64 << 10)) {
-      head_.assign(buf, static_cast<size_t>(got));
-    }
-    return got;
+  const ssize_t got = PreadBlocking(fd_, buf, n, static_cast<off_t>(offset));
+  if (got < 0) {
+    error_ = errno;
+    return -1;
   }
+  read_ += static_cast<uint64_t>(got);
+  if (offset == 0 && read_ == static_cast<uint64_t>(got) && n <= (64 << 10)) {
+    head_.assign(buf, static_cast<size_t>(got));
+  }
+  return got;
 }
 
 ptrdiff_t PrefixInput::Read(char* buf, size_t n) {

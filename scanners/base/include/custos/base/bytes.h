@@ -33,21 +33,24 @@ inline uint64_t EqualMask(uint64_t w, unsigned char c) {
   return ~nonzero & kHighs;
 }
 
+// The high bit of each byte of `w` below 0x20. Exact, byte by byte.
+inline uint64_t Below20Mask(uint64_t w) {
+  const uint64_t at_least_20 = ((w & ~kHighs) + (0x80 - 0x20) * kOnes) | w;
+  return ~at_least_20 & kHighs;
+}
+
 // The high bit of each byte of `w` that is a control character other than the
 // whitespace of ordinary text: below 0x20 except tab, line feed and carriage return,
 // or 0x7F. Exact, byte by byte.
 inline uint64_t OddControlMask(uint64_t w) {
-  const uint64_t at_least_20 = ((w & ~kHighs) + (0x80 - 0x20) * kOnes) | w;
-  const uint64_t below_20 = ~at_least_20 & kHighs;
   const uint64_t usual = EqualMask(w, '\n') | EqualMask(w, '\t') | EqualMask(w, '\r');
-  return (below_20 & ~usual) | EqualMask(w, 0x7F);
+  return (Below20Mask(w) & ~usual) | EqualMask(w, 0x7F);
 }
 
 // The high bit of each byte of `w` that is a control character (below 0x20, or 0x7F)
 // or not ASCII (0x80 and above). Exact, byte by byte.
 inline uint64_t ControlOrHighMask(uint64_t w) {
-  const uint64_t at_least_20 = ((w & ~kHighs) + (0x80 - 0x20) * kOnes) | w;
-  return (~at_least_20 & kHighs) | EqualMask(w, 0x7F) | (w & kHighs);
+  return Below20Mask(w) | EqualMask(w, 0x7F) | (w & kHighs);
 }
 
 inline bool IsOddControl(unsigned char b) {
