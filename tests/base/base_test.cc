@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <fnmatch.h>
+
 #include <cstring>
 
 #include "custos/base/bytes.h"
@@ -70,6 +72,32 @@ TEST_CASE("glob: literal, prefix and suffix shapes agree with the full pattern")
   CHECK_FALSE(G("/x/a\\*").Matches("/x/ab"));
   CHECK(G("\\*x/*").Matches("*x/y"));
   CHECK_FALSE(G("\\*x/*").Matches("ax/y"));
+}
+
+TEST_CASE("glob: base-name patterns agree with fnmatch(3), fast paths or not") {
+  // Patterns whose end (classes, literals) settles most names without the regular
+  // expression, and some that keep needing it; names from a small alphabet so that
+  // near misses are common.
+  const char* patterns[] = {"*.[Dd][Aa][Vv]", "*.[Gg]64",  "hiv[0-9]*.mp4", "*[a-c]",
+                            "*.[!a]b",        "?[ab]",     "[]a]*x",        "*[-a]",
+                            "a*[b-d]c",       "*\\*.[ab]", "*.a[Vv]",       "[a-c]"};
+  const std::string alphabet = "abcdvADV.-]*x4g6GV";
+  uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1103515245 + 12345;
+    return (seed >> 16) & 0x7fff;
+  };
+  for (const char* p : patterns) {
+    const Glob g = G(p);
+    for (int k = 0; k < 4000; ++k) {
+      std::string name;
+      const size_t len = next() % 7;
+      for (size_t i = 0; i < len; ++i) name += alphabet[next() % alphabet.size()];
+      if (k % 7 == 0) name += std::string(".DAV").substr(next() % 4);
+      INFO("pattern " << p << ", name '" << name << "'");
+      CHECK(g.Matches("/srv/x/" + name) == (fnmatch(p, name.c_str(), FNM_PATHNAME) == 0));
+    }
+  }
 }
 
 TEST_CASE("glob: folder patterns answer by folder, whatever was asked before") {

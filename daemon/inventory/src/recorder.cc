@@ -1,5 +1,8 @@
 #include "custos/inventory/recorder.h"
 
+#include <pthread.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -17,13 +20,26 @@ namespace {
 // one of another (possibly destroyed) Reuser at the same address.
 std::atomic<uint64_t> g_next_reuser_id{1};
 
-// The reader the calling thread used last, and whose it was: the lock of the readers
-// map is taken once per thread, not once per item.
-struct CachedReader {
+// What the calling thread used last, and for which Reuser: the lock of the Reuser is
+// taken once per thread for its reader, and once per folder for the folder (the
+// entries of a folder come one after another).
+struct ThreadCache {
   uint64_t owner = 0;
   ItemReader* reader = nullptr;
+  std::shared_ptr<const StoredFolder> folder;
 };
-thread_local CachedReader t_reader;
+thread_local ThreadCache t_cache;
+
+// Folders the Reuser keeps for its threads (each at most a few thousand items).
+constexpr size_t kSharedFolders = 8;
+
+// "/a/b/c" -> ("/a/b", "c"); "/c" -> ("/", "c").
+std::pair<std::string_view, std::string_view> SplitPath(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string_view::npos) return {std::string_view(), path};
+  if (slash == 0) return {path.substr(0, 1), path.substr(1)};
+  return {path.substr(0, slash), path.substr(slash + 1)};
+}
 
 }  // namespace
 
@@ -32,10 +48,47 @@ Reuser::Reuser(Store& store, ContentKeys keys)
 
 Reuser::~Reuser() = default;
 
+void Reuser::CountError() {
+  std::lock_guard lock(mu_);
+  ++errors_;
+}
+
+Result<std::shared_ptr<const StoredFolder>> Reuser::Folder(ItemReader& reader,
+                                                           std::string_view dir) {
+  std::unique_lock lock(mu_);
+  while (true) {
+    auto it = std::find_if(folders_.begin(), folders_.end(),
+                           [&](const Slot& s) { return s.dir == dir; });
+    if (it == folders_.end()) break;
+    if (it->folder) {
+      folders_.splice(folders_.begin(), folders_, it);
+      return it->folder;
+    }
+    loaded_.wait(lock);  // another thread is loading it
+  }
+  folders_.push_front(Slot{std::string(dir), nullptr});
+  auto slot = folders_.begin();
+  lock.unlock();
+  auto loaded = reader.LoadFolder(dir);
+  lock.lock();
+  if (loaded.ok()) {
+    slot->folder = loaded.value();
+  } else {
+    folders_.erase(slot);
+  }
+  // Keep the last few; a slot being loaded is never dropped (its loader holds it).
+  for (auto it = folders_.end(); folders_.size() > kSharedFolders && it != folders_.begin();) {
+    --it;
+    if (it->folder) it = folders_.erase(it);
+  }
+  loaded_.notify_all();
+  return loaded;
+}
+
 bool Reuser::TryReuse(Item& item) {
   if (!item.has_info) return false;
-  ItemReader* reader = t_reader.owner == id_ ? t_reader.reader : nullptr;
-  if (reader == nullptr) {
+  ThreadCache& tc = t_cache;
+  if (tc.owner != id_) {
     std::lock_guard lock(mu_);
     auto& slot = readers_[std::this_thread::get_id()];
     if (!slot) {
@@ -46,17 +99,33 @@ bool Reuser::TryReuse(Item& item) {
       }
       slot = std::move(r.value());
     }
-    reader = slot.get();
-    t_reader = {id_, reader};
+    tc = ThreadCache{id_, slot.get(), nullptr};
   }
-  // The reader belongs to this thread from here on: no lock needed.
-  auto found = reader->Find(item.path);
-  if (!found.ok()) {
-    std::lock_guard lock(mu_);
-    ++errors_;
-    return false;
+  // The reader belongs to this thread from here on.
+  auto [dir, name] = SplitPath(item.path);
+  if (!tc.folder || tc.folder->path != dir) {
+    tc.folder.reset();
+    auto f = Folder(*tc.reader, dir);
+    if (!f.ok()) {
+      CountError();
+      return false;
+    }
+    tc.folder = std::move(f.value());
   }
-  const StoredItem* s = found.value();
+  const StoredFolder& folder = *tc.folder;
+  if (folder.dir_id == 0) return false;
+  const StoredItem* s = nullptr;
+  if (folder.complete) {
+    item.reused_from = tc.folder;
+    s = folder.Get(name);
+  } else {
+    auto found = tc.reader->FindOne(folder, name);
+    if (!found.ok()) {
+      CountError();
+      return false;
+    }
+    s = found.value();
+  }
   if (s == nullptr || s->deleted_at != 0 || s->state == ItemState::kSkipped ||
       s->content_key.empty()) {
     return false;
@@ -105,7 +174,10 @@ constexpr size_t kMaxQueuedBatches = 3;
 
 Recorder::Recorder(Store& store, int64_t scan_id, RecorderOptions options)
     : store_(store), scan_id_(scan_id), options_(std::move(options)), shared_(new Shared) {
-  writer_ = std::thread([this] { WriterLoop(); });
+  writer_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "custos-writer");
+    WriterLoop();
+  });
 }
 
 Recorder::~Recorder() {
@@ -131,7 +203,9 @@ void Recorder::Add(Item&& item) {
   rec.content_key = StorageKey(item, options_.keys, options_.started_wall);
   rec.content_judged =
       options_.content_searched || !options_.keys.is_searched || !options_.keys.is_searched(item);
+  rec.folder = std::dynamic_pointer_cast<const StoredFolder>(item.reused_from);
   rec.item = std::move(item);
+  rec.item.reused_from.reset();
   std::unique_lock lock(sh.mu);
   if (!sh.error.ok()) return;
   sh.space.wait(lock, [&] { return sh.batches.size() < kMaxQueuedBatches || !sh.error.ok(); });

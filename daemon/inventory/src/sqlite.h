@@ -32,6 +32,7 @@ class Db {
   Status Error(std::string_view what) const;
   int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int Changes() const { return sqlite3_changes(db_); }
+  int64_t TotalChanges() const { return sqlite3_total_changes64(db_); }
   const std::string& path() const { return path_; }
 
  private:

@@ -123,19 +123,18 @@ bool ExceptionExpired(int64_t until, int64_t now) { return until != 0 && now >= 
 
 std::string Day(int64_t t) { return FormatIso8601(t).substr(0, 10); }
 
-// Columns of an item record, in the order ReadItem expects; `i` is items, `d` dirs.
+// Columns of an item record, in the order ReadItem expects; `i` is items.
 constexpr const char* kItemColumns =
-    "i.id, i.name, i.dev, i.ino, i.size, i.mtime, i.ctime, i.mode, i.uid, i.gid, i.owner, "
-    "i.grp, i.mime, i.category, i.content_date, i.content_key, i.state, i.reason, i.acl, "
-    "i.ndet, i.first_seen, i.last_read, i.deleted_at";
+    "i.id, i.name, i.dev, i.ino, i.size, i.mtime, i.ctime, i.mode, i.uid, i.gid, i.mime, "
+    "i.category, i.content_date, i.content_key, i.state, i.reason, i.acl, i.ndet, i.deleted_at";
+constexpr int kItemNdet = 17;  // the column of ndet: whether detections rows exist
 
-// Reads one row of kItemColumns. `key_of` maps a content key id to its text.
+// Reads one row of kItemColumns (all but the name). `key_of` maps a content key id to
+// its text.
 template <typename KeyOf>
-void ReadItem(const Stmt& st, std::string_view dir, StoredItem* out, KeyOf&& key_of) {
+void ReadItem(const Stmt& st, StoredItem* out, KeyOf&& key_of) {
   StoredItem& s = *out;
-  s = StoredItem();
   s.id = st.Int(0);
-  s.item.path = JoinPath(dir, st.View(1));
   s.item.has_info = true;
   FileInfo& f = s.item.info;
   f.dev = static_cast<uint64_t>(st.Int(2));
@@ -146,25 +145,20 @@ void ReadItem(const Stmt& st, std::string_view dir, StoredItem* out, KeyOf&& key
   f.mode = static_cast<uint32_t>(st.Int(7));
   f.uid = static_cast<uint32_t>(st.Int(8));
   f.gid = static_cast<uint32_t>(st.Int(9));
-  s.item.owner = st.Text(10);
-  s.item.group = st.Text(11);
-  s.item.mime = st.Text(12);
-  const int64_t cat = st.Int(13);
+  s.item.mime = st.View(10);
+  const int64_t cat = st.Int(11);
   s.item.category = cat >= 0 && cat <= static_cast<int64_t>(Category::kOther)
                         ? static_cast<Category>(cat)
                         : Category::kOther;
-  if (!st.IsNull(14)) s.item.content_date = st.Int(14);
-  if (!st.IsNull(15)) s.content_key = key_of(st.Int(15));
-  const int64_t state = st.Int(16);
+  if (!st.IsNull(12)) s.item.content_date = st.Int(12);
+  if (!st.IsNull(13)) s.content_key = key_of(st.Int(13));
+  const int64_t state = st.Int(14);
   s.state = state == 1   ? ItemState::kPartial
             : state == 2 ? ItemState::kSkipped
                          : ItemState::kComplete;
-  s.item.skipped = st.Text(17);
-  s.item.acl = UnpackAcl(st.View(18));
-  // Column 19 (ndet) tells the caller whether detections rows exist.
-  s.first_seen = st.Int(20);
-  s.last_read = st.Int(21);
-  s.deleted_at = st.IsNull(22) ? 0 : st.Int(22);
+  s.item.skipped = st.View(15);
+  if (!st.IsNull(16)) s.item.acl = UnpackAcl(st.View(16));
+  s.deleted_at = st.IsNull(18) ? 0 : st.Int(18);
 }
 
 Detection ReadDetection(const Stmt& st, int first_col, bool with_hashes) {
@@ -175,6 +169,30 @@ Detection ReadDetection(const Stmt& st, int first_col, bool with_hashes) {
   if (with_hashes) d.hashes = codec::UnpackHexList(st.View(first_col + 3));
   return d;
 }
+
+// The columns of a finding that ReadFinding reads, in its order.
+constexpr const char* kFindingColumns =
+    "id, policy, kind, severity, reason, status, last_scan, exception_reason, "
+    "exception_until, notes, last_seen";
+
+void ReadFinding(const Stmt& q, int col, StoredFinding* f) {
+  f->id = q.Int(col);
+  f->policy = q.View(col + 1);
+  f->kind = q.View(col + 2);
+  f->severity = q.View(col + 3);
+  f->reason = q.View(col + 4);
+  f->status = StatusFromSql(q.View(col + 5));
+  f->last_scan = q.Int(col + 6);
+  f->exception_reason = q.View(col + 7);
+  f->exception_until = q.IsNull(col + 8) ? 0 : q.Int(col + 8);
+  f->notes = q.View(col + 9);
+  f->last_seen = q.Int(col + 10);
+}
+
+// The findings of a folder's items: kFindingColumns after the item id.
+const std::string kFolderFindingsSql = std::string("SELECT item, ") + kFindingColumns +
+                                       " FROM findings WHERE item IN (SELECT id FROM items "
+                                       "WHERE dir = ?1)";
 
 // ---------------------------------------------------------------------------------
 // Reader
@@ -191,32 +209,40 @@ class SqliteReader : public ItemReader {
     return std::unique_ptr<ItemReader>(std::move(r));
   }
 
-  Result<const StoredItem*> Find(std::string_view path) override {
-    auto [dir, name] = SplitPath(path);
-    auto folder = GetFolder(dir);
-    if (!folder.ok()) return folder.status();
-    Folder* f = folder.value();
-    if (f->dir_id == 0) return static_cast<const StoredItem*>(nullptr);
-    if (f->batched) {
-      auto it = f->items.find(std::string(name));
-      return it == f->items.end() ? nullptr : &it->second;
-    }
-    // A large folder: one query for the entry and one for its detections.
-    one_item_.Bind(1, f->dir_id).BindBlob(2, name);
+  Result<std::shared_ptr<const StoredFolder>> LoadFolder(std::string_view dir) override {
+    auto f = std::make_shared<StoredFolder>();
+    f->path = std::string(dir);
+    Status s = Load(*f);
+    // Statements are left reset whatever happened, ready for the next folder.
+    dir_id_.Reset();
+    folder_items_.Reset();
+    folder_dets_.Reset();
+    folder_findings_.Reset();
+    if (!s.ok()) return s;
+    return std::shared_ptr<const StoredFolder>(std::move(f));
+  }
+
+  Result<const StoredItem*> FindOne(const StoredFolder& f, std::string_view name) override {
+    single_ = StoredItem();
+    if (f.dir_id == 0) return static_cast<const StoredItem*>(nullptr);
+    one_item_.Bind(1, f.dir_id).BindBlob(2, name);
     auto row = one_item_.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) {
+    if (!row.ok() || !*row) {
       one_item_.Reset();
+      if (!row.ok()) return row.status();
       return static_cast<const StoredItem*>(nullptr);
     }
-    ReadItem(one_item_, dir, &single_, [&](int64_t id) { return KeyText(id); });
-    const bool has_detections = one_item_.Int(19) > 0;
+    ReadItem(one_item_, &single_, [&](int64_t id) { return KeyText(id); });
+    const bool has_detections = one_item_.Int(kItemNdet) > 0;
     one_item_.Reset();
     if (has_detections) {
       one_dets_.Bind(1, single_.id);
       while (true) {
         auto r = one_dets_.Step();
-        if (!r.ok()) return r.status();
+        if (!r.ok()) {
+          one_dets_.Reset();
+          return r.status();
+        }
         if (!*r) break;
         single_.item.detections.push_back(ReadDetection(one_dets_, 1, true));
       }
@@ -226,13 +252,6 @@ class SqliteReader : public ItemReader {
   }
 
  private:
-  struct Folder {
-    std::string path;
-    int64_t dir_id = 0;  // 0: unknown folder
-    bool batched = true;
-    std::unordered_map<std::string, StoredItem> items;
-  };
-
   explicit SqliteReader(Db db) : db_(std::move(db)) {}
 
   Status Prepare() {
@@ -248,6 +267,7 @@ class SqliteReader : public ItemReader {
         {&folder_dets_,
          "SELECT d.item, d.detector, d.count, d.masked, d.hashes FROM detections d "
          "JOIN items i ON i.id = d.item WHERE i.dir = ?1"},
+        {&folder_findings_, kFolderFindingsSql},
         {&one_item_, "SELECT " + cols + " FROM items i WHERE i.dir = ?1 AND i.name = ?2"},
         {&one_dets_,
          "SELECT item, detector, count, masked, hashes FROM detections WHERE item = ?1"},
@@ -261,7 +281,7 @@ class SqliteReader : public ItemReader {
     return Status::Ok();
   }
 
-  std::string KeyText(int64_t id) {
+  const std::string& KeyText(int64_t id) {
     auto it = keys_.find(id);
     if (it != keys_.end()) return it->second;
     std::string text;
@@ -269,30 +289,10 @@ class SqliteReader : public ItemReader {
     auto r = key_.Step();
     if (r.ok() && *r) text = key_.Text(0);
     key_.Reset();
-    keys_.emplace(id, text);
-    return text;
+    return keys_.emplace(id, std::move(text)).first->second;
   }
 
-  Result<Folder*> GetFolder(std::string_view dir) {
-    for (auto it = folders_.begin(); it != folders_.end(); ++it) {
-      if (it->path == dir) {
-        folders_.splice(folders_.begin(), folders_, it);
-        return &folders_.front();
-      }
-    }
-    if (folders_.size() >= kReaderFolders) folders_.pop_back();
-    folders_.emplace_front();
-    Folder& f = folders_.front();
-    f.path = std::string(dir);
-    Status s = LoadFolder(f);
-    if (!s.ok()) {
-      folders_.pop_front();
-      return s;
-    }
-    return &f;
-  }
-
-  Status LoadFolder(Folder& f) {
+  Status Load(StoredFolder& f) {
     dir_id_.BindBlob(1, f.path);
     auto r = dir_id_.Step();
     if (!r.ok()) return r.status();
@@ -307,36 +307,45 @@ class SqliteReader : public ItemReader {
       if (!row.ok()) return row.status();
       if (!*row) break;
       if (f.items.size() >= kFolderBatchLimit) {
-        f.batched = false;
+        f.complete = false;
         f.items.clear();
-        break;
+        return Status::Ok();
       }
-      StoredItem s;
-      ReadItem(folder_items_, f.path, &s, [&](int64_t id) { return KeyText(id); });
-      any_detections |= folder_items_.Int(19) > 0;
-      std::string name(SplitPath(s.item.path).second);
-      auto [it, inserted] = f.items.emplace(std::move(name), std::move(s));
+      auto [it, inserted] = f.items.try_emplace(std::string(folder_items_.View(1)));
+      ReadItem(folder_items_, &it->second, [&](int64_t id) { return KeyText(id); });
+      any_detections |= folder_items_.Int(kItemNdet) > 0;
       by_id[it->second.id] = &it->second;
     }
     folder_items_.Reset();
-    if (!f.batched || !any_detections) return Status::Ok();
-    folder_dets_.Bind(1, f.dir_id);
+    if (f.items.empty()) return Status::Ok();
+    if (any_detections) {
+      folder_dets_.Bind(1, f.dir_id);
+      while (true) {
+        auto row = folder_dets_.Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        auto it = by_id.find(folder_dets_.Int(0));
+        if (it != by_id.end())
+          it->second->item.detections.push_back(ReadDetection(folder_dets_, 1, true));
+      }
+      folder_dets_.Reset();
+    }
+    folder_findings_.Bind(1, f.dir_id);
     while (true) {
-      auto row = folder_dets_.Step();
+      auto row = folder_findings_.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      auto it = by_id.find(folder_dets_.Int(0));
-      if (it != by_id.end())
-        it->second->item.detections.push_back(ReadDetection(folder_dets_, 1, true));
+      auto it = by_id.find(folder_findings_.Int(0));
+      if (it == by_id.end()) continue;
+      ReadFinding(folder_findings_, 1, &it->second->findings.emplace_back());
     }
-    folder_dets_.Reset();
+    folder_findings_.Reset();
     return Status::Ok();
   }
 
   Db db_;
-  Stmt dir_id_, folder_items_, folder_dets_, one_item_, one_dets_, key_;
+  Stmt dir_id_, folder_items_, folder_dets_, folder_findings_, one_item_, one_dets_, key_;
   std::unordered_map<int64_t, std::string> keys_;
-  std::list<Folder> folders_;  // most recently used first
   StoredItem single_;
 };
 
@@ -412,6 +421,7 @@ class SqliteStore : public Store {
     gone_candidates_.clear();
     visited_dirs_.clear();
     unbatched_dirs_.clear();
+    written_dirs_.clear();
     return scan_id;
   }
 
@@ -484,6 +494,7 @@ class SqliteStore : public Store {
     gone_candidates_.clear();
     visited_dirs_.clear();
     unbatched_dirs_.clear();
+    written_dirs_.clear();
     return db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
@@ -758,16 +769,7 @@ class SqliteStore : public Store {
   }
 
  private:
-  struct WFinding {
-    int64_t id = 0;
-    std::string policy, kind, severity, reason;
-    FindingStatus status = FindingStatus::kNew;
-    int64_t last_scan = 0;
-    std::string exception_reason;
-    int64_t exception_until = 0;
-    std::string notes;
-    int64_t last_seen = 0;
-  };
+  using WFinding = StoredFinding;
   struct WItem {
     int64_t id = 0;
     FileInfo info;
@@ -868,25 +870,6 @@ class SqliteStore : public Store {
     return id;
   }
 
-  // The columns of a finding that ReadWFinding reads, in its order.
-  static constexpr const char* kFindingColumns =
-      "id, policy, kind, severity, reason, status, last_scan, exception_reason, "
-      "exception_until, notes, last_seen";
-
-  static void ReadWFinding(const Stmt& q, int col, WFinding* f) {
-    f->id = q.Int(col);
-    f->policy = q.Text(col + 1);
-    f->kind = q.Text(col + 2);
-    f->severity = q.Text(col + 3);
-    f->reason = q.Text(col + 4);
-    f->status = StatusFromSql(q.View(col + 5));
-    f->last_scan = q.Int(col + 6);
-    f->exception_reason = q.Text(col + 7);
-    f->exception_until = q.IsNull(col + 8) ? 0 : q.Int(col + 8);
-    f->notes = q.Text(col + 9);
-    f->last_seen = q.Int(col + 10);
-  }
-
   Result<std::vector<WFinding>> LoadFindings(int64_t item_id) {
     static const std::string sql =
         std::string("SELECT ") + kFindingColumns + " FROM findings WHERE item = ?1";
@@ -906,7 +889,7 @@ class SqliteStore : public Store {
       if (!row.ok()) return row.status();
       if (!*row) break;
       WFinding f;
-      ReadWFinding(q, 0, &f);
+      ReadFinding(q, 0, &f);
       out.push_back(std::move(f));
     }
     q.Reset();
@@ -926,16 +909,30 @@ class SqliteStore : public Store {
     w->deleted_at = q.IsNull(10) ? 0 : q.Int(10);
   }
 
-  // The writer's view of a folder: its items and their findings.
-  Result<WFolder*> GetWFolder(std::string_view dir) {
+  // The writer's view of a folder: its items and their findings. Taken from `loaded`
+  // (the folder as a reader of this scan loaded it) when that is the same folder, whole,
+  // and this scan has not written to it since the scan began: then the reader's copy is
+  // still what the file holds.
+  Result<WFolder*> GetWFolder(std::string_view dir, const StoredFolder* loaded) {
     for (auto it = folders_.begin(); it != folders_.end(); ++it) {
       if (it->path == dir) {
         folders_.splice(folders_.begin(), folders_, it);
         return &folders_.front();
       }
     }
-    auto dir_id = DirId(dir);
-    if (!dir_id.ok()) return dir_id.status();
+    if (loaded != nullptr &&
+        (loaded->dir_id == 0 || !loaded->complete || loaded->path != dir ||
+         written_dirs_.count(loaded->dir_id))) {
+      loaded = nullptr;
+    }
+    int64_t dir_id = 0;
+    if (loaded != nullptr) {
+      dir_id = loaded->dir_id;
+    } else {
+      auto id = DirId(dir);
+      if (!id.ok()) return id.status();
+      dir_id = id.value();
+    }
     if (folders_.size() >= kWriterFolders) {
       Evict(folders_.back());
       folders_.pop_back();
@@ -943,8 +940,19 @@ class SqliteStore : public Store {
     folders_.emplace_front();
     WFolder& f = folders_.front();
     f.path = std::string(dir);
-    f.dir_id = dir_id.value();
+    f.dir_id = dir_id;
     visited_dirs_.insert(f.dir_id);
+    if (loaded != nullptr) {
+      f.items.reserve(loaded->items.size());
+      for (const auto& [name, s] : loaded->items) {
+        WItem& w = f.items[name];
+        w.id = s.id;
+        w.info = s.item.info;
+        w.deleted_at = s.deleted_at;
+        w.findings = s.findings;
+      }
+      return &f;
+    }
     auto items =
         Get("SELECT id, name, dev, ino, size, mtime, ctime, mode, uid, gid, deleted_at FROM items "
             "WHERE dir = ?1 LIMIT ?2");
@@ -972,10 +980,7 @@ class SqliteStore : public Store {
     }
     q.Reset();
     if (!f.batched || f.items.empty()) return &f;
-    static const std::string findings_sql =
-        std::string("SELECT item, ") + kFindingColumns +
-        " FROM findings WHERE item IN (SELECT id FROM items WHERE dir = ?1)";
-    auto fs = Get(findings_sql.c_str());
+    auto fs = Get(kFolderFindingsSql.c_str());
     if (!fs.ok()) return fs.status();
     Stmt& fq = *fs.value();
     fq.Bind(1, f.dir_id);
@@ -989,7 +994,7 @@ class SqliteStore : public Store {
       auto it = by_id.find(fq.Int(0));
       if (it == by_id.end()) continue;
       WFinding wf;
-      ReadWFinding(fq, 1, &wf);
+      ReadFinding(fq, 1, &wf);
       it->second->findings.push_back(std::move(wf));
     }
     fq.Reset();
@@ -1097,7 +1102,8 @@ class SqliteStore : public Store {
                                           const ExistsFn& exists) {
     const int64_t dir_id = folder.dir_id;
     auto st =
-        Get("SELECT i.id, d.path, i.name, i.deleted_at FROM items i JOIN dirs d ON d.id = i.dir "
+        Get("SELECT i.id, d.path, i.name, i.deleted_at, i.dir FROM items i JOIN dirs d ON d.id = "
+            "i.dir "
             "WHERE i.dev = ?1 AND i.ino = ?2 AND i.size = ?3 AND i.mtime = ?4 ORDER BY "
             "i.deleted_at IS NOT NULL, i.id DESC LIMIT 8");
     if (!st.ok()) return st.status();
@@ -1110,13 +1116,14 @@ class SqliteStore : public Store {
       int64_t id;
       std::string old_path;
       bool deleted;
+      int64_t dir_id;
     };
     std::vector<Candidate> candidates;
     while (true) {
       auto row = q.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      candidates.push_back({q.Int(0), JoinPath(q.View(1), q.View(2)), !q.IsNull(3)});
+      candidates.push_back({q.Int(0), JoinPath(q.View(1), q.View(2)), !q.IsNull(3), q.Int(4)});
     }
     q.Reset();
     for (const Candidate& c : candidates) {
@@ -1126,6 +1133,7 @@ class SqliteStore : public Store {
       if (!mv.ok()) return mv.status();
       Status s = mv.value()->Bind(1, dir_id).BindBlob(2, name).Bind(3, c.id).Run();
       if (!s.ok()) return s;
+      written_dirs_.insert(c.dir_id);
       // The old folder's cached view no longer holds this item.
       auto [old_dir, old_name] = SplitPath(c.old_path);
       if (old_dir == folder.path) {
@@ -1154,22 +1162,33 @@ class SqliteStore : public Store {
     return std::optional<WItem>();
   }
 
+  static constexpr const char* kInsertItem =
+      "INSERT INTO items (dir, name, dev, ino, size, mtime, ctime, mode, uid, gid, owner, grp, "
+      "mime, category, content_date, content_key, state, reason, acl, ndet, first_seen, "
+      "last_read, last_scan) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+      "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?22)";
+  static constexpr const char* kUpdateItem =
+      "UPDATE items SET dir = ?1, name = ?2, dev = ?3, ino = ?4, size = ?5, mtime = ?6, ctime "
+      "= ?7, mode = ?8, uid = ?9, gid = ?10, owner = ?11, grp = ?12, mime = ?13, category = "
+      "?14, content_date = ?15, content_key = ?16, state = ?17, reason = ?18, acl = ?19, ndet "
+      "= ?20, last_read = ?21, last_scan = ?22, deleted_at = NULL WHERE id = ?23";
+
   Status RecordOne(int64_t scan_id, const ItemRecord& rec, int64_t now, const ExistsFn& exists) {
-    static constexpr const char* kInsertItem =
-        "INSERT INTO items (dir, name, dev, ino, size, mtime, ctime, mode, uid, gid, owner, grp, "
-        "mime, category, content_date, content_key, state, reason, acl, ndet, first_seen, "
-        "last_read, last_scan) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-        "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21, ?22)";
-    static constexpr const char* kUpdateItem =
-        "UPDATE items SET dir = ?1, name = ?2, dev = ?3, ino = ?4, size = ?5, mtime = ?6, ctime "
-        "= ?7, mode = ?8, uid = ?9, gid = ?10, owner = ?11, grp = ?12, mime = ?13, category = "
-        "?14, content_date = ?15, content_key = ?16, state = ?17, reason = ?18, acl = ?19, ndet "
-        "= ?20, last_read = ?21, last_scan = ?22, deleted_at = NULL WHERE id = ?23";
     const Item& it = rec.item;
     auto [dir, name] = SplitPath(it.path);
-    auto folder = GetWFolder(dir);
+    auto folder = GetWFolder(dir, rec.folder.get());
     if (!folder.ok()) return folder.status();
     WFolder& f = *folder.value();
+    // Whatever this item changes in its folder makes readers' copies of it stale.
+    const int64_t changes_before = db_.TotalChanges();
+    Status s = RecordIn(scan_id, rec, f, name, now, exists);
+    if (db_.TotalChanges() != changes_before) written_dirs_.insert(f.dir_id);
+    return s;
+  }
+
+  Status RecordIn(int64_t scan_id, const ItemRecord& rec, WFolder& f, std::string_view name,
+                  int64_t now, const ExistsFn& exists) {
+    const Item& it = rec.item;
     WItem* w = nullptr;
     if (f.batched) {
       auto found = f.items.find(std::string(name));
@@ -1505,7 +1524,7 @@ class SqliteStore : public Store {
       return Status(StatusCode::kNotFound, "no finding " + std::to_string(finding_id));
     }
     WFinding f;
-    ReadWFinding(q, 0, &f);
+    ReadFinding(q, 0, &f);
     q.Reset();
     // Ack and except decide about an exception that may have run out already.
     if (f.status == FindingStatus::kExcepted && ExceptionExpired(f.exception_until, now)) {
@@ -1618,6 +1637,7 @@ class SqliteStore : public Store {
   std::vector<GoneCandidate> gone_candidates_;
   std::unordered_set<int64_t> visited_dirs_;    // folders the writer loaded
   std::unordered_set<int64_t> unbatched_dirs_;  // ... too large to keep in memory
+  std::unordered_set<int64_t> written_dirs_;    // folders the running scan wrote to
 };
 
 Status MakeParentDirs(const std::string& path) {

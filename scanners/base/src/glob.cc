@@ -16,6 +16,69 @@ void AppendLiteral(std::string& re, char c) {
   re += c;
 }
 
+// One position of a pattern, for the tail fast path: a byte, a set of bytes (a simple
+// class), a single '*', or anything else ("**", '?', negated or escaped classes).
+struct Unit {
+  enum Kind { kSet, kStar, kOther } kind = kOther;
+  std::array<uint64_t, 4> set{};
+  void Add(unsigned char c) { set[c >> 6] |= uint64_t{1} << (c & 63); }
+};
+
+std::vector<Unit> Units(std::string_view pattern) {
+  std::vector<Unit> units;
+  const size_t n = pattern.size();
+  for (size_t i = 0; i < n; ++i) {
+    Unit u;
+    const char c = pattern[i];
+    if (c == '*') {
+      u.kind = Unit::kStar;
+      if (i + 1 < n && pattern[i + 1] == '*') {
+        u.kind = Unit::kOther;
+        while (i + 1 < n && pattern[i + 1] == '*') ++i;
+      }
+    } else if (c == '?') {
+      u.kind = Unit::kOther;
+    } else if (c == '\\' && i + 1 < n) {
+      u.kind = Unit::kSet;
+      u.Add(static_cast<unsigned char>(pattern[++i]));
+    } else if (c == '[') {
+      // A class: "[...]" with ']' allowed first; ranges "a-z".
+      size_t j = i + 1;
+      const bool negated = j < n && (pattern[j] == '!' || pattern[j] == '^');
+      const size_t first = j;
+      while (j < n && !(pattern[j] == ']' && j > first)) ++j;
+      if (j >= n) return {};  // unclosed: Compile reports it
+      const std::string_view body = pattern.substr(first, j - first);
+      i = j;
+      if (negated || body.find('\\') != std::string_view::npos) {
+        u.kind = Unit::kOther;
+      } else {
+        u.kind = Unit::kSet;
+        for (size_t k = 0; k < body.size(); ++k) {
+          const auto lo = static_cast<unsigned char>(body[k]);
+          if (k + 2 < body.size() && body[k + 1] == '-') {
+            const auto hi = static_cast<unsigned char>(body[k + 2]);
+            for (unsigned b = lo; b <= hi; ++b) u.Add(static_cast<unsigned char>(b));
+            k += 2;
+          } else {
+            u.Add(lo);
+          }
+        }
+      }
+    } else {
+      u.kind = Unit::kSet;
+      u.Add(static_cast<unsigned char>(c));
+    }
+    units.push_back(u);
+  }
+  return units;
+}
+
+bool InSet(const std::array<uint64_t, 4>& set, char c) {
+  const auto b = static_cast<unsigned char>(c);
+  return (set[b >> 6] >> (b & 63)) & 1;
+}
+
 }  // namespace
 
 Result<Glob> Glob::Compile(std::string_view pattern) {
@@ -108,6 +171,13 @@ Result<Glob> Glob::Compile(std::string_view pattern) {
   static std::atomic<uint64_t> next_id{1};
   g.id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   g.folder_only_ = g.shape_ == Shape::kRegex && pattern.ends_with("/**");
+  if (g.shape_ == Shape::kRegex) {
+    const std::vector<Unit> units = Units(pattern);
+    size_t t = units.size();
+    while (t > 0 && units[t - 1].kind == Unit::kSet) --t;
+    for (size_t k = t; k < units.size(); ++k) g.tail_.push_back(units[k].set);
+    g.star_then_tail_ = g.basename_only_ && t == 1 && units[0].kind == Unit::kStar;
+  }
   return g;
 }
 
@@ -121,9 +191,14 @@ bool Glob::MatchesName(std::string_view name) const {
       break;
   }
   if (name.size() < prefix_.size() + suffix_.size() || !name.starts_with(prefix_) ||
-      !name.ends_with(suffix_)) {
+      !name.ends_with(suffix_) || name.size() < tail_.size()) {
     return false;
   }
+  const size_t tail_at = name.size() - tail_.size();
+  for (size_t k = 0; k < tail_.size(); ++k) {
+    if (!InSet(tail_[k], name[tail_at + k])) return false;
+  }
+  if (star_then_tail_) return name.find('/') >= tail_at;  // '*' takes any but '/'
   return RE2::FullMatch(re2::StringPiece(name.data(), name.size()), *re_);
 }
 

@@ -1,6 +1,7 @@
 #include "custos/scan/scan.h"
 
 #include <grp.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <sys/stat.h>
 
@@ -18,36 +19,51 @@
 namespace custos::scan {
 namespace {
 
-// A bounded multi-producer multi-consumer queue of walk entries. A producer that finds
-// it full sleeps until it is half empty, so that walker and workers hand over entries
-// in bursts rather than waking each other for every file.
+// A bounded multi-producer multi-consumer queue of batches of walk entries (the
+// entries of one folder, a few hundred at most). A worker takes a whole batch, so that
+// the entries of a folder stay together (the inventory loads a folder once, for the
+// worker that has it) and walker and workers wake each other once per batch rather
+// than once per file. A worker that starts reading files while another one waits
+// hands part of its batch back (Share), so that a folder of large files is spread over
+// the workers. A producer that finds the queue full sleeps until it is half empty.
 class EntryQueue {
  public:
+  using Batch = std::vector<crawl::Entry>;
   explicit EntryQueue(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
 
-  void Push(crawl::Entry&& e) {
+  void Push(Batch&& batch) {
+    if (batch.empty()) return;
     std::unique_lock lock(mu_);
-    if (q_.size() >= capacity_) {
+    if (entries_ >= capacity_) {
       ++waiting_producers_;
-      not_full_.wait(lock, [&] { return q_.size() <= capacity_ / 2; });
+      not_full_.wait(lock, [&] { return entries_ <= capacity_ / 2; });
       --waiting_producers_;
     }
-    q_.push_back(std::move(e));
-    if (waiting_consumers_ > 0) not_empty_.notify_one();
+    Add(std::move(batch), /*front=*/false);
   }
-  // Blocks until an entry is available or the queue is closed and drained.
-  std::optional<crawl::Entry> Pop() {
+  // Puts entries taken with Pop() back, first in line.
+  void Share(Batch&& batch) {
+    std::lock_guard lock(mu_);
+    Add(std::move(batch), /*front=*/true);
+  }
+  // Whether a worker waits for work (a hint: read without the lock).
+  bool WorkerIdle() const { return idle_.load(std::memory_order_relaxed) > 0; }
+  // Blocks until a batch is available or the queue is closed and drained.
+  std::optional<Batch> Pop() {
     std::unique_lock lock(mu_);
     if (q_.empty() && !closed_) {
       ++waiting_consumers_;
+      idle_.store(waiting_consumers_, std::memory_order_relaxed);
       not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
       --waiting_consumers_;
+      idle_.store(waiting_consumers_, std::memory_order_relaxed);
     }
     if (q_.empty()) return std::nullopt;
-    crawl::Entry e = std::move(q_.front());
+    Batch b = std::move(q_.front());
     q_.pop_front();
-    if (waiting_producers_ > 0 && q_.size() <= capacity_ / 2) not_full_.notify_all();
-    return e;
+    entries_ -= b.size();
+    if (waiting_producers_ > 0 && entries_ <= capacity_ / 2) not_full_.notify_all();
+    return b;
   }
   void Close() {
     std::lock_guard lock(mu_);
@@ -56,11 +72,25 @@ class EntryQueue {
   }
 
  private:
+  void Add(Batch&& batch, bool front) {
+    if (batch.empty()) return;
+    entries_ += batch.size();
+    if (front) {
+      q_.push_front(std::move(batch));
+    } else {
+      q_.push_back(std::move(batch));
+    }
+    batch = Batch();
+    if (waiting_consumers_ > 0) not_empty_.notify_one();
+  }
+
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
-  std::deque<crawl::Entry> q_;
+  std::deque<Batch> q_;
+  size_t entries_ = 0;
   size_t capacity_;
   size_t waiting_producers_ = 0, waiting_consumers_ = 0;
+  std::atomic<size_t> idle_{0};
   bool closed_ = false;
 };
 
@@ -275,25 +305,44 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   auto cancelled = [&options] { return options.cancel && options.cancel->load(); };
   for (unsigned i = 0; i < threads; ++i) {
     workers.emplace_back([&, i] {
-      while (auto entry = queue.Pop()) {
-        // After a cancel, what is queued is dropped (popped so that a walker waiting for
-        // room goes on to see the cancel), never read.
-        if (cancelled()) {
-          cut_short = true;
-          continue;
-        }
-        bool repeat = false;
-        if (auto item =
-                ProcessEntry(std::move(*entry), tools[i], names[i], options, &links, &repeat)) {
-          counting.Emit(std::move(*item));
-        } else if (!repeat) {
-          cut_short = true;
-          counting.Interrupted();
+      pthread_setname_np(pthread_self(), "custos-worker");  // as top -H and perf show it
+      while (auto batch = queue.Pop()) {
+        for (size_t k = 0; k < batch->size(); ++k) {
+          // After a cancel, what is queued is dropped (popped so that a walker waiting
+          // for room goes on to see the cancel), never read.
+          if (cancelled()) {
+            cut_short = true;
+            continue;
+          }
+          bool repeat = false;
+          bool read = false;
+          if (auto item = ProcessEntry(std::move((*batch)[k]), tools[i], names[i], options,
+                                       &links, &repeat)) {
+            read = item->read;
+            counting.Emit(std::move(*item));
+          } else if (!repeat) {
+            cut_short = true;
+            counting.Interrupted();
+          }
+          // Reading files takes time: while another worker waits, it gets half of what
+          // is left of the batch.
+          const size_t left = batch->size() - k - 1;
+          if (read && left >= 2 && queue.WorkerIdle()) {
+            const auto half = batch->end() - static_cast<std::ptrdiff_t>(left / 2);
+            queue.Share(EntryQueue::Batch(std::make_move_iterator(half),
+                                          std::make_move_iterator(batch->end())));
+            batch->erase(half, batch->end());
+          }
         }
       }
     });
   }
 
+  // The walker hands entries over in batches: the entries of one folder, at most
+  // kHandOverBatch at a time.
+  constexpr size_t kHandOverBatch = 256;
+  std::vector<crawl::Entry> batch;
+  const void* batch_dir = nullptr;
   Status result;
   for (const std::string& root : options.roots) {
     crawl::WalkStats ws;
@@ -304,10 +353,15 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
             cut_short = true;
             return false;
           }
-          queue.Push(std::move(e));
+          if (e.dir.get() != batch_dir || batch.size() >= kHandOverBatch) {
+            queue.Push(std::move(batch));
+            batch_dir = e.dir.get();
+          }
+          batch.push_back(std::move(e));
           return true;
         },
         &ws);
+    queue.Push(std::move(batch));
     st.walk.directories += ws.directories;
     st.walk.symlinks += ws.symlinks;
     st.walk.hardlink_repeats += ws.hardlink_repeats;

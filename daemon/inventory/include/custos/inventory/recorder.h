@@ -5,13 +5,19 @@
 //   workers --reuse?--> Reuser --(one ItemReader per thread)--> Store (read)
 //   workers --sink (serialised)--> Recorder --(batches, one thread)--> Store (write)
 //
+// The Reuser loads each folder once and shares it between the workers; the folder
+// travels with the items (Item::reused_from) to the writer, which starts from it
+// instead of reading the folder again.
+//
 // Batches are committed every `batch_items` items or `batch_seconds`, whichever comes
 // first: a scan killed at any point leaves the inventory consistent (each batch is one
 // transaction), and the next scan reads again what was not recorded.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -41,7 +47,8 @@ struct ContentKeys {
 };
 
 // Serves ScanOptions::reuse. Thread-safe: each calling thread gets its own reader
-// (opened on its first call, closed with the Reuser). The store must outlive it.
+// (opened on its first call, closed with the Reuser); the folders they load are shared
+// (the last few are kept). The store must outlive it.
 class Reuser {
  public:
   Reuser(Store& store, ContentKeys keys);
@@ -53,17 +60,30 @@ class Reuser {
   // ctime, a reusable state and the content key this scan would use, fills mime,
   // category, content date, detections, ACL and partial reason from it, and returns
   // true. Otherwise (or on any inventory error) returns false: the file is read.
+  // Either way item.reused_from is set to the stored folder when it was loaded whole.
   bool TryReuse(Item& item);
 
   // Inventory errors met (each made an item be read instead of reused).
   uint64_t errors() const;
 
  private:
+  // The folder `dir`, from the shared cache or loaded with `reader`. A folder that
+  // another thread is loading is waited for rather than loaded twice.
+  Result<std::shared_ptr<const StoredFolder>> Folder(ItemReader& reader, std::string_view dir);
+  void CountError();
+
+  struct Slot {
+    std::string dir;
+    std::shared_ptr<const StoredFolder> folder;  // null while a thread loads it
+  };
+
   Store& store_;
   ContentKeys keys_;
   const uint64_t id_;
   mutable std::mutex mu_;
+  std::condition_variable loaded_;
   std::unordered_map<std::thread::id, std::unique_ptr<ItemReader>> readers_;
+  std::list<Slot> folders_;  // most recently used first
   uint64_t errors_ = 0;
 };
 

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "custos/base/item.h"
@@ -79,17 +80,47 @@ struct ScanRecord {
   ScanTotals totals;
 };
 
+// A finding as the inventory holds it, with what a scan needs to move it along.
+struct StoredFinding {
+  int64_t id = 0;
+  std::string policy, kind, severity, reason;
+  FindingStatus status = FindingStatus::kNew;
+  int64_t last_scan = 0;  // the scan that last confirmed it
+  std::string exception_reason;
+  int64_t exception_until = 0;
+  std::string notes;
+  int64_t last_seen = 0;
+};
+
 // An item as the inventory knows it.
 struct StoredItem {
   int64_t id = 0;
-  // path, has_info, info, owner, group, mime, category, content_date, acl,
-  // detections (masked samples and hashes), skipped. Not: violations, legal_hold.
+  // has_info, info, mime, category, content_date, acl, detections (masked samples and
+  // hashes), skipped. Not: path (the folder and the entry name give it), owner and
+  // group (names of info.uid and info.gid), violations, legal_hold.
   Item item;
   ItemState state = ItemState::kComplete;
   std::string content_key;  // empty: never reused (changed during its scan, or skipped)
-  int64_t first_seen = 0;
-  int64_t last_read = 0;   // when its content was last read (or its record last changed)
-  int64_t deleted_at = 0;  // 0 while it exists
+  int64_t deleted_at = 0;   // 0 while it exists
+  std::vector<StoredFinding> findings;  // filled by ItemReader::LoadFolder only
+};
+
+// A folder as an ItemReader loaded it: its items with their detections and findings.
+// Read-only once loaded, so that the threads of a scan can share it, and the scan's
+// writer can start from it instead of reading the folder again (it is handed along
+// with the items as Item::reused_from).
+struct StoredFolder : ReuseSource {
+  std::string path;
+  int64_t dir_id = 0;  // 0: the inventory has no such folder
+  // False for a folder too large to hold in memory: `items` is empty, and its entries
+  // are looked up one by one (ItemReader::FindOne).
+  bool complete = true;
+  std::unordered_map<std::string, StoredItem> items;  // by entry name
+
+  const StoredItem* Get(std::string_view name) const {
+    auto it = items.find(std::string(name));
+    return it == items.end() ? nullptr : &it->second;
+  }
 };
 
 // One item as a scan hands it to the store.
@@ -98,6 +129,10 @@ struct ItemRecord {
   // The detector/extraction versions the stored detections depend on; empty when the
   // record must not be reused by the next scan.
   std::string content_key;
+  // The folder as a reader of this scan loaded it (Item::reused_from), if it did: the
+  // store may take the folder's records from it instead of reading them again, as long
+  // as this scan has not written to the folder since.
+  std::shared_ptr<const StoredFolder> folder;
   // False when the item's content would be searched but was not (a scan without
   // content search): like a partly read item, it then resolves none of its
   // "forbidden" findings.
@@ -161,16 +196,19 @@ struct InventoryTotals {
   std::vector<std::pair<Category, uint64_t>> by_category;
 };
 
-// A reading handle for incremental scans, used by one thread at a time. Batches its
-// reads by folder: the first lookup in a folder loads the folder's records (and their
-// detections) with one query; the other entries of that folder are served from
-// memory. Very large folders are looked up entry by entry.
+// A reading handle for incremental scans, used by one thread at a time. Reads by
+// folder: one query each for a folder's records, their detections and their findings.
+// Errors (a locked or damaged file) are returned as such.
 class ItemReader {
  public:
   virtual ~ItemReader() = default;
-  // The stored record of `path`, or null when there is none. The pointer stays valid
-  // until the next call. Errors (a locked or damaged file) are returned as such.
-  virtual Result<const StoredItem*> Find(std::string_view path) = 0;
+  // The folder `dir` (raw path bytes) as stored now. A folder of more than a few
+  // thousand entries comes back without its items (complete false).
+  virtual Result<std::shared_ptr<const StoredFolder>> LoadFolder(std::string_view dir) = 0;
+  // The entry `name` of a folder LoadFolder returned incomplete, with its detections
+  // (not its findings); null when there is none. Valid until the next call.
+  virtual Result<const StoredItem*> FindOne(const StoredFolder& folder,
+                                            std::string_view name) = 0;
 };
 
 // Whether `path` still names the file (dev, ino). Used to tell a moved file from a

@@ -7,9 +7,11 @@
 // absolute path. Matching works on raw bytes.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "custos/base/status.h"
 
@@ -47,6 +49,12 @@ class Glob {
   // Ends in "/**": whether a path matches depends only on its folder, so the answer
   // is remembered per thread for the folder last seen (files come folder by folder).
   bool folder_only_ = false;
+  // The bytes every match ends with, as one set of allowed bytes per position: literal
+  // characters and simple classes after the last '*' ("*.[Dd][Aa][Vv]" ends in 4). A
+  // name whose end falls outside is no match, without the regular expression. When the
+  // base-name pattern is a single '*' before them, they decide alone.
+  std::vector<std::array<uint64_t, 4>> tail_;
+  bool star_then_tail_ = false;
   uint64_t id_ = 0;  // tells compiled globs apart in that memory
   std::shared_ptr<const re2::RE2> re_;
 };

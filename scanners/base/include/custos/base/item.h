@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -79,6 +80,14 @@ struct Violation {
   std::string reason;
 };
 
+// Where ScanOptions::reuse took an item from. The pipeline only carries it along, so
+// that the stage that records the item can use what the reuse lookup loaded (the
+// inventory hands its stored folder from reader to writer this way and reads each
+// folder once per scan).
+struct ReuseSource {
+  virtual ~ReuseSource() = default;
+};
+
 struct Item {
   std::string path;  // absolute, raw bytes (escape before display)
   bool has_info = false;
@@ -96,6 +105,8 @@ struct Item {
   std::string skipped;     // empty, or the reason the item could not be (fully) read
   bool reused = false;     // filled from an earlier scan, not read (incremental scans)
   bool read = false;       // opened and read in this scan
+  // Set by ScanOptions::reuse (also when it returned false): the stored record's source.
+  std::shared_ptr<const ReuseSource> reused_from;
 };
 
 }  // namespace custos
