@@ -96,23 +96,6 @@ std::optional<std::shared_ptr<const detect::Engine>> MakeDetectors(
   return engine.value();
 }
 
-// A sink that prints the items worth printing.
-class PrintingSink : public scan::Sink {
- public:
-  PrintingSink(scan::ItemWriter& writer, bool all) : writer_(writer), all_(all) {}
-  void Emit(Item&& item) override { Print(item); }
-  void Print(const Item& item) {
-    if (all_ || !item.violations.empty() || !item.detections.empty() || !item.skipped.empty() ||
-        !item.legal_hold.empty()) {
-      writer_.Write(item);
-    }
-  }
-
- private:
-  scan::ItemWriter& writer_;
-  bool all_;
-};
-
 std::FILE* OpenOutput(const std::string& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -252,9 +235,8 @@ int ScanCommand(const Args& args) {
   std::FILE* out = stdout;
   if (!output.empty() && !(out = OpenOutput(output))) return kExitError;
   auto writer = scan::ItemWriter::Create(format, out);
-  PrintingSink printing(*writer, all);
-  scan::Sink& sink =
-      recorded ? recorded->Wrap([&printing](const Item& item) { printing.Print(item); }) : printing;
+  scan::PrintingSink printing(*writer, all);
+  scan::Sink& sink = recorded ? recorded->Wrap(printing) : printing;
   scan::ScanStats stats;
   writer->Begin();
   Status s = scan::RunScan(options, sink, &stats);

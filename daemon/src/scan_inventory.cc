@@ -24,15 +24,19 @@ void OnStopSignal(int) { g_stop.store(true); }
 class InventoryScan::RecordingSink : public scan::Sink {
  public:
   explicit RecordingSink(inventory::ScanSession& session) : session_(session) {}
-  void set_print(std::function<void(const Item&)> print) { print_ = std::move(print); }
-  void Emit(Item&& item) override {
-    if (print_) print_(item);
+  void set_printing(scan::PrintingSink* printing) { printing_ = printing; }
+  std::string Prepare(const Item& item) override {
+    return printing_ ? printing_->Prepare(item) : std::string();
+  }
+  void EmitPrepared(Item&& item, std::string&& text) override {
+    if (printing_) printing_->Write(text);
     session_.Add(std::move(item));
   }
+  void Emit(Item&& item) override { EmitPrepared(std::move(item), Prepare(item)); }
 
  private:
   inventory::ScanSession& session_;
-  std::function<void(const Item&)> print_;
+  scan::PrintingSink* printing_ = nullptr;
 };
 
 InventoryScan::~InventoryScan() {
@@ -64,8 +68,8 @@ std::unique_ptr<InventoryScan> InventoryScan::Start(
   return s;
 }
 
-scan::Sink& InventoryScan::Wrap(std::function<void(const Item&)> print) {
-  sink_->set_print(std::move(print));
+scan::Sink& InventoryScan::Wrap(scan::PrintingSink& printing) {
+  sink_->set_printing(&printing);
   return *sink_;
 }
 

@@ -12,6 +12,7 @@
 #include "custos/inventory/scan_session.h"
 #include "custos/inventory/store.h"
 #include "custos/policies/policy.h"
+#include "custos/scan/output.h"
 #include "custos/scan/scan.h"
 
 namespace custos::cli {
@@ -32,8 +33,8 @@ class InventoryScan {
       const std::shared_ptr<const policies::PolicySet>& policies);
   ~InventoryScan();
 
-  // A sink that shows each item to `print`, then records it (moving it: no copy).
-  scan::Sink& Wrap(std::function<void(const Item&)> print);
+  // A sink that prints each item with `printing`, then records it (moving it: no copy).
+  scan::Sink& Wrap(scan::PrintingSink& printing);
   // Ends the scan in the inventory: complete when the scan ran to its end, interrupted
   // when it was cancelled, failed otherwise. Prints the problem and returns false when
   // the inventory could not be written.

@@ -36,44 +36,40 @@ std::string ViolationsText(const Item& item, const char* sep) {
 
 class JsonlWriter : public ItemWriter {
  public:
-  explicit JsonlWriter(std::FILE* out) : out_(out) {}
-  void Write(const Item& item) override {
+  explicit JsonlWriter(std::FILE* out) : ItemWriter(out) {}
+  std::string Render(const Item& item) const override {
     std::string line = ItemToJson(item);
     line += '\n';
-    std::fwrite(line.data(), 1, line.size(), out_);
+    return line;
   }
-
- private:
-  std::FILE* out_;
 };
 
 class JsonWriter : public ItemWriter {
  public:
-  explicit JsonWriter(std::FILE* out) : out_(out) {}
+  explicit JsonWriter(std::FILE* out) : ItemWriter(out) {}
   void Begin() override { std::fputs("[", out_); }
-  void Write(const Item& item) override {
-    std::string s = first_ ? "\n" : ",\n";
+  std::string Render(const Item& item) const override { return ItemToJson(item); }
+  void WriteRendered(std::string_view text) override {
+    std::fputs(first_ ? "\n" : ",\n", out_);
     first_ = false;
-    s += ItemToJson(item);
-    std::fwrite(s.data(), 1, s.size(), out_);
+    ItemWriter::WriteRendered(text);
   }
   void End() override { std::fputs(first_ ? "]\n" : "\n]\n", out_); }
 
  private:
-  std::FILE* out_;
   bool first_ = true;
 };
 
 class CsvWriter : public ItemWriter {
  public:
-  explicit CsvWriter(std::FILE* out) : out_(out) {}
+  explicit CsvWriter(std::FILE* out) : ItemWriter(out) {}
   void Begin() override {
     std::fputs(
         "path,size,mtime,owner,group,mode,mime,category,content_date,detections,violations,"
         "skipped\r\n",
         out_);
   }
-  void Write(const Item& item) override {
+  std::string Render(const Item& item) const override {
     std::string row;
     auto field = [&](const std::string& v) {
       if (!row.empty()) row += ',';
@@ -92,21 +88,18 @@ class CsvWriter : public ItemWriter {
     field(ViolationsText(item, " | "));
     field(item.skipped);
     row += "\r\n";
-    std::fwrite(row.data(), 1, row.size(), out_);
+    return row;
   }
-
- private:
-  std::FILE* out_;
 };
 
 // A human-readable listing: one line per item, then one indented line per violation.
 class TableWriter : public ItemWriter {
  public:
-  explicit TableWriter(std::FILE* out) : out_(out) {}
+  explicit TableWriter(std::FILE* out) : ItemWriter(out) {}
   void Begin() override {
     std::fprintf(out_, "%-10s %10s  %-20s  %s\n", "CATEGORY", "SIZE", "DATE", "PATH");
   }
-  void Write(const Item& item) override {
+  std::string Render(const Item& item) const override {
     const int64_t date = item.content_date ? *item.content_date : item.info.mtime;
     std::string line;
     char head[96];
@@ -130,11 +123,8 @@ class TableWriter : public ItemWriter {
       line +=
           "    VIOLATION " + v.policy + " [" + v.kind + ", " + v.severity + "] " + v.reason + '\n';
     }
-    std::fwrite(line.data(), 1, line.size(), out_);
+    return line;
   }
-
- private:
-  std::FILE* out_;
 };
 
 }  // namespace
@@ -220,6 +210,18 @@ std::string ItemToJson(const Item& item) {
   }
   o += "}";
   return o;
+}
+
+void ItemWriter::WriteRendered(std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), out_);
+}
+
+std::string PrintingSink::Prepare(const Item& item) {
+  if (all_ || !item.violations.empty() || !item.detections.empty() || !item.skipped.empty() ||
+      !item.legal_hold.empty()) {
+    return writer_.Render(item);
+  }
+  return {};
 }
 
 std::unique_ptr<ItemWriter> ItemWriter::Create(Format format, std::FILE* out) {

@@ -230,6 +230,7 @@ class CountingSink {
  public:
   CountingSink(Sink& sink, ScanStats& stats) : sink_(sink), stats_(stats) {}
   void Emit(Item&& item) {
+    std::string prepared = sink_.Prepare(item);
     std::lock_guard lock(mu_);
     ++stats_.items;
     if (item.reused) ++stats_.items_reused;
@@ -243,7 +244,7 @@ class CountingSink {
       ++stats_.violations;
       ++stats_.violations_by_policy[v.policy];
     }
-    sink_.Emit(std::move(item));
+    sink_.EmitPrepared(std::move(item), std::move(prepared));
   }
   void Interrupted() {
     std::lock_guard lock(mu_);

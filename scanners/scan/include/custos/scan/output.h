@@ -8,6 +8,7 @@
 
 #include "custos/base/item.h"
 #include "custos/base/status.h"
+#include "custos/scan/scan.h"
 
 namespace custos::scan {
 
@@ -20,14 +21,44 @@ std::string ItemToJson(const Item& item);
 // "0644"
 std::string ModeString(uint32_t mode);
 
-// Writes items in one format to a FILE* it does not own.
+// Writes items in one format to a FILE* it does not own. Formatting (Render) is
+// apart from writing, so that the scan's workers format items in parallel and only
+// the writing is serialised.
 class ItemWriter {
  public:
   static std::unique_ptr<ItemWriter> Create(Format format, std::FILE* out);
   virtual ~ItemWriter() = default;
   virtual void Begin() {}
-  virtual void Write(const Item& item) = 0;
+  // The text of one item in this format. Thread-safe: it writes nothing.
+  virtual std::string Render(const Item& item) const = 0;
+  // Writes the text Render returned; calls are serialised, in output order.
+  virtual void WriteRendered(std::string_view text);
+  void Write(const Item& item) { WriteRendered(Render(item)); }
   virtual void End() {}
+
+ protected:
+  explicit ItemWriter(std::FILE* out) : out_(out) {}
+  std::FILE* out_;
+};
+
+// A sink that prints the items worth printing: every item with `all`, otherwise those
+// with violations, detections, a skip reason or a legal hold. Items are formatted by
+// Prepare, on the scan's workers.
+class PrintingSink : public Sink {
+ public:
+  PrintingSink(ItemWriter& writer, bool all) : writer_(writer), all_(all) {}
+  // The item's text, or empty when it is not printed.
+  std::string Prepare(const Item& item) override;
+  void EmitPrepared(Item&&, std::string&& text) override { Write(text); }
+  void Emit(Item&& item) override { Write(Prepare(item)); }
+  // Writes a text Prepare returned (nothing when it is empty).
+  void Write(std::string_view text) {
+    if (!text.empty()) writer_.WriteRendered(text);
+  }
+
+ private:
+  ItemWriter& writer_;
+  bool all_;
 };
 
 }  // namespace custos::scan

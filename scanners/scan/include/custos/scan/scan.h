@@ -58,11 +58,17 @@ struct ScanOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// Receives finished items. Calls are serialised by the scan; implementations need no lock.
+// Receives finished items. Emit calls are serialised by the scan; implementations need
+// no lock for them.
 class Sink {
  public:
   virtual ~Sink() = default;
   virtual void Emit(Item&& item) = 0;
+  // The scan calls Prepare on the worker that finished the item, not serialised (it must
+  // be thread-safe), then EmitPrepared with what it returned: work that needs no order,
+  // such as formatting the item for output, runs in parallel.
+  virtual std::string Prepare(const Item&) { return {}; }
+  virtual void EmitPrepared(Item&& item, std::string&&) { Emit(std::move(item)); }
 };
 
 struct ScanStats {
