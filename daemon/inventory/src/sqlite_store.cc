@@ -775,6 +775,20 @@ class SqliteStore : public Store {
     FileInfo info;
     int64_t deleted_at = 0;
     std::vector<WFinding> findings;
+    // The findings as a reader of this scan loaded them (its folder is held by the
+    // WFolder), while none of them changed: copied into `findings` on the first change.
+    const std::vector<StoredFinding>* loaded_findings = nullptr;
+
+    const std::vector<WFinding>& View() const {
+      return loaded_findings != nullptr ? *loaded_findings : findings;
+    }
+    std::vector<WFinding>& Mutable() {
+      if (loaded_findings != nullptr) {
+        findings = *loaded_findings;
+        loaded_findings = nullptr;
+      }
+      return findings;
+    }
   };
   struct GoneCandidate {
     int64_t id;
@@ -786,6 +800,7 @@ class SqliteStore : public Store {
     int64_t dir_id = 0;
     bool batched = true;
     std::unordered_map<std::string, WItem> items;
+    std::shared_ptr<const StoredFolder> loaded;  // what the items' loaded_findings point into
   };
 
   // A cached prepared statement of the writing connection. `sql` must be a literal
@@ -913,7 +928,7 @@ class SqliteStore : public Store {
   // (the folder as a reader of this scan loaded it) when that is the same folder, whole,
   // and this scan has not written to it since the scan began: then the reader's copy is
   // still what the file holds.
-  Result<WFolder*> GetWFolder(std::string_view dir, const StoredFolder* loaded) {
+  Result<WFolder*> GetWFolder(std::string_view dir, std::shared_ptr<const StoredFolder> loaded) {
     for (auto it = folders_.begin(); it != folders_.end(); ++it) {
       if (it->path == dir) {
         folders_.splice(folders_.begin(), folders_, it);
@@ -923,7 +938,7 @@ class SqliteStore : public Store {
     if (loaded != nullptr &&
         (loaded->dir_id == 0 || !loaded->complete || loaded->path != dir ||
          written_dirs_.count(loaded->dir_id))) {
-      loaded = nullptr;
+      loaded.reset();
     }
     int64_t dir_id = 0;
     if (loaded != nullptr) {
@@ -949,8 +964,9 @@ class SqliteStore : public Store {
         w.id = s.id;
         w.info = s.item.info;
         w.deleted_at = s.deleted_at;
-        w.findings = s.findings;
+        if (!s.findings.empty()) w.loaded_findings = &s.findings;
       }
+      f.loaded = std::move(loaded);
       return &f;
     }
     auto items =
@@ -1176,7 +1192,7 @@ class SqliteStore : public Store {
   Status RecordOne(int64_t scan_id, const ItemRecord& rec, int64_t now, const ExistsFn& exists) {
     const Item& it = rec.item;
     auto [dir, name] = SplitPath(it.path);
-    auto folder = GetWFolder(dir, rec.folder.get());
+    auto folder = GetWFolder(dir, rec.folder);
     if (!folder.ok()) return folder.status();
     WFolder& f = *folder.value();
     // Whatever this item changes in its folder makes readers' copies of it stale.
@@ -1307,8 +1323,43 @@ class SqliteStore : public Store {
   // (skipped) says nothing about its earlier findings: none is resolved. A partially
   // read one resolves none of its "forbidden" findings (what was not read may hold
   // the detected values), only those judged on metadata and headers.
+  // Whether Reconcile would change nothing (the usual case for an unchanged item): every
+  // violation confirms a finding that needs neither a new status nor a write, and no
+  // finding is due to be resolved. May say false where Reconcile then changes nothing.
+  static bool Unchanged(int64_t scan_id, const std::vector<WFinding>& findings,
+                        const std::vector<Violation>& violations, ItemState state, int64_t now) {
+    for (const Violation& v : violations) {
+      const WFinding* f = nullptr;
+      for (const WFinding& x : findings) {
+        if (x.policy == v.policy && x.kind == v.kind) f = &x;
+      }
+      if (f == nullptr || f->status == FindingStatus::kResolved) return false;
+      if (f->last_scan == scan_id) continue;
+      if (f->status == FindingStatus::kNew) return false;
+      if (f->status == FindingStatus::kExcepted && ExceptionExpired(f->exception_until, now)) {
+        return false;
+      }
+      if (f->severity != v.severity || f->reason != v.reason || now < f->last_seen ||
+          now >= f->last_seen + kLastSeenResolution) {
+        return false;
+      }
+    }
+    if (state == ItemState::kSkipped) return true;
+    for (const WFinding& f : findings) {
+      if (f.status == FindingStatus::kResolved) continue;
+      if (state == ItemState::kPartial && f.kind == "forbidden") continue;
+      const bool current = std::any_of(violations.begin(), violations.end(), [&](const auto& v) {
+        return v.policy == f.policy && v.kind == f.kind;
+      });
+      if (!current) return false;
+    }
+    return true;
+  }
+
   Status Reconcile(int64_t scan_id, WItem& w, const std::vector<Violation>& violations,
                    ItemState state, int64_t now) {
+    if (Unchanged(scan_id, w.View(), violations, state, now)) return Status::Ok();
+    std::vector<WFinding>& findings = w.Mutable();
     // (policy, kind) of the current violations; an item has a handful at most.
     std::vector<std::pair<std::string_view, std::string_view>> current;
     auto is_current = [&](std::string_view policy, std::string_view kind) {
@@ -1319,7 +1370,7 @@ class SqliteStore : public Store {
       if (is_current(v.policy, v.kind)) continue;  // one finding per key
       current.emplace_back(v.policy, v.kind);
       WFinding* f = nullptr;
-      for (WFinding& x : w.findings) {
+      for (WFinding& x : findings) {
         if (x.policy == v.policy && x.kind == v.kind) f = &x;
       }
       if (f == nullptr) {
@@ -1349,7 +1400,7 @@ class SqliteStore : public Store {
         nf.last_seen = now;
         s = AddEvent(nf.id, now, scan_id, std::nullopt, FindingStatus::kNew, "");
         if (!s.ok()) return s;
-        w.findings.push_back(std::move(nf));
+        findings.push_back(std::move(nf));
         continue;
       }
       if (f->last_scan == scan_id && f->status != FindingStatus::kResolved) continue;
@@ -1394,7 +1445,7 @@ class SqliteStore : public Store {
       f->last_seen = std::max(f->last_seen, now);
     }
     if (state == ItemState::kSkipped) return Status::Ok();
-    for (WFinding& f : w.findings) {
+    for (WFinding& f : findings) {
       if (f.status == FindingStatus::kResolved || is_current(f.policy, f.kind)) continue;
       if (state == ItemState::kPartial && f.kind == "forbidden") continue;
       Status s = SetStatus(f, FindingStatus::kResolved, now, scan_id, "no longer breached");

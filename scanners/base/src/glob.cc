@@ -218,8 +218,11 @@ bool Glob::Matches(std::string_view path) const {
     std::string folder;
     bool matches = false;
   };
-  thread_local Remembered memory[16];
-  Remembered& m = memory[id_ % 16];
+  // One slot per glob for the first kSlots globs compiled (ids are sequential), so that
+  // the folder globs of a policy set do not push each other out.
+  constexpr size_t kSlots = 256;
+  thread_local Remembered memory[kSlots];
+  Remembered& m = memory[id_ % kSlots];
   if (m.glob != id_ || m.folder != folder) {
     m.glob = id_;
     m.folder.assign(folder);
