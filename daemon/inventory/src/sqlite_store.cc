@@ -170,10 +170,11 @@ Detection ReadDetection(const Stmt& st, int first_col, bool with_hashes) {
   return d;
 }
 
-// The columns of a finding that ReadFinding reads, in its order.
-constexpr const char* kFindingColumns =
-    "id, policy, kind, severity, reason, status, last_scan, exception_reason, "
-    "exception_until, notes, last_seen";
+// The columns of a finding that ReadFinding reads, in its order (`f` is findings).
+#define CUSTOS_FINDING_COLUMNS                                                        \
+  "f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.last_scan, "             \
+  "f.exception_reason, f.exception_until, f.notes, f.last_seen"
+constexpr const char* kFindingColumns = CUSTOS_FINDING_COLUMNS;
 
 void ReadFinding(const Stmt& q, int col, StoredFinding* f) {
   f->id = q.Int(col);
@@ -190,9 +191,9 @@ void ReadFinding(const Stmt& q, int col, StoredFinding* f) {
 }
 
 // The findings of a folder's items: kFindingColumns after the item id.
-const std::string kFolderFindingsSql = std::string("SELECT item, ") + kFindingColumns +
-                                       " FROM findings WHERE item IN (SELECT id FROM items "
-                                       "WHERE dir = ?1)";
+constexpr const char* kFolderFindingsSql =
+    "SELECT f.item, " CUSTOS_FINDING_COLUMNS
+    " FROM items i JOIN findings f ON f.item = i.id WHERE i.dir = ?1";
 
 // ---------------------------------------------------------------------------------
 // Reader
@@ -887,7 +888,7 @@ class SqliteStore : public Store {
 
   Result<std::vector<WFinding>> LoadFindings(int64_t item_id) {
     static const std::string sql =
-        std::string("SELECT ") + kFindingColumns + " FROM findings WHERE item = ?1";
+        std::string("SELECT ") + kFindingColumns + " FROM findings f WHERE f.item = ?1";
     return SelectFindings(sql.c_str(), item_id);
   }
 
@@ -996,7 +997,7 @@ class SqliteStore : public Store {
     }
     q.Reset();
     if (!f.batched || f.items.empty()) return &f;
-    auto fs = Get(kFolderFindingsSql.c_str());
+    auto fs = Get(kFolderFindingsSql);
     if (!fs.ok()) return fs.status();
     Stmt& fq = *fs.value();
     fq.Bind(1, f.dir_id);
@@ -1456,8 +1457,8 @@ class SqliteStore : public Store {
 
   Result<uint64_t> ExpireLocked(int64_t now, int64_t scan_id) {
     static const std::string sql = std::string("SELECT ") + kFindingColumns +
-                                   " FROM findings WHERE status = 'excepted' AND "
-                                   "exception_until + 86400 <= ?1";
+                                   " FROM findings f WHERE f.status = 'excepted' AND "
+                                   "f.exception_until + 86400 <= ?1";
     auto found = SelectFindings(sql.c_str(), now);
     if (!found.ok()) return found.status();
     std::vector<WFinding>& due = found.value();
@@ -1563,7 +1564,7 @@ class SqliteStore : public Store {
     Status s = txn.Begin();
     if (!s.ok()) return s;
     static const std::string sql =
-        std::string("SELECT ") + kFindingColumns + " FROM findings WHERE id = ?1";
+        std::string("SELECT ") + kFindingColumns + " FROM findings f WHERE f.id = ?1";
     auto st = Get(sql.c_str());
     if (!st.ok()) return st.status();
     Stmt& q = *st.value();
