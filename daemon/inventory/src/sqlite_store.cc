@@ -215,10 +215,10 @@ class SqliteReader : public ItemReader {
     f->path = std::string(dir);
     Status s = Load(*f);
     // Statements are left reset whatever happened, ready for the next folder.
-    dir_id_.Reset();
-    folder_items_.Reset();
-    folder_dets_.Reset();
-    folder_findings_.Reset();
+    for (Stmt* st : {&dir_id_, &folder_span_, &folder_items_, &folder_items_range_, &folder_dets_,
+                     &folder_findings_, &folder_findings_range_}) {
+      st->Reset();
+    }
     if (!s.ok()) return s;
     return std::shared_ptr<const StoredFolder>(std::move(f));
   }
@@ -264,11 +264,17 @@ class SqliteReader : public ItemReader {
       std::string sql;
     } stmts[] = {
         {&dir_id_, "SELECT id FROM dirs WHERE path = ?1"},
-        {&folder_items_, "SELECT " + cols + " FROM items i WHERE i.dir = ?1 LIMIT ?2"},
+        {&folder_span_, "SELECT min(id), max(id), count(*) FROM items WHERE dir = ?1"},
+        {&folder_items_, "SELECT " + cols + " FROM items i WHERE i.dir = ?1"},
+        // "+i.dir": the rowid range, not the folder index, drives the search.
+        {&folder_items_range_,
+         "SELECT " + cols + " FROM items i WHERE i.id BETWEEN ?2 AND ?3 AND +i.dir = ?1"},
         {&folder_dets_,
          "SELECT d.item, d.detector, d.count, d.masked, d.hashes FROM detections d "
          "JOIN items i ON i.id = d.item WHERE i.dir = ?1"},
         {&folder_findings_, kFolderFindingsSql},
+        {&folder_findings_range_,
+         "SELECT f.item, " CUSTOS_FINDING_COLUMNS " FROM findings f WHERE f.item BETWEEN ?1 AND ?2"},
         {&one_item_, "SELECT " + cols + " FROM items i WHERE i.dir = ?1 AND i.name = ?2"},
         {&one_dets_,
          "SELECT item, detector, count, masked, hashes FROM detections WHERE item = ?1"},
@@ -293,6 +299,10 @@ class SqliteReader : public ItemReader {
     return keys_.emplace(id, std::move(text)).first->second;
   }
 
+  // Loads a folder with a handful of queries. Its records are usually stored next to
+  // each other (a folder's files are recorded together): then they are read as one
+  // range of the table, and their findings as one range of the findings index, rather
+  // than looking up every record and every item's findings on their own.
   Status Load(StoredFolder& f) {
     dir_id_.BindBlob(1, f.path);
     auto r = dir_id_.Step();
@@ -300,52 +310,74 @@ class SqliteReader : public ItemReader {
     f.dir_id = *r ? dir_id_.Int(0) : 0;
     dir_id_.Reset();
     if (f.dir_id == 0) return Status::Ok();
-    folder_items_.Bind(1, f.dir_id).Bind(2, static_cast<int64_t>(kFolderBatchLimit + 1));
-    std::unordered_map<int64_t, StoredItem*> by_id;
+    folder_span_.Bind(1, f.dir_id);
+    r = folder_span_.Step();
+    if (!r.ok()) return r.status();
+    const int64_t lo = folder_span_.Int(0), hi = folder_span_.Int(1);
+    const auto count = static_cast<uint64_t>(folder_span_.Int(2));
+    folder_span_.Reset();
+    if (count == 0) return Status::Ok();
+    if (count > kFolderBatchLimit) {
+      f.complete = false;
+      return Status::Ok();
+    }
+    // Dense: at most as many other records in the range as the folder's own.
+    const bool dense = static_cast<uint64_t>(hi - lo) < 2 * count;
+    Stmt& items = dense ? folder_items_range_ : folder_items_;
+    items.Bind(1, f.dir_id);
+    if (dense) items.Bind(2, lo).Bind(3, hi);
+    f.items.reserve(count);
+    std::vector<std::pair<int64_t, StoredItem*>> by_id;
+    by_id.reserve(count);
     bool any_detections = false;
     while (true) {
-      auto row = folder_items_.Step();
+      auto row = items.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      if (f.items.size() >= kFolderBatchLimit) {
-        f.complete = false;
-        f.items.clear();
-        return Status::Ok();
-      }
-      auto [it, inserted] = f.items.try_emplace(std::string(folder_items_.View(1)));
-      ReadItem(folder_items_, &it->second, [&](int64_t id) { return KeyText(id); });
-      any_detections |= folder_items_.Int(kItemNdet) > 0;
-      by_id[it->second.id] = &it->second;
+      auto [it, inserted] = f.items.try_emplace(std::string(items.View(1)));
+      ReadItem(items, &it->second, [&](int64_t id) { return KeyText(id); });
+      any_detections |= items.Int(kItemNdet) > 0;
+      by_id.emplace_back(it->second.id, &it->second);
     }
-    folder_items_.Reset();
-    if (f.items.empty()) return Status::Ok();
+    items.Reset();
+    auto by_first = [](const auto& a, const auto& b) { return a.first < b.first; };
+    std::sort(by_id.begin(), by_id.end(), by_first);
+    auto item_of = [&](int64_t id) -> StoredItem* {
+      auto it = std::lower_bound(by_id.begin(), by_id.end(), std::make_pair(id, nullptr), by_first);
+      return it != by_id.end() && it->first == id ? it->second : nullptr;
+    };
     if (any_detections) {
       folder_dets_.Bind(1, f.dir_id);
       while (true) {
         auto row = folder_dets_.Step();
         if (!row.ok()) return row.status();
         if (!*row) break;
-        auto it = by_id.find(folder_dets_.Int(0));
-        if (it != by_id.end())
-          it->second->item.detections.push_back(ReadDetection(folder_dets_, 1, true));
+        if (StoredItem* s = item_of(folder_dets_.Int(0)))
+          s->item.detections.push_back(ReadDetection(folder_dets_, 1, true));
       }
       folder_dets_.Reset();
     }
-    folder_findings_.Bind(1, f.dir_id);
+    Stmt& findings = dense ? folder_findings_range_ : folder_findings_;
+    if (dense) {
+      findings.Bind(1, lo).Bind(2, hi);
+    } else {
+      findings.Bind(1, f.dir_id);
+    }
     while (true) {
-      auto row = folder_findings_.Step();
+      auto row = findings.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      auto it = by_id.find(folder_findings_.Int(0));
-      if (it == by_id.end()) continue;
-      ReadFinding(folder_findings_, 1, &it->second->findings.emplace_back());
+      if (StoredItem* s = item_of(findings.Int(0))) {
+        ReadFinding(findings, 1, &s->findings.emplace_back());
+      }
     }
-    folder_findings_.Reset();
+    findings.Reset();
     return Status::Ok();
   }
 
   Db db_;
-  Stmt dir_id_, folder_items_, folder_dets_, folder_findings_, one_item_, one_dets_, key_;
+  Stmt dir_id_, folder_span_, folder_items_, folder_items_range_, folder_dets_, folder_findings_,
+      folder_findings_range_, one_item_, one_dets_, key_;
   std::unordered_map<int64_t, std::string> keys_;
   StoredItem single_;
 };

@@ -19,17 +19,56 @@
 namespace custos::scan {
 namespace {
 
-// A bounded multi-producer multi-consumer queue of batches of walk entries (the
-// entries of one folder, a few hundred at most). A worker takes a whole batch, so that
-// the entries of a folder stay together (the inventory loads a folder once, for the
-// worker that has it) and walker and workers wake each other once per batch rather
-// than once per file. A worker that starts reading files while another one waits
-// hands part of its batch back (Share), so that a folder of large files is spread over
-// the workers. A producer that finds the queue full sleeps until it is half empty.
+// The entries a worker took and has not started yet. Its owner takes them one by one;
+// while the owner reads a file (which may take long), idle workers steal from it.
+class WorkerEntries {
+ public:
+  std::optional<crawl::Entry> Take() {
+    std::lock_guard lock(mu_);
+    if (entries_.empty()) return std::nullopt;
+    crawl::Entry e = std::move(entries_.front());
+    entries_.pop_front();
+    return e;
+  }
+  void Fill(std::vector<crawl::Entry>&& batch) {
+    std::lock_guard lock(mu_);
+    for (crawl::Entry& e : batch) entries_.push_back(std::move(e));
+  }
+  bool Empty() {
+    std::lock_guard lock(mu_);
+    return entries_.empty();
+  }
+  // The later half (rounded up) of what is left, if the owner is reading.
+  std::vector<crawl::Entry> Steal() {
+    std::vector<crawl::Entry> out;
+    std::lock_guard lock(mu_);
+    if (!reading.load() || entries_.empty()) return out;
+    const size_t n = (entries_.size() + 1) / 2;
+    for (auto it = entries_.end() - static_cast<std::ptrdiff_t>(n); it != entries_.end(); ++it) {
+      out.push_back(std::move(*it));
+    }
+    entries_.resize(entries_.size() - n);
+    return out;
+  }
+  std::atomic<bool> reading{false};  // the owner is reading a file
+
+ private:
+  std::mutex mu_;
+  std::deque<crawl::Entry> entries_;
+};
+
+// A bounded queue of batches of walk entries (the entries of one folder, a few hundred
+// at most) from the walker to the workers. A worker takes a whole batch, so that the
+// entries of a folder stay together (the inventory loads a folder once, for the worker
+// that has it) and walker and workers wake each other once per batch rather than once
+// per file. A worker with nothing to do steals from one that is reading files, so
+// that a folder of large files is spread over the workers. A producer that finds the
+// queue full sleeps until it is half empty.
 class EntryQueue {
  public:
   using Batch = std::vector<crawl::Entry>;
-  explicit EntryQueue(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+  EntryQueue(size_t capacity, std::vector<WorkerEntries>& workers)
+      : capacity_(capacity == 0 ? 1 : capacity), workers_(workers) {}
 
   void Push(Batch&& batch) {
     if (batch.empty()) return;
@@ -39,31 +78,50 @@ class EntryQueue {
       not_full_.wait(lock, [&] { return entries_ <= capacity_ / 2; });
       --waiting_producers_;
     }
-    Add(std::move(batch), /*front=*/false);
+    entries_ += batch.size();
+    q_.push_back(std::move(batch));
+    batch = Batch();
+    if (waiting_consumers_ > 0) not_empty_.notify_one();
   }
-  // Puts entries taken with Pop() back, first in line.
-  void Share(Batch&& batch) {
+  // Called by a worker that starts reading a file and still holds entries: an idle
+  // worker may take some.
+  void Reading() {
+    if (idle_.load(std::memory_order_relaxed) == 0) return;
     std::lock_guard lock(mu_);
-    Add(std::move(batch), /*front=*/true);
+    not_empty_.notify_one();
   }
-  // Whether a worker waits for work (a hint: read without the lock).
-  bool WorkerIdle() const { return idle_.load(std::memory_order_relaxed) > 0; }
-  // Blocks until a batch is available or the queue is closed and drained.
-  std::optional<Batch> Pop() {
+  // Work for worker `self`, whose own entries are used up: a batch from the walker, or
+  // entries stolen from a worker that is reading. Blocks until there is some; returns
+  // nothing when the queue is closed and drained and no worker holds entries.
+  std::optional<Batch> Pop(size_t self) {
     std::unique_lock lock(mu_);
-    if (q_.empty() && !closed_) {
+    while (true) {
+      if (!q_.empty()) {
+        Batch b = std::move(q_.front());
+        q_.pop_front();
+        entries_ -= b.size();
+        if (waiting_producers_ > 0 && entries_ <= capacity_ / 2) not_full_.notify_all();
+        return b;
+      }
+      bool others_hold = false;
+      for (size_t w = 0; w < workers_.size(); ++w) {
+        if (w == self) continue;
+        Batch stolen = workers_[w].Steal();
+        if (!stolen.empty()) return stolen;
+        others_hold = others_hold || !workers_[w].Empty();
+      }
+      if (closed_ && !others_hold) {
+        not_empty_.notify_all();  // the others find the same
+        return std::nullopt;
+      }
       ++waiting_consumers_;
       idle_.store(waiting_consumers_, std::memory_order_relaxed);
-      not_empty_.wait(lock, [&] { return !q_.empty() || closed_; });
+      // Woken by a batch, a worker that starts reading, or the end; the timeout covers a
+      // worker that started reading just before this one went to sleep.
+      not_empty_.wait_for(lock, std::chrono::milliseconds(100));
       --waiting_consumers_;
       idle_.store(waiting_consumers_, std::memory_order_relaxed);
     }
-    if (q_.empty()) return std::nullopt;
-    Batch b = std::move(q_.front());
-    q_.pop_front();
-    entries_ -= b.size();
-    if (waiting_producers_ > 0 && entries_ <= capacity_ / 2) not_full_.notify_all();
-    return b;
   }
   void Close() {
     std::lock_guard lock(mu_);
@@ -72,23 +130,12 @@ class EntryQueue {
   }
 
  private:
-  void Add(Batch&& batch, bool front) {
-    if (batch.empty()) return;
-    entries_ += batch.size();
-    if (front) {
-      q_.push_front(std::move(batch));
-    } else {
-      q_.push_back(std::move(batch));
-    }
-    batch = Batch();
-    if (waiting_consumers_ > 0) not_empty_.notify_one();
-  }
-
   std::mutex mu_;
   std::condition_variable not_empty_, not_full_;
   std::deque<Batch> q_;
   size_t entries_ = 0;
   size_t capacity_;
+  std::vector<WorkerEntries>& workers_;
   size_t waiting_producers_ = 0, waiting_consumers_ = 0;
   std::atomic<size_t> idle_{0};
   bool closed_ = false;
@@ -173,7 +220,8 @@ struct WorkerTools {
 // already (`links`: entries the walk did not stat; then `*repeat` is set).
 std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameCache& names,
                                  const ScanOptions& options, crawl::HardLinks* links = nullptr,
-                                 bool* repeat = nullptr) {
+                                 bool* repeat = nullptr,
+                                 const std::function<void()>& before_open = nullptr) {
   Item item;
   item.path = std::move(entry.path);
   item.has_info = entry.has_info;
@@ -182,6 +230,7 @@ std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameC
   if (entry.skipped.empty() && options.reuse && item.has_info && options.reuse(item)) {
     item.reused = true;
   } else if (entry.skipped.empty()) {
+    if (before_open) before_open();
     if (options.before_read) options.before_read(item);
     const auto started = std::chrono::steady_clock::now();
     FileInfo fresh;
@@ -291,7 +340,8 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
     }
   }
 
-  EntryQueue queue(options.queue_capacity);
+  std::vector<WorkerEntries> own(threads);
+  EntryQueue queue(options.queue_capacity, own);
   std::vector<NameCache> names(threads);
   // Without reuse every file is opened anyway: the walk leaves stat to the opener (one
   // path lookup per file instead of two), and hard links are told apart after opening.
@@ -307,33 +357,35 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   for (unsigned i = 0; i < threads; ++i) {
     workers.emplace_back([&, i] {
       pthread_setname_np(pthread_self(), "custos-worker");  // as top -H and perf show it
-      while (auto batch = queue.Pop()) {
-        for (size_t k = 0; k < batch->size(); ++k) {
-          // After a cancel, what is queued is dropped (popped so that a walker waiting
-          // for room goes on to see the cancel), never read.
-          if (cancelled()) {
-            cut_short = true;
-            continue;
-          }
-          bool repeat = false;
-          bool read = false;
-          if (auto item = ProcessEntry(std::move((*batch)[k]), tools[i], names[i], options,
-                                       &links, &repeat)) {
-            read = item->read;
-            counting.Emit(std::move(*item));
-          } else if (!repeat) {
-            cut_short = true;
-            counting.Interrupted();
-          }
-          // Reading files takes time: while another worker waits, it gets half of what
-          // is left of the batch.
-          const size_t left = batch->size() - k - 1;
-          if (read && left >= 2 && queue.WorkerIdle()) {
-            const auto half = batch->end() - static_cast<std::ptrdiff_t>(left / 2);
-            queue.Share(EntryQueue::Batch(std::make_move_iterator(half),
-                                          std::make_move_iterator(batch->end())));
-            batch->erase(half, batch->end());
-          }
+      WorkerEntries& mine = own[i];
+      // A file about to be read may take long: an idle worker may take what is left.
+      const std::function<void()> reading = [&] {
+        mine.reading = true;
+        if (!mine.Empty()) queue.Reading();
+      };
+      while (true) {
+        std::optional<crawl::Entry> entry = mine.Take();
+        if (!entry) {
+          auto batch = queue.Pop(i);
+          if (!batch) break;
+          mine.Fill(std::move(*batch));
+          continue;
+        }
+        // After a cancel, what is queued is dropped (popped so that a walker waiting for
+        // room goes on to see the cancel), never read.
+        if (cancelled()) {
+          cut_short = true;
+          continue;
+        }
+        bool repeat = false;
+        auto item =
+            ProcessEntry(std::move(*entry), tools[i], names[i], options, &links, &repeat, reading);
+        mine.reading = false;
+        if (item) {
+          counting.Emit(std::move(*item));
+        } else if (!repeat) {
+          cut_short = true;
+          counting.Interrupted();
         }
       }
     });
