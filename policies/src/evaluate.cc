@@ -186,6 +186,12 @@ class PolicySetImpl final : public PolicySet {
     needs_acl_ = std::any_of(c_.policies.begin(), c_.policies.end(), [](const Policy& p) {
       return p.access && p.access->no_acl_grants_to_others;
     });
+    // The location reason names the policy's allowed paths: the same text every time.
+    for (const Policy& p : c_.policies) {
+      location_reasons_.push_back(
+          p.location ? "outside allowed paths [" + JoinGlobs(p.location->allowed_paths) + "]"
+                     : std::string());
+    }
   }
 
   void Evaluate(Item& item, int64_t now) const override {
@@ -199,7 +205,8 @@ class PolicySetImpl final : public PolicySet {
         break;
       }
     }
-    for (const Policy& p : c_.policies) {
+    for (size_t i = 0; i < c_.policies.size(); ++i) {
+      const Policy& p = c_.policies[i];
       if (!Matches(p, item)) continue;
       auto add = [&](const char* kind, std::string reason) {
         item.violations.push_back({p.info.id, kind, p.info.severity, std::move(reason)});
@@ -212,7 +219,7 @@ class PolicySetImpl final : public PolicySet {
         if (!reasons.empty()) add("access", JoinReasons(reasons));
       }
       if (p.location && !AnyMatches(p.location->allowed_paths, item.path)) {
-        add("location", "outside allowed paths [" + JoinGlobs(p.location->allowed_paths) + "]");
+        add("location", location_reasons_[i]);
       }
       if (p.encryption_required && !skipped && item.category != Category::kEncrypted) {
         add("encryption",
@@ -231,6 +238,7 @@ class PolicySetImpl final : public PolicySet {
  private:
   Compiled c_;
   bool needs_acl_ = false;
+  std::vector<std::string> location_reasons_;  // by policy
 };
 
 }  // namespace
