@@ -327,19 +327,21 @@ class SqliteReader : public ItemReader {
     items.Bind(1, f.dir_id);
     if (dense) items.Bind(2, lo).Bind(3, hi);
     f.items.reserve(count);
-    std::vector<std::pair<int64_t, StoredItem*>> by_id;
-    by_id.reserve(count);
     bool any_detections = false;
     while (true) {
       auto row = items.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      auto [it, inserted] = f.items.try_emplace(std::string(items.View(1)));
-      ReadItem(items, &it->second, [&](int64_t id) { return KeyText(id); });
+      StoredItem& s = f.items.emplace_back();
+      s.name = items.View(1);
+      ReadItem(items, &s, [&](int64_t id) { return KeyText(id); });
       any_detections |= items.Int(kItemNdet) > 0;
-      by_id.emplace_back(it->second.id, &it->second);
     }
     items.Reset();
+    f.Index();
+    std::vector<std::pair<int64_t, StoredItem*>> by_id;
+    by_id.reserve(f.items.size());
+    for (StoredItem& s : f.items) by_id.emplace_back(s.id, &s);
     auto by_first = [](const auto& a, const auto& b) { return a.first < b.first; };
     std::sort(by_id.begin(), by_id.end(), by_first);
     auto item_of = [&](int64_t id) -> StoredItem* {
@@ -992,8 +994,8 @@ class SqliteStore : public Store {
     visited_dirs_.insert(f.dir_id);
     if (loaded != nullptr) {
       f.items.reserve(loaded->items.size());
-      for (const auto& [name, s] : loaded->items) {
-        WItem& w = f.items[name];
+      for (const StoredItem& s : loaded->items) {
+        WItem& w = f.items[s.name];
         w.id = s.id;
         w.info = s.item.info;
         w.deleted_at = s.deleted_at;

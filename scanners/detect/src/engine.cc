@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <mutex>
 #include <unordered_set>
 
 #include "custos/detect/detect.h"
@@ -191,11 +192,42 @@ struct Engine::Compiled {
   std::unique_ptr<RE2::Set> set;   // which variants match within a region
 };
 
+struct Engine::Lazy {
+  std::vector<DetectorDef> defs;
+  std::once_flag once;
+  std::unique_ptr<Compiled> compiled;
+  std::string error;
+};
+
+namespace {
+Result<std::unique_ptr<Engine::Compiled>> CompileDefs(const std::vector<DetectorDef>& defs);
+}  // namespace
+
+Engine::Engine() : lazy_(std::make_unique<Lazy>()) {}
 Engine::~Engine() = default;
+
+const Engine::Compiled& Engine::compiled() const {
+  std::call_once(lazy_->once, [this] {
+    auto c = CompileDefs(lazy_->defs);
+    if (c.ok()) {
+      lazy_->compiled = std::move(c.value());
+    } else {
+      lazy_->error = "detectors: " + c.status().message();
+      lazy_->compiled = std::make_unique<Compiled>();
+    }
+  });
+  return *lazy_->compiled;
+}
+
+const std::string& Engine::error() const {
+  (void)compiled();
+  return lazy_->error;
+}
 
 Result<std::shared_ptr<const Engine>> Engine::Create(
     const std::vector<CustomDetectorSpec>& custom) {
   std::vector<DetectorDef> defs = BuiltinDetectors();
+  const size_t builtin = defs.size();
   for (const CustomDetectorSpec& c : custom) {
     DetectorDef d;
     d.id = c.id;
@@ -208,7 +240,21 @@ Result<std::shared_ptr<const Engine>> Engine::Create(
     d.priority = 30;
     defs.push_back(std::move(d));
   }
+  // Custom detectors come from policy files: a bad one is an error now, each checked on
+  // its own (cheap), not at the first file read.
+  for (size_t i = builtin; i < defs.size(); ++i) {
+    auto one = CompileDefs({defs[i]});
+    if (!one.ok()) return one.status();
+  }
+  auto engine = std::shared_ptr<Engine>(new Engine());
+  engine->lazy_->defs = std::move(defs);
+  return std::shared_ptr<const Engine>(std::move(engine));
+}
 
+namespace {
+
+Result<std::unique_ptr<Engine::Compiled>> CompileDefs(const std::vector<DetectorDef>& defs) {
+  using Compiled = Engine::Compiled;
   auto compiled = std::make_unique<Compiled>();
   compiled->set = std::make_unique<RE2::Set>(ByteOptions(32 << 20), RE2::UNANCHORED);
   std::string prefilter;
@@ -259,10 +305,10 @@ Result<std::shared_ptr<const Engine>> Engine::Create(
   if (!compiled->prefilter->ok()) {
     return Status::Invalid("detector prefilter: " + compiled->prefilter->error());
   }
-  auto engine = std::shared_ptr<Engine>(new Engine());
-  engine->compiled_ = std::move(compiled);
-  return std::shared_ptr<const Engine>(std::move(engine));
+  return compiled;
 }
+
+}  // namespace
 
 struct Scanner::State {
   std::shared_ptr<const Engine> engine;
@@ -549,14 +595,23 @@ Scanner::Scanner(std::shared_ptr<const Engine> engine, std::string hmac_key)
     : s_(std::make_unique<State>()) {
   s_->engine = std::move(engine);
   s_->hmac_key = std::move(hmac_key);
-  s_->c = &s_->engine->compiled();
-  s_->found.resize(s_->c->dets.size());
-  s_->buf.reserve(kChunk + kTail);
 }
+
+bool Scanner::Ready() {
+  if (s_->c == nullptr) {
+    s_->c = &s_->engine->compiled();
+    s_->found.resize(s_->c->dets.size());
+    s_->buf.reserve(kChunk + kTail);
+  }
+  return s_->engine->error().empty();
+}
+
+const std::string& Scanner::error() const { return s_->engine->error(); }
 
 Scanner::~Scanner() = default;
 
 void Scanner::Feed(std::string_view text) {
+  if (!Ready()) return;
   while (!text.empty()) {
     const size_t room = kChunk + kTail > s_->buf.size() ? kChunk + kTail - s_->buf.size() : 0;
     const size_t n = std::min(room, text.size());
@@ -567,6 +622,7 @@ void Scanner::Feed(std::string_view text) {
 }
 
 void Scanner::EndOfStream() {
+  if (!Ready()) return;
   s_->Process(true);
   s_->buf.clear();
   s_->pos = 0;

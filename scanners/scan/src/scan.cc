@@ -194,6 +194,10 @@ bool DetectContent(int fd, Item& item, std::string_view head, bool plain_text,
   Status s = extract::Extract(fd, item, limits, sink, &outcome, head, plain_text);
   item.detections = scanner.Take();
   if (outcome.interrupted) return false;
+  if (!scanner.error().empty()) {
+    item.skipped = scanner.error();  // never "clean" for want of detectors
+    return true;
+  }
   if (!s.ok()) {
     item.skipped = s.message();
     return true;

@@ -13,13 +13,13 @@
 // (a scan's --now, or the wall clock), so that tests and reports can move in time.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "custos/base/item.h"
@@ -95,6 +95,7 @@ struct StoredFinding {
 // An item as the inventory knows it.
 struct StoredItem {
   int64_t id = 0;
+  std::string name;  // the entry name in its folder (raw bytes)
   // has_info, info, mime, category, content_date, acl, detections (masked samples and
   // hashes), skipped. Not: path (the folder and the entry name give it), owner and
   // group (names of info.uid and info.gid), violations, legal_hold.
@@ -115,11 +116,20 @@ struct StoredFolder : ReuseSource {
   // False for a folder too large to hold in memory: `items` is empty, and its entries
   // are looked up one by one (ItemReader::FindOne).
   bool complete = true;
-  std::unordered_map<std::string, StoredItem> items;  // by entry name
+  std::vector<StoredItem> items;
+  std::vector<uint32_t> by_name;  // indexes into items, in entry name (byte) order
 
+  // Sorts by_name; call once `items` is complete.
+  void Index() {
+    by_name.resize(items.size());
+    for (uint32_t i = 0; i < by_name.size(); ++i) by_name[i] = i;
+    std::sort(by_name.begin(), by_name.end(),
+              [&](uint32_t a, uint32_t b) { return items[a].name < items[b].name; });
+  }
   const StoredItem* Get(std::string_view name) const {
-    auto it = items.find(std::string(name));
-    return it == items.end() ? nullptr : &it->second;
+    auto it = std::lower_bound(by_name.begin(), by_name.end(), name,
+                               [&](uint32_t i, std::string_view n) { return items[i].name < n; });
+    return it != by_name.end() && items[*it].name == name ? &items[*it] : nullptr;
   }
 };
 

@@ -78,12 +78,18 @@ class Engine {
   // that stored results can be invalidated.
   static constexpr int kVersion = 2;
 
+  // The detectors are compiled on first use (thread-safe), so that a scan that reads
+  // no file (an unchanged tree) does not pay for it. Custom detectors are checked by
+  // Create already; should the whole set still fail to compile, error() says why and
+  // the compiled set is empty.
   struct Compiled;
-  const Compiled& compiled() const { return *compiled_; }
+  const Compiled& compiled() const;
+  const std::string& error() const;  // after compiled()
 
  private:
-  Engine() = default;
-  std::unique_ptr<Compiled> compiled_;
+  struct Lazy;
+  Engine();
+  std::unique_ptr<Lazy> lazy_;
 };
 
 // Per-thread, per-item state: feed the text of one item, then Take() the detections.
@@ -102,8 +108,11 @@ class Scanner {
   // Flushes and returns the detections of the item, sorted by detector id, then
   // resets for the next item.
   std::vector<Detection> Take();
+  // Why nothing can be detected (the detector set failed to compile); empty normally.
+  const std::string& error() const;
 
  private:
+  bool Ready();  // compiles the engine on first use; false when it failed
   struct State;
   std::unique_ptr<State> s_;
 };
