@@ -58,6 +58,11 @@ std::string JoinReasons(const std::vector<std::string>& reasons) {
   return out;
 }
 
+bool SamePatterns(const std::vector<Glob>& a, const std::vector<Glob>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(),
+                    [](const Glob& x, const Glob& y) { return x.pattern() == y.pattern(); });
+}
+
 bool AnyMatches(const std::vector<Glob>& globs, const std::string& path) {
   return std::any_of(globs.begin(), globs.end(), [&](const Glob& g) { return g.Matches(path); });
 }
@@ -70,7 +75,9 @@ uint64_t DetectionCount(const Item& item, const std::string& detector) {
   return n;
 }
 
-bool Matches(const Policy& p, const Item& item) {
+// `paths_match`: whether the item's path matches p.match.paths, when another policy
+// with the same list has found out already (-1: not known yet); set here otherwise.
+bool Matches(const Policy& p, const Item& item, int8_t* paths_match) {
   // Cheapest conditions first: path globs run a regular expression over the path.
   const Match& m = p.match;
   if (!m.categories.empty() &&
@@ -82,7 +89,9 @@ bool Matches(const Policy& p, const Item& item) {
     for (const std::string& d : m.detectors) total += DetectionCount(item, d);
     if (total < m.min_count) return false;
   }
-  return m.paths.empty() || AnyMatches(m.paths, item.path);
+  if (m.paths.empty()) return true;
+  if (*paths_match < 0) *paths_match = AnyMatches(m.paths, item.path) ? 1 : 0;
+  return *paths_match == 1;
 }
 
 bool IdAllowed(const IdList& list, const std::string& name, uint32_t id) {
@@ -186,6 +195,15 @@ class PolicySetImpl final : public PolicySet {
     needs_acl_ = std::any_of(c_.policies.begin(), c_.policies.end(), [](const Policy& p) {
       return p.access && p.access->no_acl_grants_to_others;
     });
+    // Policies often share a list of paths (a YAML anchor): each list is matched once
+    // per item.
+    for (size_t i = 0; i < c_.policies.size(); ++i) {
+      size_t same = i;
+      for (size_t j = 0; j < i && same == i; ++j) {
+        if (SamePatterns(c_.policies[j].match.paths, c_.policies[i].match.paths)) same = j;
+      }
+      path_list_.push_back(same == i ? i : path_list_[same]);
+    }
     // The location reason names the policy's allowed paths: the same text every time.
     for (const Policy& p : c_.policies) {
       location_reasons_.push_back(
@@ -205,9 +223,11 @@ class PolicySetImpl final : public PolicySet {
         break;
       }
     }
+    thread_local std::vector<int8_t> paths_match;
+    paths_match.assign(c_.policies.size(), -1);
     for (size_t i = 0; i < c_.policies.size(); ++i) {
       const Policy& p = c_.policies[i];
-      if (!Matches(p, item)) continue;
+      if (!Matches(p, item, &paths_match[path_list_[i]])) continue;
       auto add = [&](const char* kind, std::string reason) {
         item.violations.push_back({p.info.id, kind, p.info.severity, std::move(reason)});
       };
@@ -239,6 +259,7 @@ class PolicySetImpl final : public PolicySet {
   Compiled c_;
   bool needs_acl_ = false;
   std::vector<std::string> location_reasons_;  // by policy
+  std::vector<size_t> path_list_;  // by policy: the first policy with the same paths
 };
 
 }  // namespace

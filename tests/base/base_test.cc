@@ -2,6 +2,7 @@
 #include <fnmatch.h>
 
 #include <cstring>
+#include <ctime>
 
 #include "custos/base/bytes.h"
 #include "custos/base/escape.h"
@@ -166,6 +167,24 @@ TEST_CASE("time: ISO 8601 round trips and validation") {
   CHECK_FALSE(ParseIso8601("2024-13-01"));
   CHECK_FALSE(ParseIso8601("2024-01-02T03:04"));
   CHECK_FALSE(ParseIso8601("yesterday"));
+}
+
+TEST_CASE("time: ISO 8601 agrees with gmtime_r and strftime, far years included") {
+  // From before 1900 to after 9999 (where the formatting falls back to printf).
+  for (int64_t t = -2300000000000; t < 260000000000; t += 7919 * 86400 + 3607) {
+    const time_t tt = static_cast<time_t>(t);
+    struct tm tm;
+    REQUIRE(gmtime_r(&tt, &tm) != nullptr);
+    char want[64];
+    std::snprintf(want, sizeof want, "%04lld-%02d-%02dT%02d:%02d:%02dZ",
+                  static_cast<long long>(tm.tm_year) + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+    INFO(t);
+    CHECK(FormatIso8601(t) == want);
+    if (tm.tm_year + 1900 >= 1 && tm.tm_year + 1900 <= 9999) {
+      CHECK(ParseIso8601(FormatIso8601(t)) == t);
+    }
+  }
 }
 
 TEST_CASE("categories: names round-trip") {

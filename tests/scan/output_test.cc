@@ -66,6 +66,14 @@ TEST_CASE("output: odd paths are escaped, never dropped") {
   CHECK(csv.find('\n', csv.find("/srv")) == csv.size() - 1);  // one line per item
 }
 
+TEST_CASE("output: modes are four octal digits of the permission bits") {
+  CHECK(scan::ModeString(0100644) == "0644");
+  CHECK(scan::ModeString(040755) == "0755");
+  CHECK(scan::ModeString(0104711) == "4711");
+  CHECK(scan::ModeString(07777) == "7777");
+  CHECK(scan::ModeString(0) == "0000");
+}
+
 TEST_CASE("output: formats parse and unknown ones are refused") {
   CHECK(scan::ParseFormat("jsonl").ok());
   CHECK(scan::ParseFormat("table").ok());

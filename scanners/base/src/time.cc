@@ -50,10 +50,32 @@ std::string FormatIso8601(int64_t t) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), m,
-                d, static_cast<int>(rem / 3600), static_cast<int>(rem / 60 % 60),
-                static_cast<int>(rem % 60));
-  return buf;
+  if (y < 0 || y > 9999) {
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ",
+                  static_cast<long long>(y), m, d, static_cast<int>(rem / 3600),
+                  static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));
+    return buf;
+  }
+  // The common case without printf (reports and records format many dates).
+  auto put2 = [](char* p, unsigned v) {
+    p[0] = static_cast<char>('0' + v / 10);
+    p[1] = static_cast<char>('0' + v % 10);
+  };
+  const auto year = static_cast<unsigned>(y);
+  put2(buf, year / 100);
+  put2(buf + 2, year % 100);
+  buf[4] = '-';
+  put2(buf + 5, m);
+  buf[7] = '-';
+  put2(buf + 8, d);
+  buf[10] = 'T';
+  put2(buf + 11, static_cast<unsigned>(rem / 3600));
+  buf[13] = ':';
+  put2(buf + 14, static_cast<unsigned>(rem / 60 % 60));
+  buf[16] = ':';
+  put2(buf + 17, static_cast<unsigned>(rem % 60));
+  buf[19] = 'Z';
+  return std::string(buf, 20);
 }
 
 std::optional<int64_t> ParseIso8601(std::string_view s) {

@@ -139,13 +139,15 @@ Result<Format> ParseFormat(std::string_view name) {
 }
 
 std::string ModeString(uint32_t mode) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", mode & 07777);
-  return buf;
+  std::string s(4, '0');
+  for (int i = 3; i >= 0; --i, mode >>= 3) s[i] = static_cast<char>('0' + (mode & 7));
+  return s;
 }
 
 std::string ItemToJson(const Item& item) {
-  std::string o = "{\"path\": ";
+  std::string o;
+  o.reserve(384 + item.path.size() + 160 * item.violations.size());
+  o += "{\"path\": ";
   AppendJsonString(o, EscapeBytes(item.path, /*escape_controls=*/false));
   o += ", \"size\": ";
   o += item.has_info ? std::to_string(item.info.size) : "null";
