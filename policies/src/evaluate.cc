@@ -206,9 +206,9 @@ class PolicySetImpl final : public PolicySet {
     }
     // The location reason names the policy's allowed paths: the same text every time.
     for (const Policy& p : c_.policies) {
-      location_reasons_.push_back(
-          p.location ? "outside allowed paths [" + JoinGlobs(p.location->allowed_paths) + "]"
-                     : std::string());
+      location_reasons_.push_back(p.location ? "outside allowed paths [" +
+                                                   JoinGlobs(p.location->allowed_paths) + "]"
+                                             : std::string());
     }
   }
 
@@ -259,7 +259,7 @@ class PolicySetImpl final : public PolicySet {
   Compiled c_;
   bool needs_acl_ = false;
   std::vector<std::string> location_reasons_;  // by policy
-  std::vector<size_t> path_list_;  // by policy: the first policy with the same paths
+  std::vector<size_t> path_list_;              // by policy: the first policy with the same paths
 };
 
 }  // namespace

@@ -1,5 +1,5 @@
-#include <catch2/catch.hpp>
 #include <fnmatch.h>
+#include <catch2/catch.hpp>
 
 #include <cstring>
 #include <ctime>
@@ -177,8 +177,8 @@ TEST_CASE("time: ISO 8601 agrees with gmtime_r and strftime, far years included"
     REQUIRE(gmtime_r(&tt, &tm) != nullptr);
     char want[64];
     std::snprintf(want, sizeof want, "%04lld-%02d-%02dT%02d:%02d:%02dZ",
-                  static_cast<long long>(tm.tm_year) + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+                  static_cast<long long>(tm.tm_year) + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                  tm.tm_min, tm.tm_sec);
     INFO(t);
     CHECK(FormatIso8601(t) == want);
     if (tm.tm_year + 1900 >= 1 && tm.tm_year + 1900 <= 9999) {

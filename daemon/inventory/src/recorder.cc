@@ -57,8 +57,8 @@ Result<std::shared_ptr<const StoredFolder>> Reuser::Folder(ItemReader& reader,
                                                            std::string_view dir) {
   std::unique_lock lock(mu_);
   while (true) {
-    auto it = std::find_if(folders_.begin(), folders_.end(),
-                           [&](const Slot& s) { return s.dir == dir; });
+    auto it =
+        std::find_if(folders_.begin(), folders_.end(), [&](const Slot& s) { return s.dir == dir; });
     if (it == folders_.end()) break;
     if (it->folder) {
       folders_.splice(folders_.begin(), folders_, it);

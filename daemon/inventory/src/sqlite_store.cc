@@ -171,8 +171,8 @@ Detection ReadDetection(const Stmt& st, int first_col, bool with_hashes) {
 }
 
 // The columns of a finding that ReadFinding reads, in its order (`f` is findings).
-#define CUSTOS_FINDING_COLUMNS                                                        \
-  "f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.last_scan, "             \
+#define CUSTOS_FINDING_COLUMNS                                            \
+  "f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.last_scan, " \
   "f.exception_reason, f.exception_until, f.notes, f.last_seen"
 constexpr const char* kFindingColumns = CUSTOS_FINDING_COLUMNS;
 
@@ -273,8 +273,8 @@ class SqliteReader : public ItemReader {
          "SELECT d.item, d.detector, d.count, d.masked, d.hashes FROM detections d "
          "JOIN items i ON i.id = d.item WHERE i.dir = ?1"},
         {&folder_findings_, kFolderFindingsSql},
-        {&folder_findings_range_,
-         "SELECT f.item, " CUSTOS_FINDING_COLUMNS " FROM findings f WHERE f.item BETWEEN ?1 AND ?2"},
+        {&folder_findings_range_, "SELECT f.item, " CUSTOS_FINDING_COLUMNS
+                                  " FROM findings f WHERE f.item BETWEEN ?1 AND ?2"},
         {&one_item_, "SELECT " + cols + " FROM items i WHERE i.dir = ?1 AND i.name = ?2"},
         {&one_dets_,
          "SELECT item, detector, count, masked, hashes FROM detections WHERE item = ?1"},
@@ -970,9 +970,8 @@ class SqliteStore : public Store {
         return &folders_.front();
       }
     }
-    if (loaded != nullptr &&
-        (loaded->dir_id == 0 || !loaded->complete || loaded->path != dir ||
-         written_dirs_.count(loaded->dir_id))) {
+    if (loaded != nullptr && (loaded->dir_id == 0 || !loaded->complete || loaded->path != dir ||
+                              written_dirs_.count(loaded->dir_id))) {
       loaded.reset();
     }
     int64_t dir_id = 0;

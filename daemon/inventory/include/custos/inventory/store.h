@@ -101,8 +101,8 @@ struct StoredItem {
   // group (names of info.uid and info.gid), violations, legal_hold.
   Item item;
   ItemState state = ItemState::kComplete;
-  std::string content_key;  // empty: never reused (changed during its scan, or skipped)
-  int64_t deleted_at = 0;   // 0 while it exists
+  std::string content_key;              // empty: never reused (changed during its scan, or skipped)
+  int64_t deleted_at = 0;               // 0 while it exists
   std::vector<StoredFinding> findings;  // filled by ItemReader::LoadFolder only
 };
 
@@ -217,8 +217,7 @@ class ItemReader {
   virtual Result<std::shared_ptr<const StoredFolder>> LoadFolder(std::string_view dir) = 0;
   // The entry `name` of a folder LoadFolder returned incomplete, with its detections
   // (not its findings); null when there is none. Valid until the next call.
-  virtual Result<const StoredItem*> FindOne(const StoredFolder& folder,
-                                            std::string_view name) = 0;
+  virtual Result<const StoredItem*> FindOne(const StoredFolder& folder, std::string_view name) = 0;
 };
 
 // Whether `path` still names the file (dev, ino). Used to tell a moved file from a
