@@ -9,6 +9,8 @@
 #include <deque>
 #include <vector>
 
+#include "path_parts.h"
+
 namespace custos::inventory {
 
 // ---------------------------------------------------------------------------------
@@ -32,14 +34,6 @@ thread_local ThreadCache t_cache;
 
 // Folders the Reuser keeps for its threads (each at most a few thousand items).
 constexpr size_t kSharedFolders = 8;
-
-// "/a/b/c" -> ("/a/b", "c"); "/c" -> ("/", "c").
-std::pair<std::string_view, std::string_view> SplitPath(std::string_view path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string_view::npos) return {std::string_view(), path};
-  if (slash == 0) return {path.substr(0, 1), path.substr(1)};
-  return {path.substr(0, slash), path.substr(slash + 1)};
-}
 
 }  // namespace
 

@@ -24,6 +24,7 @@
 #include "custos/base/fd.h"
 #include "custos/base/time.h"
 #include "custos/inventory/store.h"
+#include "path_parts.h"
 #include "schema.h"
 #include "sqlite.h"
 
@@ -48,14 +49,6 @@ constexpr int64_t kDay = 86400;
 // The resolution of a finding's last_seen: confirming an unchanged finding again within
 // this time of its last sighting writes nothing (reports show days).
 constexpr int64_t kLastSeenResolution = 3600;
-
-// "/a/b/c" -> ("/a/b", "c"); "/c" -> ("/", "c").
-std::pair<std::string_view, std::string_view> SplitPath(std::string_view path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string_view::npos) return {std::string_view(), path};
-  if (slash == 0) return {path.substr(0, 1), path.substr(1)};
-  return {path.substr(0, slash), path.substr(slash + 1)};
-}
 
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string p(dir);
