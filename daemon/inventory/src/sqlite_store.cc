@@ -1,10 +1,12 @@
 // The SQLite inventory: one file in WAL mode, one writing connection, one read-only
 // connection per reader thread.
 //
-// Hot path of an incremental scan (an unchanged tree): readers load each folder's
-// records with one query; the writer loads each folder's records and findings with two
-// queries and writes nothing for an unchanged item without finding changes, so that
-// the cost per unchanged item is a few hash lookups. Which items a scan reached is
+// Hot path of an incremental scan (an unchanged tree): a reader loads each folder
+// once, records, detections and findings, usually as one range of the items table and
+// one of the findings index (a folder's files are recorded together); the folder goes
+// with the items to the writer, which starts from it unless this scan wrote to the
+// folder since, and writes nothing for an unchanged item without finding changes. The
+// cost per unchanged item is a few lookups in memory. Which items a scan reached is
 // kept in memory (a bitmap of item ids) and used when a complete scan ends, to find
 // the items that are gone.
 #include <fcntl.h>
