@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <set>
 #include <thread>
 
 #include "custos/inventory/key.h"
@@ -246,6 +247,51 @@ TEST_CASE("reuse: a reused item is recorded without rewriting it; a changed one 
   fx.Scan({changed}, kT0 + 2 * kDay);
   CHECK(Query(fx.path(), "SELECT size || '/' || ndet FROM items") == "555/0");
   CHECK(Query(fx.path(), "SELECT count(*) FROM detections") == "0");
+}
+
+TEST_CASE("reuse: folders stored together or scattered load the same records and findings") {
+  // /srv/a and /srv/b are recorded interleaved (each one's records span the other's: a
+  // range read must keep only its own); /srv/a gets a late record after many of
+  // /srv/c (its records are scattered: read through the folder index).
+  Fixture fx;
+  std::vector<Item> first;
+  uint64_t ino = 1;
+  for (int i = 0; i < 10; ++i) {
+    Item a = MakeItem("/srv/a/f" + std::to_string(i), ino++);
+    Item b = MakeItem("/srv/b/f" + std::to_string(i), ino++);
+    if (i % 3 == 0) a.violations = {V("p1"), V("p1", "location", "medium")};
+    if (i % 4 == 1) b.violations = {V("p1", "retention")};
+    first.push_back(a);
+    first.push_back(b);
+  }
+  fx.Scan(first, kT0);
+  std::vector<Item> second = first;
+  for (int i = 0; i < 50; ++i) second.push_back(MakeItem("/srv/c/f" + std::to_string(i), ino++));
+  Item late = MakeItem("/srv/a/late", ino++);
+  late.violations = {V("p1", "forbidden", "critical")};
+  second.push_back(late);
+  fx.Scan(second, kT0 + kDay);
+  REQUIRE(Query(fx.path(), "SELECT count(*) FROM findings") == "12");
+
+  Reuser reuser(fx.store(), Keys());
+  for (const Item& it : second) {
+    Item f;
+    f.path = it.path;
+    f.has_info = true;
+    f.info = it.info;
+    INFO(it.path);
+    REQUIRE(reuser.TryReuse(f));
+    auto folder = std::dynamic_pointer_cast<const StoredFolder>(f.reused_from);
+    REQUIRE(folder != nullptr);
+    const StoredItem* s = folder->Get(it.path.substr(it.path.rfind('/') + 1));
+    REQUIRE(s != nullptr);
+    CHECK(s->item.info.ino == it.info.ino);
+    std::set<std::string> want, got;
+    for (const Violation& v : it.violations) want.insert(v.policy + "/" + v.kind);
+    for (const StoredFinding& sf : s->findings) got.insert(sf.policy + "/" + sf.kind);
+    CHECK(got == want);
+  }
+  CHECK(reuser.errors() == 0);
 }
 
 TEST_CASE("store: a folder larger than one batch is handled entry by entry") {
