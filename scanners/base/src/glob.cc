@@ -18,60 +18,37 @@ void AppendLiteral(std::string& re, char c) {
 
 // One position of a pattern, for the tail fast path: a byte, a set of bytes (a simple
 // class), a single '*', or anything else ("**", '?', negated or escaped classes).
+// Compile records one per position as it translates the pattern.
 struct Unit {
   enum Kind { kSet, kStar, kOther } kind = kOther;
   std::array<uint64_t, 4> set{};
   void Add(unsigned char c) { set[c >> 6] |= uint64_t{1} << (c & 63); }
 };
 
-std::vector<Unit> Units(std::string_view pattern) {
-  std::vector<Unit> units;
-  const size_t n = pattern.size();
-  for (size_t i = 0; i < n; ++i) {
-    Unit u;
-    const char c = pattern[i];
-    if (c == '*') {
-      u.kind = Unit::kStar;
-      if (i + 1 < n && pattern[i + 1] == '*') {
-        u.kind = Unit::kOther;
-        while (i + 1 < n && pattern[i + 1] == '*') ++i;
-      }
-    } else if (c == '?') {
-      u.kind = Unit::kOther;
-    } else if (c == '\\' && i + 1 < n) {
-      u.kind = Unit::kSet;
-      u.Add(static_cast<unsigned char>(pattern[++i]));
-    } else if (c == '[') {
-      // A class: "[...]" with ']' allowed first; ranges "a-z".
-      size_t j = i + 1;
-      const bool negated = j < n && (pattern[j] == '!' || pattern[j] == '^');
-      const size_t first = j;
-      while (j < n && !(pattern[j] == ']' && j > first)) ++j;
-      if (j >= n) return {};  // unclosed: Compile reports it
-      const std::string_view body = pattern.substr(first, j - first);
-      i = j;
-      if (negated || body.find('\\') != std::string_view::npos) {
-        u.kind = Unit::kOther;
-      } else {
-        u.kind = Unit::kSet;
-        for (size_t k = 0; k < body.size(); ++k) {
-          const auto lo = static_cast<unsigned char>(body[k]);
-          if (k + 2 < body.size() && body[k + 1] == '-') {
-            const auto hi = static_cast<unsigned char>(body[k + 2]);
-            for (unsigned b = lo; b <= hi; ++b) u.Add(static_cast<unsigned char>(b));
-            k += 2;
-          } else {
-            u.Add(lo);
-          }
-        }
-      }
+// A class "[...]" (its body, without the brackets and the negation) as a set of
+// bytes; negated classes and classes with escapes are left to the regex (kOther).
+Unit ClassUnit(std::string_view body, bool negated) {
+  Unit u;
+  if (negated || body.find('\\') != std::string_view::npos) return u;
+  u.kind = Unit::kSet;
+  for (size_t k = 0; k < body.size(); ++k) {
+    const auto lo = static_cast<unsigned char>(body[k]);
+    if (k + 2 < body.size() && body[k + 1] == '-') {
+      const auto hi = static_cast<unsigned char>(body[k + 2]);
+      for (unsigned b = lo; b <= hi; ++b) u.Add(static_cast<unsigned char>(b));
+      k += 2;
     } else {
-      u.kind = Unit::kSet;
-      u.Add(static_cast<unsigned char>(c));
+      u.Add(lo);
     }
-    units.push_back(u);
   }
-  return units;
+  return u;
+}
+
+Unit ByteUnit(char c) {
+  Unit u;
+  u.kind = Unit::kSet;
+  u.Add(static_cast<unsigned char>(c));
+  return u;
 }
 
 bool InSet(const std::array<uint64_t, 4>& set, char c) {
@@ -84,10 +61,13 @@ bool InSet(const std::array<uint64_t, 4>& set, char c) {
 Result<Glob> Glob::Compile(std::string_view pattern) {
   if (pattern.empty()) return Status::Invalid("empty glob");
   std::string re = "(?s)";  // '.' must match newline bytes in file names too
+  std::vector<Unit> units;  // the same pattern, position by position (tail fast path)
   const size_t n = pattern.size();
   for (size_t i = 0; i < n; ++i) {
     const char c = pattern[i];
+    units.emplace_back();
     if (c == '*') {
+      if (i + 1 >= n || pattern[i + 1] != '*') units.back().kind = Unit::kStar;
       if (i + 1 < n && pattern[i + 1] == '*') {
         const bool slash_before = i == 0 || pattern[i - 1] == '/';
         const bool slash_after = i + 2 < n && pattern[i + 2] == '/';
@@ -106,6 +86,7 @@ Result<Glob> Glob::Compile(std::string_view pattern) {
     } else if (c == '\\') {
       if (i + 1 >= n) return Status::Invalid("glob '" + std::string(pattern) + "' ends in '\\'");
       AppendLiteral(re, pattern[++i]);
+      units.back() = ByteUnit(pattern[i]);
     } else if (c == '[') {
       size_t j = i + 1;
       std::string cls = "[";
@@ -133,12 +114,15 @@ Result<Glob> Glob::Compile(std::string_view pattern) {
       }
       if (!closed)
         return Status::Invalid("glob '" + std::string(pattern) + "' has an unclosed '['");
-      if (cls.size() > 1 && cls[1] == '^') cls += "/";  // negated classes never match '/'
+      const bool negated = cls.size() > 1 && cls[1] == '^';
+      if (negated) cls += "/";  // negated classes never match '/'
       cls += ']';
       re += cls;
+      units.back() = ClassUnit(pattern.substr(first, j - first), negated);
       i = j;
     } else {
       AppendLiteral(re, c);
+      units.back() = ByteUnit(c);
     }
   }
   RE2::Options opts;
@@ -172,7 +156,6 @@ Result<Glob> Glob::Compile(std::string_view pattern) {
   g.id_ = next_id.fetch_add(1, std::memory_order_relaxed);
   g.folder_only_ = g.shape_ == Shape::kRegex && pattern.ends_with("/**");
   if (g.shape_ == Shape::kRegex) {
-    const std::vector<Unit> units = Units(pattern);
     size_t t = units.size();
     while (t > 0 && units[t - 1].kind == Unit::kSet) --t;
     for (size_t k = t; k < units.size(); ++k) g.tail_.push_back(units[k].set);
