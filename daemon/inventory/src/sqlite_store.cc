@@ -1351,44 +1351,11 @@ class SqliteStore : public Store {
   // resolutions for violations that are gone. An item that could not be read
   // (skipped) says nothing about its earlier findings: none is resolved. A partially
   // read one resolves none of its "forbidden" findings (what was not read may hold
-  // the detected values), only those judged on metadata and headers.
-  // Whether Reconcile would change nothing (the usual case for an unchanged item): every
-  // violation confirms a finding that needs neither a new status nor a write, and no
-  // finding is due to be resolved. May say false where Reconcile then changes nothing.
-  static bool Unchanged(int64_t scan_id, const std::vector<WFinding>& findings,
-                        const std::vector<Violation>& violations, ItemState state, int64_t now) {
-    for (const Violation& v : violations) {
-      const WFinding* f = nullptr;
-      for (const WFinding& x : findings) {
-        if (x.policy == v.policy && x.kind == v.kind) f = &x;
-      }
-      if (f == nullptr || f->status == FindingStatus::kResolved) return false;
-      if (f->last_scan == scan_id) continue;
-      if (f->status == FindingStatus::kNew) return false;
-      if (f->status == FindingStatus::kExcepted && ExceptionExpired(f->exception_until, now)) {
-        return false;
-      }
-      if (f->severity != v.severity || f->reason != v.reason || now < f->last_seen ||
-          now >= f->last_seen + kLastSeenResolution) {
-        return false;
-      }
-    }
-    if (state == ItemState::kSkipped) return true;
-    for (const WFinding& f : findings) {
-      if (f.status == FindingStatus::kResolved) continue;
-      if (state == ItemState::kPartial && f.kind == "forbidden") continue;
-      const bool current = std::any_of(violations.begin(), violations.end(), [&](const auto& v) {
-        return v.policy == f.policy && v.kind == f.kind;
-      });
-      if (!current) return false;
-    }
-    return true;
-  }
-
+  // the detected values), only those judged on metadata and headers. The findings stay
+  // in the reader's copy of the folder (WItem::View) until one of them changes: an
+  // unchanged item copies nothing.
   Status Reconcile(int64_t scan_id, WItem& w, const std::vector<Violation>& violations,
                    ItemState state, int64_t now) {
-    if (Unchanged(scan_id, w.View(), violations, state, now)) return Status::Ok();
-    std::vector<WFinding>& findings = w.Mutable();
     // (policy, kind) of the current violations; an item has a handful at most.
     std::vector<std::pair<std::string_view, std::string_view>> current;
     auto is_current = [&](std::string_view policy, std::string_view kind) {
@@ -1398,11 +1365,12 @@ class SqliteStore : public Store {
     for (const Violation& v : violations) {
       if (is_current(v.policy, v.kind)) continue;  // one finding per key
       current.emplace_back(v.policy, v.kind);
-      WFinding* f = nullptr;
-      for (WFinding& x : findings) {
-        if (x.policy == v.policy && x.kind == v.kind) f = &x;
+      const std::vector<WFinding>& seen = w.View();
+      size_t at = seen.size();
+      for (size_t k = 0; k < seen.size(); ++k) {
+        if (seen[k].policy == v.policy && seen[k].kind == v.kind) at = k;
       }
-      if (f == nullptr) {
+      if (at == seen.size()) {
         auto ins = Get(
             "INSERT INTO findings (policy, item, kind, severity, reason, status, first_seen, "
             "last_seen, first_scan, last_scan, status_changed) VALUES (?1, ?2, ?3, ?4, ?5, 'new', "
@@ -1429,10 +1397,24 @@ class SqliteStore : public Store {
         nf.last_seen = now;
         s = AddEvent(nf.id, now, scan_id, std::nullopt, FindingStatus::kNew, "");
         if (!s.ok()) return s;
-        findings.push_back(std::move(nf));
+        w.Mutable().push_back(std::move(nf));
         continue;
       }
-      if (f->last_scan == scan_id && f->status != FindingStatus::kResolved) continue;
+      // Like relatime: a finding confirmed again, unchanged, within kLastSeenResolution of
+      // its last sighting costs no write.
+      auto fresh = [&](const WFinding& x) {
+        return x.severity == v.severity && x.reason == v.reason && now >= x.last_seen &&
+               now < x.last_seen + kLastSeenResolution;
+      };
+      const WFinding& seen_f = seen[at];
+      if (seen_f.last_scan == scan_id && seen_f.status != FindingStatus::kResolved) continue;
+      const bool expired = seen_f.status == FindingStatus::kExcepted &&
+                           ExceptionExpired(seen_f.exception_until, now);
+      if (seen_f.status != FindingStatus::kResolved && seen_f.status != FindingStatus::kNew &&
+          !expired && fresh(seen_f)) {
+        continue;  // nothing to change: the findings stay where the reader put them
+      }
+      WFinding* f = &w.Mutable()[at];
       const FindingStatus before = f->status;
       Status s;
       if (f->status == FindingStatus::kResolved) {
@@ -1443,19 +1425,13 @@ class SqliteStore : public Store {
         s = SetStatus(*f, FindingStatus::kNew, now, scan_id, "reappeared");
       } else if (f->status == FindingStatus::kNew) {
         s = SetStatus(*f, FindingStatus::kOpen, now, scan_id, "");
-      } else if (f->status == FindingStatus::kExcepted &&
-                 ExceptionExpired(f->exception_until, now)) {
+      } else if (expired) {
         f->exception_reason.clear();  // the notes keep what it was
         f->exception_until = 0;
         s = SetStatus(*f, FindingStatus::kOpen, now, scan_id, "exception expired");
       }
       if (!s.ok()) return s;
-      // Like relatime: a finding confirmed again, unchanged, within kLastSeenResolution of
-      // its last sighting costs no write.
-      if (f->status == before && f->severity == v.severity && f->reason == v.reason &&
-          now >= f->last_seen && now < f->last_seen + kLastSeenResolution) {
-        continue;
-      }
+      if (f->status == before && fresh(*f)) continue;
       auto up =
           Get("UPDATE findings SET severity = ?1, reason = ?2, last_seen = max(last_seen, ?3), "
               "last_scan = ?4 WHERE id = ?5");
@@ -1474,10 +1450,12 @@ class SqliteStore : public Store {
       f->last_seen = std::max(f->last_seen, now);
     }
     if (state == ItemState::kSkipped) return Status::Ok();
-    for (WFinding& f : findings) {
+    for (size_t k = 0; k < w.View().size(); ++k) {
+      const WFinding& f = w.View()[k];
       if (f.status == FindingStatus::kResolved || is_current(f.policy, f.kind)) continue;
       if (state == ItemState::kPartial && f.kind == "forbidden") continue;
-      Status s = SetStatus(f, FindingStatus::kResolved, now, scan_id, "no longer breached");
+      Status s =
+          SetStatus(w.Mutable()[k], FindingStatus::kResolved, now, scan_id, "no longer breached");
       if (!s.ok()) return s;
     }
     return Status::Ok();
