@@ -42,8 +42,7 @@ constexpr int64_t kApplicationId = 1668641652;  // 'cust'
 // Folders with more entries than this are looked up entry by entry, so that memory
 // stays bounded whatever the size of a folder.
 constexpr size_t kFolderBatchLimit = 4096;
-constexpr size_t kReaderFolders = 4;  // folders a reader keeps in memory
-constexpr size_t kWriterFolders = 4;
+constexpr size_t kWriterFolders = 4;  // folders the writer keeps in memory
 // Every connection reads pages through a memory map instead of a pread(2) per page:
 // the hot path of an incremental scan reads every page of the items table.
 constexpr const char* kConnectionPragmas = "PRAGMA mmap_size = 268435456";

@@ -86,7 +86,7 @@ class EntryQueue {
   // Called by a worker that starts reading a file and still holds entries: an idle
   // worker may take some.
   void Reading() {
-    if (idle_.load(std::memory_order_relaxed) == 0) return;
+    if (waiting_consumers_.load(std::memory_order_relaxed) == 0) return;
     std::lock_guard lock(mu_);
     not_empty_.notify_one();
   }
@@ -115,12 +115,10 @@ class EntryQueue {
         return std::nullopt;
       }
       ++waiting_consumers_;
-      idle_.store(waiting_consumers_, std::memory_order_relaxed);
       // Woken by a batch, a worker that starts reading, or the end; the timeout covers a
       // worker that started reading just before this one went to sleep.
       not_empty_.wait_for(lock, std::chrono::milliseconds(100));
       --waiting_consumers_;
-      idle_.store(waiting_consumers_, std::memory_order_relaxed);
     }
   }
   void Close() {
@@ -136,8 +134,9 @@ class EntryQueue {
   size_t entries_ = 0;
   size_t capacity_;
   std::vector<WorkerEntries>& workers_;
-  size_t waiting_producers_ = 0, waiting_consumers_ = 0;
-  std::atomic<size_t> idle_{0};
+  size_t waiting_producers_ = 0;
+  // Changed under mu_; read without it by Reading() as a hint.
+  std::atomic<size_t> waiting_consumers_{0};
   bool closed_ = false;
 };
 
