@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "custos/base/time.h"
+#include "custos/inventory/store.h"
 #include "support/support.h"
 
 using custos::test::ProcessResult;
@@ -548,6 +549,16 @@ TEST_CASE(
   // nothing is resolved or deleted by a scan that did not complete.
   auto check_consistent = [&] {
     CHECK(Sql(site.db(), "PRAGMA integrity_check") == "ok");
+    {
+      // The store's own check: also that every folder_cache row says what its rows say.
+      custos::inventory::OpenOptions existing;
+      existing.create = false;
+      auto store = custos::inventory::OpenSqliteStore(site.db(), existing);
+      REQUIRE(store.ok());
+      const custos::Status s = store.value()->CheckIntegrity();
+      INFO(s.message());
+      CHECK(s.ok());
+    }
     CHECK(Sql(site.db(), "PRAGMA foreign_key_check") == "");
     CHECK(Sql(site.db(),
               "SELECT count(*) FROM (SELECT policy, item, kind FROM findings GROUP BY 1, 2, 3 "
@@ -630,6 +641,26 @@ TEST_CASE(
   CHECK(Sql(site.db(), "SELECT read FROM scans ORDER BY id DESC LIMIT 1") ==
         std::to_string(3000 - std::stoll(recorded)));
   CHECK(Sql(site.db(), "SELECT count(*) FROM scans WHERE state = 'interrupted'") != "0");
+
+  // Unchanged now: the next scan caches every folder, killed or not, and the scan after
+  // it reads them from the cache with the same result.
+  for (int round = 0; round < 3; ++round) {
+    if (round == 1) {
+      Child child(scan);
+      std::this_thread::sleep_for(std::chrono::duration<double>(full_s * when(rng) / 4));
+      child.Signal(SIGKILL);
+      child.Wait();
+      check_consistent();
+      continue;
+    }
+    r = RunCustos(scan, 600);
+    CHECK(r.exit_code == 1);
+    CHECK(Sql(site.db(), "SELECT read FROM scans ORDER BY id DESC LIMIT 1") == "0");
+    check_consistent();
+  }
+  CHECK(Sql(site.db(), "SELECT count(*) FROM folder_cache") == "60");
+  CHECK(SqlSet(site.db(), kFindings) == ref_findings);
+  CHECK(Sql(site.db(), "SELECT count(*) FROM findings WHERE status = 'resolved'") == "0");
 }
 
 namespace {

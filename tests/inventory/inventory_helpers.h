@@ -2,6 +2,8 @@
 // folder, driven the way a scan drives it.
 #pragma once
 
+#include <sqlite3.h>
+
 #include <catch2/catch.hpp>
 #include <memory>
 #include <string>
@@ -69,24 +71,20 @@ class Fixture {
       const std::vector<Item>& items, int64_t now, bool complete = true,
       std::vector<std::string> roots = {"/srv"},
       ExistsFn exists = [](const std::string&, uint64_t, uint64_t) { return false; }) {
-    auto id = store_->BeginScan(roots, now, {{"p1", "Policy one", {"GDPR Art. 5"}, "high"}}, "k");
-    REQUIRE(id.ok());
-    RecorderOptions o;
-    o.now = now;
-    o.started_wall = 2'000'000'000;
-    o.keys = Keys();
-    o.batch_items = 3;
-    o.exists = exists;
-    Recorder rec(*store_, id.value(), o);
-    ScanTotals totals;
-    for (const Item& it : items) {
-      rec.Add(it);
-      ++totals.items;
-    }
-    Status s = rec.Finish(complete ? ScanState::kComplete : ScanState::kInterrupted, totals);
-    INFO(s.message());
-    REQUIRE(s.ok());
-    return id.value();
+    return Run(items, now, complete, std::move(roots), std::move(exists), nullptr);
+  }
+
+  // Like Scan, but the way the scanner runs one: every item is first offered to a
+  // Reuser, which loads its folder from the inventory (the folder cache or the rows).
+  // An item found unchanged is recorded as reused, with the folder it was judged
+  // against; any other is recorded as read. `items` give paths, file figures, what a
+  // read finds and the violations. Returns how many items were reused.
+  uint64_t ScanReusing(const std::vector<Item>& items, int64_t now) {
+    uint64_t reused = 0;
+    Run(
+        items, now, true, {"/srv"}, [](const std::string&, uint64_t, uint64_t) { return false; },
+        &reused);
+    return reused;
   }
 
   std::vector<Finding> Findings(FindingQuery q = {}) {
@@ -104,10 +102,80 @@ class Fixture {
   }
 
  private:
+  int64_t Run(const std::vector<Item>& items, int64_t now, bool complete,
+              std::vector<std::string> roots, ExistsFn exists, uint64_t* reused) {
+    auto id = store_->BeginScan(roots, now, {{"p1", "Policy one", {"GDPR Art. 5"}, "high"}}, "k");
+    REQUIRE(id.ok());
+    RecorderOptions o;
+    o.now = now;
+    o.started_wall = 2'000'000'000;
+    o.keys = Keys();
+    o.batch_items = 3;
+    o.exists = exists;
+    std::unique_ptr<Reuser> reuser;
+    if (reused != nullptr) reuser = std::make_unique<Reuser>(*store_, Keys());
+    Recorder rec(*store_, id.value(), o);
+    ScanTotals totals;
+    for (const Item& it : items) {
+      Item f = it;
+      if (reuser != nullptr) {
+        Item fresh;
+        fresh.path = it.path;
+        fresh.has_info = true;
+        fresh.info = it.info;
+        fresh.owner = it.owner;
+        fresh.group = it.group;
+        if (reuser->TryReuse(fresh)) {
+          fresh.reused = true;
+          fresh.violations = it.violations;
+          f = std::move(fresh);
+          ++*reused;
+        } else {
+          f.reused_from = fresh.reused_from;
+        }
+      }
+      rec.Add(std::move(f));
+      ++totals.items;
+    }
+    Status s = rec.Finish(complete ? ScanState::kComplete : ScanState::kInterrupted, totals);
+    INFO(s.message());
+    REQUIRE(s.ok());
+    if (reuser != nullptr) CHECK(reuser->errors() == 0);
+    return id.value();
+  }
+
   custos::test::TempDir dir_;
   std::string path_;
   std::unique_ptr<Store> store_;
 };
+
+// Runs `sql` on the file with a connection of its own (as another process would) and
+// returns the first column of the first row as text.
+inline std::string Query(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* st = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK);
+  std::string out;
+  const int rc = sqlite3_step(st);
+  CHECK((rc == SQLITE_ROW || rc == SQLITE_DONE));
+  if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+// Runs statements (several, separated by semicolons) on the file.
+inline void Exec(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  CHECK(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
 
 constexpr int64_t kDay = 86400;
 constexpr int64_t kT0 = 1'700'000'000;  // 2023-11-14

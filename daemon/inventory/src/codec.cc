@@ -3,7 +3,6 @@
 #include <cstdint>
 
 namespace custos::inventory::codec {
-namespace {
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -26,6 +25,8 @@ bool GetVarint(std::string_view& in, uint64_t* v) {
   }
   return false;
 }
+
+namespace {
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -86,6 +87,31 @@ std::vector<std::string> UnpackHexList(std::string_view packed) {
     } else {
       out.push_back(ToHex(std::string_view(e).substr(1)));
     }
+  }
+  return out;
+}
+
+std::string PackAcl(const std::vector<AclEntry>& acl) {
+  std::string out;
+  for (const AclEntry& e : acl) {
+    out += static_cast<char>(e.tag);
+    for (int i = 0; i < 4; ++i) out += static_cast<char>((e.id >> (8 * i)) & 0xff);
+    out += static_cast<char>(e.perms);
+  }
+  return out;
+}
+
+std::vector<AclEntry> UnpackAcl(std::string_view in) {
+  std::vector<AclEntry> out;
+  while (in.size() >= 6) {
+    AclEntry e;
+    e.tag = static_cast<AclEntry::Tag>(static_cast<unsigned char>(in[0]) % 3);
+    e.id = 0;
+    for (int i = 0; i < 4; ++i)
+      e.id |= static_cast<uint32_t>(static_cast<unsigned char>(in[1 + i])) << (8 * i);
+    e.perms = static_cast<unsigned char>(in[5]);
+    out.push_back(e);
+    in.remove_prefix(6);
   }
   return out;
 }

@@ -11,7 +11,7 @@ namespace {
 
 // Migration N (1-based) brings the schema from version N-1 to N. Never edit a
 // migration that has shipped: add a new one.
-constexpr std::array<const char*, 1> kMigrations = {
+constexpr std::array<const char*, 2> kMigrations = {
     // 1: the first schema.
     R"sql(
 PRAGMA application_id = 1668641652;  -- 'cust'
@@ -132,6 +132,46 @@ CREATE TABLE events (
 );
 CREATE INDEX events_finding ON events (finding);
 CREATE INDEX events_at ON events (at);
+)sql",
+
+    // 2: a folder's records, detections and findings in one row (folder_blob.h), so that
+    // an incremental scan reads one value per unchanged folder. Derived data: any change
+    // to a row it summarises drops it, whoever makes the change (triggers); a scan
+    // writes it again for a folder it found unchanged.
+    R"sql(
+CREATE TABLE folder_cache (
+  dir  INTEGER PRIMARY KEY REFERENCES dirs (id),
+  data BLOB NOT NULL
+);
+CREATE TRIGGER folder_cache_item_insert AFTER INSERT ON items BEGIN
+  DELETE FROM folder_cache WHERE dir = NEW.dir;
+END;
+CREATE TRIGGER folder_cache_item_update AFTER UPDATE ON items BEGIN
+  DELETE FROM folder_cache WHERE dir = OLD.dir OR dir = NEW.dir;
+END;
+CREATE TRIGGER folder_cache_item_delete AFTER DELETE ON items BEGIN
+  DELETE FROM folder_cache WHERE dir = OLD.dir;
+END;
+CREATE TRIGGER folder_cache_detection_insert AFTER INSERT ON detections BEGIN
+  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = NEW.item);
+END;
+CREATE TRIGGER folder_cache_detection_update AFTER UPDATE ON detections BEGIN
+  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item)
+                              OR dir = (SELECT dir FROM items WHERE id = NEW.item);
+END;
+CREATE TRIGGER folder_cache_detection_delete AFTER DELETE ON detections BEGIN
+  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item);
+END;
+CREATE TRIGGER folder_cache_finding_insert AFTER INSERT ON findings BEGIN
+  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = NEW.item);
+END;
+CREATE TRIGGER folder_cache_finding_update AFTER UPDATE ON findings BEGIN
+  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item)
+                              OR dir = (SELECT dir FROM items WHERE id = NEW.item);
+END;
+CREATE TRIGGER folder_cache_finding_delete AFTER DELETE ON findings BEGIN
+  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item);
+END;
 )sql",
 };
 

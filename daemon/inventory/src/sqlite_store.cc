@@ -2,11 +2,13 @@
 // connection per reader thread.
 //
 // Hot path of an incremental scan (an unchanged tree): a reader loads each folder
-// once, records, detections and findings, usually as one range of the items table and
-// one of the findings index (a folder's files are recorded together); the folder goes
-// with the items to the writer, which starts from it unless this scan wrote to the
-// folder since, and writes nothing for an unchanged item without finding changes. The
-// cost per unchanged item is a few lookups in memory. Which items a scan reached is
+// once, records, detections and findings, as one value of the folder_cache table
+// (folder_blob.h) or, when the folder has none, from its rows, usually as one range of
+// the items table and one of the findings index (a folder's files are recorded
+// together); the folder goes with the items to the writer, which starts from it unless
+// this scan wrote to the folder since, writes nothing for an unchanged item without
+// finding changes, and writes a folder it found unchanged as its folder_cache row for
+// the next scan. The cost per unchanged item is a few lookups in memory. Which items a scan reached is
 // kept in memory (a bitmap of item ids) and used when a complete scan ends, to find
 // the items that are gone.
 #include <fcntl.h>
@@ -23,9 +25,11 @@
 #include <unordered_set>
 
 #include "codec.h"
+#include "custos/base/escape.h"
 #include "custos/base/fd.h"
 #include "custos/base/time.h"
 #include "custos/inventory/store.h"
+#include "folder_blob.h"
 #include "path_parts.h"
 #include "schema.h"
 #include "sqlite.h"
@@ -65,31 +69,6 @@ std::pair<std::string, std::string> BelowRange(const std::string& root) {
   std::string hi = lo;
   hi.back() = static_cast<char>('/' + 1);
   return {lo, hi};
-}
-
-std::string PackAcl(const std::vector<AclEntry>& acl) {
-  std::string out;
-  for (const AclEntry& e : acl) {
-    out += static_cast<char>(e.tag);
-    for (int i = 0; i < 4; ++i) out += static_cast<char>((e.id >> (8 * i)) & 0xff);
-    out += static_cast<char>(e.perms);
-  }
-  return out;
-}
-
-std::vector<AclEntry> UnpackAcl(std::string_view in) {
-  std::vector<AclEntry> out;
-  while (in.size() >= 6) {
-    AclEntry e;
-    e.tag = static_cast<AclEntry::Tag>(static_cast<unsigned char>(in[0]) % 3);
-    e.id = 0;
-    for (int i = 0; i < 4; ++i)
-      e.id |= static_cast<uint32_t>(static_cast<unsigned char>(in[1 + i])) << (8 * i);
-    e.perms = static_cast<unsigned char>(in[5]);
-    out.push_back(e);
-    in.remove_prefix(6);
-  }
-  return out;
 }
 
 const char* StatusSql(FindingStatus s) {
@@ -145,13 +124,16 @@ void ReadItem(const Stmt& st, StoredItem* out, KeyOf&& key_of) {
                         ? static_cast<Category>(cat)
                         : Category::kOther;
   if (!st.IsNull(12)) s.item.content_date = st.Int(12);
-  if (!st.IsNull(13)) s.content_key = key_of(st.Int(13));
+  if (!st.IsNull(13)) {
+    s.content_key_id = st.Int(13);
+    s.content_key = key_of(s.content_key_id);
+  }
   const int64_t state = st.Int(14);
   s.state = state == 1   ? ItemState::kPartial
             : state == 2 ? ItemState::kSkipped
                          : ItemState::kComplete;
   s.item.skipped = st.View(15);
-  if (!st.IsNull(16)) s.item.acl = UnpackAcl(st.View(16));
+  if (!st.IsNull(16)) s.item.acl = codec::UnpackAcl(st.View(16));
   s.deleted_at = st.IsNull(18) ? 0 : st.Int(18);
 }
 
@@ -194,25 +176,35 @@ constexpr const char* kFolderFindingsSql =
 
 class SqliteReader : public ItemReader {
  public:
-  static Result<std::unique_ptr<ItemReader>> Open(const std::string& path, int busy_ms) {
+  static Result<std::unique_ptr<SqliteReader>> Open(const std::string& path, int busy_ms) {
     auto db = Db::Open(path, SQLITE_OPEN_READONLY);
     if (!db.ok()) return db.status();
     std::unique_ptr<SqliteReader> r(new SqliteReader(std::move(db.value())));
     sqlite3_busy_timeout(r->db_.get(), busy_ms);
     Status s = r->Prepare();
     if (!s.ok()) return s;
-    return std::unique_ptr<ItemReader>(std::move(r));
+    return r;
   }
 
   Result<std::shared_ptr<const StoredFolder>> LoadFolder(std::string_view dir) override {
+    return LoadFolder(dir, /*use_cache=*/true);
+  }
+
+  // With use_cache false, from the folder's rows whether it has a folder_cache row or not.
+  Result<std::shared_ptr<const StoredFolder>> LoadFolder(std::string_view dir, bool use_cache) {
     auto f = std::make_shared<StoredFolder>();
     f->path = std::string(dir);
-    Status s = Load(*f);
+    // One read transaction, so that the folder's records, detections and findings are
+    // of the same moment.
+    Status s = begin_.Run();
+    if (s.ok()) s = Load(*f, use_cache);
     // Statements are left reset whatever happened, ready for the next folder.
-    for (Stmt* st : {&dir_id_, &folder_span_, &folder_items_, &folder_items_range_, &folder_dets_,
-                     &folder_findings_, &folder_findings_range_}) {
+    for (Stmt* st : {&dir_id_, &cached_, &folder_span_, &folder_items_, &folder_items_range_,
+                     &folder_dets_, &folder_findings_, &folder_findings_range_}) {
       st->Reset();
     }
+    Status end = commit_.Run();
+    if (s.ok()) s = end;
     if (!s.ok()) return s;
     return std::shared_ptr<const StoredFolder>(std::move(f));
   }
@@ -257,7 +249,10 @@ class SqliteReader : public ItemReader {
       Stmt* st;
       std::string sql;
     } stmts[] = {
+        {&begin_, "BEGIN"},
+        {&commit_, "COMMIT"},
         {&dir_id_, "SELECT id FROM dirs WHERE path = ?1"},
+        {&cached_, "SELECT data FROM folder_cache WHERE dir = ?1"},
         {&folder_span_, "SELECT min(id), max(id), count(*) FROM items WHERE dir = ?1"},
         {&folder_items_, "SELECT " + cols + " FROM items i WHERE i.dir = ?1"},
         // "+i.dir": the rowid range, not the folder index, drives the search.
@@ -297,13 +292,28 @@ class SqliteReader : public ItemReader {
   // each other (a folder's files are recorded together): then they are read as one
   // range of the table, and their findings as one range of the findings index, rather
   // than looking up every record and every item's findings on their own.
-  Status Load(StoredFolder& f) {
+  Status Load(StoredFolder& f, bool use_cache) {
     dir_id_.BindBlob(1, f.path);
     auto r = dir_id_.Step();
     if (!r.ok()) return r.status();
     f.dir_id = *r ? dir_id_.Int(0) : 0;
     dir_id_.Reset();
     if (f.dir_id == 0) return Status::Ok();
+    r = false;
+    if (use_cache) {
+      cached_.Bind(1, f.dir_id);
+      r = cached_.Step();
+      if (!r.ok()) return r.status();
+    }
+    // A row that does not decode (damaged, or written by another version) is ignored:
+    // the folder's rows say the same.
+    if (*r &&
+        folder_blob::Decode(
+            cached_.View(0), [&](int64_t id) -> const std::string& { return KeyText(id); }, &f)) {
+      f.from_cache = true;
+      return Status::Ok();
+    }
+    cached_.Reset();
     folder_span_.Bind(1, f.dir_id);
     r = folder_span_.Step();
     if (!r.ok()) return r.status();
@@ -372,8 +382,8 @@ class SqliteReader : public ItemReader {
   }
 
   Db db_;
-  Stmt dir_id_, folder_span_, folder_items_, folder_items_range_, folder_dets_, folder_findings_,
-      folder_findings_range_, one_item_, one_dets_, key_;
+  Stmt begin_, commit_, dir_id_, cached_, folder_span_, folder_items_, folder_items_range_,
+      folder_dets_, folder_findings_, folder_findings_range_, one_item_, one_dets_, key_;
   std::unordered_map<int64_t, std::string> keys_;
   StoredItem single_;
 };
@@ -451,6 +461,10 @@ class SqliteStore : public Store {
     visited_dirs_.clear();
     unbatched_dirs_.clear();
     written_dirs_.clear();
+    cached_dirs_.clear();
+    auto version = DataVersion();
+    cache_writes_ = version.ok();
+    if (version.ok()) data_version_ = version.value();
     return scan_id;
   }
 
@@ -459,6 +473,12 @@ class SqliteStore : public Store {
     Txn txn(db_);
     Status s = txn.Begin();
     if (!s.ok()) return s;
+    if (cache_writes_) {
+      // Another connection (a reviewer) committed since the scan began: the folders
+      // that readers loaded may predate it, so none of them is written as a cache row.
+      auto version = DataVersion();
+      if (!version.ok() || version.value() != data_version_) cache_writes_ = false;
+    }
     for (const ItemRecord& rec : items) {
       s = RecordOne(scan_id, rec, now, exists);
       if (!s.ok()) {
@@ -528,7 +548,9 @@ class SqliteStore : public Store {
   }
 
   Result<std::unique_ptr<ItemReader>> OpenReader() override {
-    return SqliteReader::Open(path_, options_.busy_timeout_ms);
+    auto r = SqliteReader::Open(path_, options_.busy_timeout_ms);
+    if (!r.ok()) return r.status();
+    return std::unique_ptr<ItemReader>(std::move(r.value()));
   }
 
   Result<std::vector<Finding>> ListFindings(const FindingQuery& q) override {
@@ -793,6 +815,24 @@ class SqliteStore : public Store {
       problems += "foreign key: " + fk->Text(0) + " row " + fk->Text(1) + "\n";
     }
     fk->Reset();
+    // Every folder_cache row must say what the folder's rows say.
+    auto reader = SqliteReader::Open(path_, options_.busy_timeout_ms);
+    if (!reader.ok()) return reader.status();
+    auto rows = Stmt::Prepare(
+        db_, "SELECT d.path, c.data FROM folder_cache c LEFT JOIN dirs d ON d.id = c.dir");
+    if (!rows.ok()) return rows.status();
+    while (true) {
+      auto row = rows->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      auto folder = reader.value()->LoadFolder(rows->View(0), /*use_cache=*/false);
+      if (!folder.ok()) return folder.status();
+      if (folder.value()->items.empty() || folder_blob::Encode(*folder.value()) != rows->View(1)) {
+        problems += "folder_cache: the row of " + EscapeBytes(rows->View(0), true) +
+                    " does not match the folder's records\n";
+      }
+    }
+    rows->Reset();
     if (!problems.empty()) return Status::Io(path_ + ": damaged inventory:\n" + problems);
     return Status::Ok();
   }
@@ -986,6 +1026,11 @@ class SqliteStore : public Store {
     f.dir_id = dir_id;
     visited_dirs_.insert(f.dir_id);
     if (loaded != nullptr) {
+      Status s = WriteFolderCache(*loaded);
+      if (!s.ok()) {
+        folders_.pop_front();
+        return s;
+      }
       f.items.reserve(loaded->items.size());
       for (const StoredItem& s : loaded->items) {
         WItem& w = f.items[s.name];
@@ -1043,6 +1088,33 @@ class SqliteStore : public Store {
     }
     fq.Reset();
     return &f;
+  }
+
+  // The folder as a reader of this scan loaded it from its rows, as its folder_cache row,
+  // so that the next scan decodes one value instead. Only while `loaded` is still what
+  // the file holds: this scan has not written to the folder (the caller checks) and no
+  // other connection has committed since the scan began (cache_writes_). Anything
+  // written to the folder later drops the row again (the schema's triggers).
+  Status WriteFolderCache(const StoredFolder& loaded) {
+    if (!cache_writes_ || loaded.from_cache || loaded.items.empty() ||
+        !cached_dirs_.insert(loaded.dir_id).second) {
+      return Status::Ok();
+    }
+    auto st = Get("INSERT OR REPLACE INTO folder_cache (dir, data) VALUES (?1, ?2)");
+    if (!st.ok()) return st.status();
+    return st.value()->Bind(1, loaded.dir_id).BindBlob(2, folder_blob::Encode(loaded)).Run();
+  }
+
+  // PRAGMA data_version: changes when another connection commits.
+  Result<int64_t> DataVersion() {
+    auto st = Get("PRAGMA data_version");
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    auto row = q.Step();
+    const int64_t v = row.ok() && *row ? q.Int(0) : 0;
+    q.Reset();
+    if (!row.ok()) return row.status();
+    return v;
   }
 
   // The entry `name` of a folder that is not batched, loaded into f.items.
@@ -1108,7 +1180,7 @@ class SqliteStore : public Store {
     if (it.acl.empty()) {
       q.BindNull(19);
     } else {
-      q.BindBlob(19, PackAcl(it.acl));
+      q.BindBlob(19, codec::PackAcl(it.acl));
     }
     if (id != 0) q.Bind(23, id);
     return q.Run();
@@ -1695,6 +1767,9 @@ class SqliteStore : public Store {
   std::unordered_set<int64_t> visited_dirs_;    // folders the writer loaded
   std::unordered_set<int64_t> unbatched_dirs_;  // ... too large to keep in memory
   std::unordered_set<int64_t> written_dirs_;    // folders the running scan wrote to
+  std::unordered_set<int64_t> cached_dirs_;     // ... whose folder_cache row it wrote
+  bool cache_writes_ = false;  // whether the running scan may write folder_cache rows
+  int64_t data_version_ = 0;   // PRAGMA data_version when the running scan began
 };
 
 Status MakeParentDirs(const std::string& path) {

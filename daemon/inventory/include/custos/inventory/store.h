@@ -102,6 +102,7 @@ struct StoredItem {
   Item item;
   ItemState state = ItemState::kComplete;
   std::string content_key;              // empty: never reused (changed during its scan, or skipped)
+  int64_t content_key_id = 0;           // the inventory's number for content_key; 0: none
   int64_t deleted_at = 0;               // 0 while it exists
   std::vector<StoredFinding> findings;  // filled by ItemReader::LoadFolder only
 };
@@ -116,6 +117,8 @@ struct StoredFolder : ReuseSource {
   // False for a folder too large to hold in memory: `items` is empty, and its entries
   // are looked up one by one (ItemReader::FindOne).
   bool complete = true;
+  // Decoded from the folder_cache row (one value) rather than loaded from its rows.
+  bool from_cache = false;
   std::vector<StoredItem> items;
   std::vector<uint32_t> by_name;  // indexes into items, in entry name (byte) order
 

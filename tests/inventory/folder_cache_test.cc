@@ -1,0 +1,272 @@
+// The folder cache in the store: written by a scan that found a folder unchanged, read
+// by the next one, dropped by every change to the folder's rows (whoever makes it),
+// never written from what a reviewer changed meanwhile, and checked by CheckIntegrity.
+#include <catch2/catch.hpp>
+
+#include "inventory_helpers.h"
+
+using namespace custos;
+using namespace custos::inventory;
+using namespace custos::inventory::test;
+
+namespace {
+
+bool Cached(const Fixture& fx, const std::string& dir) {
+  return Query(fx.path(),
+               "SELECT count(*) FROM folder_cache c JOIN dirs d ON d.id = c.dir WHERE CAST(d.path "
+               "AS TEXT) = '" +
+                   dir + "'") == "1";
+}
+
+std::shared_ptr<const StoredFolder> Load(Fixture& fx, const std::string& dir) {
+  auto reader = fx.store().OpenReader();
+  REQUIRE(reader.ok());
+  auto f = reader.value()->LoadFolder(dir);
+  REQUIRE(f.ok());
+  return f.value();
+}
+
+void CheckIntegrity(Fixture& fx) {
+  Status s = fx.store().CheckIntegrity();
+  INFO(s.message());
+  CHECK(s.ok());
+}
+
+// Two folders: /srv/a with findings and detections, /srv/b plain.
+std::vector<Item> TwoFolders() {
+  std::vector<Item> items;
+  for (int i = 0; i < 6; ++i) {
+    Item a = MakeItem("/srv/a/f" + std::to_string(i), 100 + i);
+    if (i % 2 == 0) {
+      a.detections.emplace_back("payment_card", 1 + i, std::vector<std::string>{"**** 1111"},
+                                std::vector<std::string>{"00112233445566778899aabbccddeeff"});
+      a.violations = {V("p1", "forbidden", "critical"), V("p1", "access")};
+    }
+    items.push_back(a);
+    items.push_back(MakeItem("/srv/b/g" + std::to_string(i), 200 + i));
+  }
+  return items;
+}
+
+}  // namespace
+
+TEST_CASE("folder cache: an unchanged folder is cached by one scan and read by the next") {
+  Fixture fx;
+  const std::vector<Item> items = TwoFolders();
+  fx.Scan(items, kT0);
+  CHECK(Query(fx.path(), "SELECT count(*) FROM folder_cache") == "0");
+  CHECK_FALSE(Load(fx, "/srv/a")->from_cache);
+
+  // Unchanged: everything reused, nothing written to the items. /srv/b is cached; the
+  // new findings of /srv/a become open, a change, so it is not (yet).
+  const std::string items_before =
+      Query(fx.path(), "SELECT group_concat(last_scan || ':' || last_read) FROM items");
+  CHECK(fx.ScanReusing(items, kT0 + 60) == items.size());
+  CHECK_FALSE(Cached(fx, "/srv/a"));
+  CHECK(Cached(fx, "/srv/b"));
+  CHECK(fx.ScanReusing(items, kT0 + 90) == items.size());
+  CHECK(Cached(fx, "/srv/a"));
+  CHECK(Query(fx.path(), "SELECT group_concat(last_scan || ':' || last_read) FROM items") ==
+        items_before);
+  CheckIntegrity(fx);
+
+  // The next scan decodes the rows: the same records, detections and findings.
+  auto a = Load(fx, "/srv/a");
+  CHECK(a->from_cache);
+  REQUIRE(a->items.size() == 6);
+  const StoredItem* f0 = a->Get("f0");
+  REQUIRE(f0 != nullptr);
+  CHECK(f0->item.info.ino == 100);
+  REQUIRE(f0->item.detections.size() == 1);
+  CHECK(f0->item.detections[0].masked == std::vector<std::string>{"**** 1111"});
+  CHECK(f0->item.detections[0].hashes ==
+        std::vector<std::string>{"00112233445566778899aabbccddeeff"});
+  CHECK(f0->findings.size() == 2);
+  CHECK_FALSE(f0->content_key.empty());
+  CHECK(a->Get("f1")->findings.empty());
+  CHECK(fx.ScanReusing(items, kT0 + 120) == items.size());
+  CHECK(Cached(fx, "/srv/a"));
+  CHECK(fx.Findings().size() == 6);
+  CheckIntegrity(fx);
+
+  // A row that does not decode is passed over for the folder's rows, and reported.
+  Query(fx.path(),
+        "UPDATE folder_cache SET data = x'01ff' WHERE dir = (SELECT id FROM dirs WHERE CAST(path "
+        "AS TEXT) = "
+        "'/srv/a')");
+  a = Load(fx, "/srv/a");
+  CHECK_FALSE(a->from_cache);
+  CHECK(a->items.size() == 6);
+  Status s = fx.store().CheckIntegrity();
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("folder_cache: the row of /srv/a does not match") != std::string::npos);
+  // A row that decodes but says something else (another folder's) is caught as well.
+  Query(fx.path(),
+        "UPDATE folder_cache SET data = (SELECT data FROM folder_cache WHERE dir = (SELECT id FROM "
+        "dirs WHERE CAST(path AS TEXT) = '/srv/b')) WHERE dir = (SELECT id FROM dirs WHERE "
+        "CAST(path AS TEXT) = '/srv/a')");
+  CHECK_FALSE(fx.store().CheckIntegrity().ok());
+}
+
+TEST_CASE("folder cache: every change to a folder's rows drops its row, whoever makes it") {
+  Fixture fx;
+  std::vector<Item> items = TwoFolders();
+  fx.Scan(items, kT0);
+  int64_t now = kT0 + 60;
+  // Caches both folders again after a change, and checks the rows say what the file says.
+  auto recache = [&] {
+    now += 60;
+    fx.ScanReusing(items, now);
+    REQUIRE(Cached(fx, "/srv/a"));
+    REQUIRE(Cached(fx, "/srv/b"));
+    CheckIntegrity(fx);
+  };
+  auto dropped_a_only = [&] {
+    CHECK_FALSE(Cached(fx, "/srv/a"));
+    CHECK(Cached(fx, "/srv/b"));
+    CheckIntegrity(fx);
+  };
+  fx.ScanReusing(items, now);  // new findings become open
+  recache();
+  const int64_t finding = fx.Findings()[0].id;
+
+  SECTION("a changed file") {
+    items[0].info.size += 1;
+    fx.ScanReusing(items, now + 60);
+    // Read again with the same result: the record changed, so did the folder.
+    dropped_a_only();
+    CHECK(Load(fx, "/srv/a")->Get("f0")->item.info.size == items[0].info.size);
+  }
+  SECTION("new detections") {
+    REQUIRE(items[4].path == "/srv/a/f2");
+    items[4].info.mtime -= 10;
+    items[4].detections[0].count = 99;
+    fx.ScanReusing(items, now + 60);
+    dropped_a_only();
+    CHECK(Load(fx, "/srv/a")->Get("f2")->item.detections[0].count == 99);
+  }
+  SECTION("a reviewer in another process: acknowledge, except, note, expiry") {
+    auto other = OpenSqliteStore(fx.path());
+    REQUIRE(other.ok());
+    REQUIRE(other.value()->Acknowledge(finding, "seen", now).ok());
+    dropped_a_only();
+    const StoredFinding* f = nullptr;
+    auto a = Load(fx, "/srv/a");
+    for (const StoredFinding& sf : a->Get("f0")->findings) {
+      if (sf.id == finding) f = &sf;
+    }
+    REQUIRE(f != nullptr);
+    CHECK(f->status == FindingStatus::kAcknowledged);
+    recache();
+    REQUIRE(other.value()->Except(finding, "court order", now + kDay, "", now).ok());
+    dropped_a_only();
+    recache();
+    REQUIRE(other.value()->AddNote(finding, "asked the site manager", now).ok());
+    dropped_a_only();
+    recache();
+    auto expired = other.value()->ExpireExceptions(now + 3 * kDay);
+    REQUIRE(expired.ok());
+    CHECK(expired.value() == 1);
+    dropped_a_only();
+  }
+  SECTION("a deleted file") {
+    std::vector<Item> fewer = items;
+    fewer.erase(fewer.begin());  // /srv/a/f0
+    fx.ScanReusing(fewer, now + 60);
+    dropped_a_only();
+    CHECK(Load(fx, "/srv/a")->Get("f0")->deleted_at != 0);
+    CHECK(fx.Findings(FindingQuery{{FindingStatus::kResolved}, {}, {}, {}, false}).size() == 2);
+    items = fewer;
+  }
+  SECTION("a file moved to another folder") {
+    items[0].path = "/srv/b/f0-moved";
+    fx.ScanReusing(items, now + 60);
+    CHECK_FALSE(Cached(fx, "/srv/a"));
+    CHECK_FALSE(Cached(fx, "/srv/b"));
+    CheckIntegrity(fx);
+    CHECK(Load(fx, "/srv/a")->Get("f0") == nullptr);
+    CHECK(Load(fx, "/srv/b")->Get("f0-moved")->findings.size() == 2);
+  }
+  // Whatever happened, the next unchanged scan caches the folders again.
+  recache();
+}
+
+TEST_CASE("folder cache: a review committed during a scan keeps it from caching older copies") {
+  Fixture fx;
+  const std::vector<Item> items = TwoFolders();
+  fx.Scan(items, kT0);
+  fx.Scan(items, kT0 + 30);  // the findings are open: an unchanged scan writes nothing
+  const int64_t now = kT0 + 60;
+  auto id = fx.store().BeginScan({"/srv"}, now, {}, "k");
+  REQUIRE(id.ok());
+  Reuser reuser(fx.store(), Keys());
+  // The scan's readers load both folders (a finding of /srv/a is open)...
+  std::vector<Item> judged;
+  for (const Item& it : items) {
+    Item fresh;
+    fresh.path = it.path;
+    fresh.has_info = true;
+    fresh.info = it.info;
+    REQUIRE(reuser.TryReuse(fresh));
+    fresh.reused = true;
+    fresh.violations = it.violations;
+    judged.push_back(std::move(fresh));
+  }
+  // ... then a reviewer acknowledges it, before the scan records anything.
+  const int64_t finding = fx.Findings()[0].id;
+  {
+    auto other = OpenSqliteStore(fx.path());
+    REQUIRE(other.ok());
+    REQUIRE(other.value()->Acknowledge(finding, "", now).ok());
+  }
+  RecorderOptions o;
+  o.now = now;
+  o.started_wall = 2'000'000'000;
+  o.keys = Keys();
+  Recorder rec(fx.store(), id.value(), o);
+  for (Item& it : judged) rec.Add(std::move(it));
+  REQUIRE(rec.Finish(ScanState::kComplete, {}).ok());
+  // No folder loaded before the review was cached: its copy of the finding is stale.
+  CHECK(Query(fx.path(), "SELECT count(*) FROM folder_cache") == "0");
+  CheckIntegrity(fx);
+  FindingQuery q;
+  q.id = finding;
+  CHECK(fx.Findings(q).at(0).status == FindingStatus::kAcknowledged);
+  auto a = Load(fx, "/srv/a");
+  bool acknowledged = false;
+  for (const StoredItem& s : a->items) {
+    for (const StoredFinding& f : s.findings) {
+      if (f.id == finding) acknowledged = f.status == FindingStatus::kAcknowledged;
+    }
+  }
+  CHECK(acknowledged);
+  // The next scan, with nobody reviewing, caches them.
+  fx.ScanReusing(items, now + 60);
+  CHECK(Cached(fx, "/srv/a"));
+  CheckIntegrity(fx);
+}
+
+TEST_CASE("folder cache: an inventory of schema 1 gains the cache, and keeps its data") {
+  Fixture fx;
+  const std::vector<Item> items = TwoFolders();
+  fx.Scan(items, kT0);
+  fx.Scan(items, kT0 + 30);
+  // Back to schema 1, as a file written by the previous release.
+  Exec(fx.path(),
+       "DROP TRIGGER folder_cache_item_insert; DROP TRIGGER folder_cache_item_update; "
+       "DROP TRIGGER folder_cache_item_delete; DROP TRIGGER folder_cache_detection_insert; "
+       "DROP TRIGGER folder_cache_detection_update; DROP TRIGGER folder_cache_detection_delete; "
+       "DROP TRIGGER folder_cache_finding_insert; DROP TRIGGER folder_cache_finding_update; "
+       "DROP TRIGGER folder_cache_finding_delete; DROP TABLE folder_cache; "
+       "PRAGMA user_version = 1");
+  REQUIRE(Query(fx.path(), "SELECT count(*) FROM sqlite_master WHERE name LIKE 'folder_cache%'") ==
+          "0");
+  fx.Reopen();
+  CHECK(Query(fx.path(), "PRAGMA user_version") == std::to_string(SchemaVersion()));
+  CHECK(Query(fx.path(), "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'") == "9");
+  CHECK(fx.Findings().size() == 6);
+  CHECK(fx.ScanReusing(items, kT0 + 60) == items.size());
+  CHECK(Cached(fx, "/srv/a"));
+  CHECK(Cached(fx, "/srv/b"));
+  CheckIntegrity(fx);
+}
