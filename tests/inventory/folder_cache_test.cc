@@ -57,15 +57,14 @@ TEST_CASE("folder cache: an unchanged folder is cached by one scan and read by t
   CHECK(Query(fx.path(), "SELECT count(*) FROM folder_cache") == "0");
   CHECK_FALSE(Load(fx, "/srv/a")->from_cache);
 
-  // Unchanged: everything reused, nothing written to the items. /srv/b is cached; the
-  // new findings of /srv/a become open, a change, so it is not (yet).
+  // Unchanged: everything reused, nothing written to the items; both folders cached,
+  // /srv/a with its new findings now open (the change this scan made).
   const std::string items_before =
       Query(fx.path(), "SELECT group_concat(last_scan || ':' || last_read) FROM items");
   CHECK(fx.ScanReusing(items, kT0 + 60) == items.size());
-  CHECK_FALSE(Cached(fx, "/srv/a"));
-  CHECK(Cached(fx, "/srv/b"));
-  CHECK(fx.ScanReusing(items, kT0 + 90) == items.size());
   CHECK(Cached(fx, "/srv/a"));
+  CHECK(Cached(fx, "/srv/b"));
+  CHECK(Query(fx.path(), "SELECT group_concat(DISTINCT status) FROM findings") == "open");
   CHECK(Query(fx.path(), "SELECT group_concat(last_scan || ':' || last_read) FROM items") ==
         items_before);
   CheckIntegrity(fx);
@@ -189,6 +188,47 @@ TEST_CASE("folder cache: every change to a folder's rows drops its row, whoever 
   }
   // Whatever happened, the next unchanged scan caches the folders again.
   recache();
+}
+
+TEST_CASE("folder cache: a scan that only moves findings along caches the folder as it left it") {
+  // Weekly scans confirm every finding (last seen), reopen expired exceptions, resolve
+  // what is fixed and open what is new, on files that did not change: the folder is
+  // cached with the findings as the scan wrote them, and the rows agree.
+  Fixture fx;
+  std::vector<Item> items = TwoFolders();
+  fx.Scan(items, kT0);
+  int64_t now = kT0;
+  auto scan = [&](const char* what) {
+    INFO(what);
+    now += 7 * kDay;
+    CHECK(fx.ScanReusing(items, now) == items.size());
+    CHECK(Cached(fx, "/srv/a"));
+    CHECK(Cached(fx, "/srv/b"));
+    CheckIntegrity(fx);
+  };
+  scan("new findings become open, every one confirmed");
+  CHECK(Query(fx.path(), "SELECT min(last_seen) FROM findings") == std::to_string(now));
+  scan("confirmed a week later");
+  CHECK(Query(fx.path(), "SELECT min(last_seen) FROM findings") == std::to_string(now));
+
+  const int64_t finding = fx.Findings()[0].id;
+  REQUIRE(fx.store().Except(finding, "court order", now + 3 * kDay, "", now).ok());
+  CHECK_FALSE(Cached(fx, "/srv/a"));
+  scan("an exception that runs out during the week reopens");
+  FindingQuery q;
+  q.id = finding;
+  CHECK(fx.Findings(q).at(0).status == FindingStatus::kOpen);
+
+  items[0].violations.pop_back();  // the policy no longer applies to f0: "access" fixed
+  items[2].violations = {V("p1", "retention")};  // a new violation of an unchanged file
+  scan("one finding resolved, one new");
+  CHECK(Query(fx.path(), "SELECT count(*) FROM findings WHERE status = 'resolved'") == "1");
+  CHECK(Query(fx.path(), "SELECT count(*) FROM findings WHERE status = 'new'") == "1");
+  auto a = Load(fx, "/srv/a");
+  CHECK(a->from_cache);
+  REQUIRE(a->Get("f1")->findings.size() == 1);
+  CHECK(a->Get("f1")->findings[0].kind == "retention");
+  CHECK(a->Get("f1")->findings[0].status == FindingStatus::kNew);
 }
 
 TEST_CASE("folder cache: a review committed during a scan keeps it from caching older copies") {

@@ -97,7 +97,7 @@ class Reader {
 
 }  // namespace
 
-std::string Encode(const StoredFolder& folder) {
+std::string Encode(const StoredFolder& folder, const FindingsOf& findings_of) {
   // Items by name; within them detections by detector and findings by id.
   std::vector<const StoredItem*> items;
   items.reserve(folder.items.size());
@@ -131,7 +131,9 @@ std::string Encode(const StoredFolder& folder) {
     if (!it.acl.empty()) flags |= kHasAcl;
     if (s->deleted_at != 0) flags |= kDeleted;
     if (!it.detections.empty()) flags |= kHasDetections;
-    if (!s->findings.empty()) flags |= kHasFindings;
+    const std::vector<StoredFinding>* override = findings_of ? findings_of(*s) : nullptr;
+    const std::vector<StoredFinding>& findings = override != nullptr ? *override : s->findings;
+    if (!findings.empty()) flags |= kHasFindings;
     body.Varint(flags);
     if (it.content_date) body.Signed(*it.content_date);
     if (s->content_key_id != 0) body.Varint(static_cast<uint64_t>(s->content_key_id));
@@ -151,9 +153,9 @@ std::string Encode(const StoredFolder& folder) {
         body.Bytes(codec::PackHexList(d->hashes));
       }
     }
-    if (!s->findings.empty()) {
+    if (!findings.empty()) {
       std::vector<const StoredFinding*> fs;
-      for (const StoredFinding& f : s->findings) fs.push_back(&f);
+      for (const StoredFinding& f : findings) fs.push_back(&f);
       std::stable_sort(fs.begin(), fs.end(), [](const StoredFinding* a, const StoredFinding* b) {
         return a->id < b->id;
       });

@@ -24,6 +24,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -31,10 +32,13 @@
 
 namespace custos::inventory::folder_blob {
 
+// The findings to encode for an item instead of its own (null: its own).
+using FindingsOf = std::function<const std::vector<StoredFinding>*(const StoredItem&)>;
+
 // The encoding of folder.items (their content_key_id, not their content_key text).
 // Canonical: items by name, detections by detector, findings by id, so that the same
 // folder always encodes to the same bytes.
-std::string Encode(const StoredFolder& folder);
+std::string Encode(const StoredFolder& folder, const FindingsOf& findings_of = nullptr);
 
 // Fills folder->items (with their content keys, through `key_text`) and indexes them.
 // False, with folder->items empty, when `blob` is not a folder blob of this version

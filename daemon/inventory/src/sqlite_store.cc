@@ -486,6 +486,13 @@ class SqliteStore : public Store {
         return s;
       }
     }
+    for (WFolder& f : folders_) {
+      s = WriteFolderCache(f);
+      if (!s.ok()) {
+        DropCaches();
+        return s;
+      }
+    }
     s = txn.Commit();
     if (!s.ok()) DropCaches();
     return s;
@@ -870,6 +877,10 @@ class SqliteStore : public Store {
     bool batched = true;
     std::unordered_map<std::string, WItem> items;
     std::shared_ptr<const StoredFolder> loaded;  // what the items' loaded_findings point into
+    // For the folder_cache row (WriteFolderCache), while `loaded` and the items' findings
+    // are what the file holds: no record of the folder written since it was loaded.
+    bool records_written = false;
+    bool cache_due = false;  // the folder has no row, or this scan changed its findings
   };
 
   // A cached prepared statement of the writing connection. `sql` must be a literal
@@ -1017,6 +1028,8 @@ class SqliteStore : public Store {
       dir_id = id.value();
     }
     if (folders_.size() >= kWriterFolders) {
+      Status s = WriteFolderCache(folders_.back());
+      if (!s.ok()) return s;
       Evict(folders_.back());
       folders_.pop_back();
     }
@@ -1026,11 +1039,7 @@ class SqliteStore : public Store {
     f.dir_id = dir_id;
     visited_dirs_.insert(f.dir_id);
     if (loaded != nullptr) {
-      Status s = WriteFolderCache(*loaded);
-      if (!s.ok()) {
-        folders_.pop_front();
-        return s;
-      }
+      f.cache_due = !loaded->from_cache && !cached_dirs_.count(dir_id);
       f.items.reserve(loaded->items.size());
       for (const StoredItem& s : loaded->items) {
         WItem& w = f.items[s.name];
@@ -1090,19 +1099,31 @@ class SqliteStore : public Store {
     return &f;
   }
 
-  // The folder as a reader of this scan loaded it from its rows, as its folder_cache row,
-  // so that the next scan decodes one value instead. Only while `loaded` is still what
-  // the file holds: this scan has not written to the folder (the caller checks) and no
-  // other connection has committed since the scan began (cache_writes_). Anything
+  // Writes the folder as its folder_cache row, so that the next scan decodes one value
+  // instead of reading its rows: the folder as a reader of this scan loaded it, with the
+  // findings as this scan left them. Only while that is what the file holds: the folder
+  // was loaded after the scan began and before the scan wrote to it (GetWFolder), no
+  // record of it was written since (only findings, which the writer keeps in step), and
+  // no other connection has committed since the scan began (cache_writes_). Anything
   // written to the folder later drops the row again (the schema's triggers).
-  Status WriteFolderCache(const StoredFolder& loaded) {
-    if (!cache_writes_ || loaded.from_cache || loaded.items.empty() ||
-        !cached_dirs_.insert(loaded.dir_id).second) {
+  Status WriteFolderCache(WFolder& f) {
+    if (!f.cache_due || f.records_written || f.loaded == nullptr || f.loaded->items.empty() ||
+        !cache_writes_) {
       return Status::Ok();
     }
+    f.cache_due = false;
+    cached_dirs_.insert(f.dir_id);
+    auto findings_of = [&](const StoredItem& s) -> const std::vector<StoredFinding>* {
+      auto it = f.items.find(s.name);
+      if (it == f.items.end() || it->second.loaded_findings != nullptr) return nullptr;
+      return &it->second.findings;
+    };
     auto st = Get("INSERT OR REPLACE INTO folder_cache (dir, data) VALUES (?1, ?2)");
     if (!st.ok()) return st.status();
-    return st.value()->Bind(1, loaded.dir_id).BindBlob(2, folder_blob::Encode(loaded)).Run();
+    return st.value()
+        ->Bind(1, f.dir_id)
+        .BindBlob(2, folder_blob::Encode(*f.loaded, findings_of))
+        .Run();
   }
 
   // PRAGMA data_version: changes when another connection commits.
@@ -1298,7 +1319,10 @@ class SqliteStore : public Store {
     // Whatever this item changes in its folder makes readers' copies of it stale.
     const int64_t changes_before = db_.TotalChanges();
     Status s = RecordIn(scan_id, rec, f, name, now, exists);
-    if (db_.TotalChanges() != changes_before) written_dirs_.insert(f.dir_id);
+    if (db_.TotalChanges() != changes_before) {
+      written_dirs_.insert(f.dir_id);
+      f.cache_due = true;  // dropped by the change; written again unless records changed
+    }
     return s;
   }
 
@@ -1316,6 +1340,7 @@ class SqliteStore : public Store {
     }
     Status s;
     if (w == nullptr) {
+      f.records_written = true;
       Result<std::optional<WItem>> moved = std::optional<WItem>();
       if (it.has_info && it.info.ino != 0) moved = FollowMove(scan_id, it, f, name, now, exists);
       if (!moved.ok()) return moved.status();
@@ -1334,6 +1359,7 @@ class SqliteStore : public Store {
     } else if (it.reused && w->deleted_at == 0) {
       // Unchanged and reused: the stored record is right as it is.
     } else {
+      f.records_written = true;
       s = WriteItem(kUpdateItem, scan_id, rec, now, f.dir_id, name, w->id);
       if (s.ok()) s = WriteDetections(w->id, it, /*replace=*/true);
     }
@@ -1397,7 +1423,9 @@ class SqliteStore : public Store {
     if (!s.ok()) return s;
     if (db_.Changes() == 0) {
       // Somebody else changed it. Resolving applies whatever the status; any other
-      // change was decided on a status that no longer holds, so it is dropped.
+      // change was decided on a status that no longer holds, so it is dropped. The
+      // folders in memory may be as stale: none is written as a folder_cache row.
+      cache_writes_ = false;
       auto cur = Get("SELECT status, notes FROM findings WHERE id = ?1");
       if (!cur.ok()) return cur.status();
       Stmt& c = *cur.value();
