@@ -5,12 +5,12 @@
 // once, records, detections and findings, as one value of the folder_cache table
 // (folder_blob.h) or, when the folder has none, from its rows, usually as one range of
 // the items table and one of the findings index (a folder's files are recorded
-// together); the folder goes with the items to the writer, which starts from it unless
+// together). The folder goes with the items to the writer, which starts from it unless
 // this scan wrote to the folder since, writes nothing for an unchanged item without
-// finding changes, and writes a folder it found unchanged as its folder_cache row for
-// the next scan. The cost per unchanged item is a few lookups in memory. Which items a scan reached is
-// kept in memory (a bitmap of item ids) and used when a complete scan ends, to find
-// the items that are gone.
+// finding changes, and writes the folder as its folder_cache row for the next scan when
+// the folder had none or only its findings changed. The cost per unchanged item is a
+// few lookups in memory. Which items a scan reached is kept in memory (a bitmap of item
+// ids) and used when a complete scan ends, to find the items that are gone.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
