@@ -286,24 +286,45 @@ TEST_CASE("folder cache: a review committed during a scan keeps it from caching 
   CheckIntegrity(fx);
 }
 
-TEST_CASE("folder cache: an inventory of schema 1 gains the cache, and keeps its data") {
+TEST_CASE("store: an inventory of schema 1 is migrated: findings rebuilt, folder cache added") {
   Fixture fx;
   const std::vector<Item> items = TwoFolders();
   fx.Scan(items, kT0);
   fx.Scan(items, kT0 + 30);
   // Back to schema 1, as a file written by the previous release.
-  Exec(fx.path(),
-       "DROP TRIGGER folder_cache_item_insert; DROP TRIGGER folder_cache_item_update; "
-       "DROP TRIGGER folder_cache_item_delete; DROP TRIGGER folder_cache_detection_insert; "
-       "DROP TRIGGER folder_cache_detection_update; DROP TRIGGER folder_cache_detection_delete; "
-       "DROP TRIGGER folder_cache_finding_insert; DROP TRIGGER folder_cache_finding_update; "
-       "DROP TRIGGER folder_cache_finding_delete; DROP TABLE folder_cache; "
-       "PRAGMA user_version = 1");
+  const std::string drop_triggers =
+      Query(fx.path(),
+            "SELECT group_concat('DROP TRIGGER ' || name, '; ') FROM sqlite_master WHERE type = "
+            "'trigger' AND name LIKE 'folder_cache%'");
+  REQUIRE(!drop_triggers.empty());
+  Exec(fx.path(), drop_triggers + "; DROP TABLE folder_cache; PRAGMA user_version = 1");
   REQUIRE(Query(fx.path(), "SELECT count(*) FROM sqlite_master WHERE name LIKE 'folder_cache%'") ==
           "0");
+  // Schema 1 checked the status with an IN list.
+  Exec(fx.path(),
+       "PRAGMA writable_schema = ON; UPDATE sqlite_master SET sql = substr(sql, 1, instr(sql, "
+       "'CHECK (status =') - 1) || 'CHECK (status IN (''new'', ''open'', ''acknowledged'', "
+       "''excepted'', ''resolved'')),' || substr(sql, instr(sql, 'first_seen')) WHERE name = "
+       "'findings'; PRAGMA writable_schema = OFF");
+  REQUIRE(Query(fx.path(),
+                "SELECT sql LIKE '%CHECK (status IN (''new'', ''open''%' FROM "
+                "sqlite_master WHERE name = 'findings'") == "1");
+  const std::string findings_before = Query(
+      fx.path(), "SELECT group_concat(id || ':' || status || ':' || kind, ' ') FROM findings");
+  const std::string events_before = Query(fx.path(), "SELECT count(*) FROM events");
   fx.Reopen();
   CHECK(Query(fx.path(), "PRAGMA user_version") == std::to_string(SchemaVersion()));
-  CHECK(Query(fx.path(), "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'") == "9");
+  CHECK(Query(fx.path(), "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'") == "12");
+  CHECK(Query(fx.path(),
+              "SELECT sql LIKE '%CHECK (status = ''new'' OR%' FROM sqlite_master WHERE "
+              "name = 'findings'") == "1");
+  CHECK(Query(fx.path(),
+              "SELECT group_concat(id || ':' || status || ':' || kind, ' ') FROM "
+              "findings") == findings_before);
+  CHECK(Query(fx.path(), "SELECT count(*) FROM events") == events_before);
+  CHECK(Query(fx.path(),
+              "SELECT count(*) FROM sqlite_master WHERE name IN ('findings_item', "
+              "'findings_status')") == "2");
   CHECK(fx.Findings().size() == 6);
   CHECK(fx.ScanReusing(items, kT0 + 60) == items.size());
   CHECK(Cached(fx, "/srv/a"));

@@ -134,20 +134,61 @@ CREATE INDEX events_finding ON events (finding);
 CREATE INDEX events_at ON events (at);
 )sql",
 
-    // 2: a folder's records, detections and findings in one row (folder_blob.h), so that
-    // an incremental scan reads one value per unchanged folder. Derived data: any change
-    // to a row it summarises drops it, whoever makes the change (triggers); a scan
-    // writes it again for a folder it found unchanged.
+    // 2: (a) findings.status checked with comparisons: SQLite codes the CHECK's
+    // five-value IN list as a temporary b-tree built on every insert and update of a
+    // finding, some 50,000 instructions each. The table is rebuilt (SQLite cannot alter
+    // a CHECK), keeping every row and id.
+    // (b) A folder's records, detections and findings in one row (folder_blob.h), so
+    // that an incremental scan reads one value per unchanged folder. Derived data: any
+    // change to a row it summarises drops it, whoever makes the change (triggers); a
+    // scan writes it again for a folder it found unchanged.
     R"sql(
+CREATE TABLE findings_v2 (
+  id               INTEGER PRIMARY KEY,
+  policy           TEXT NOT NULL,
+  item             INTEGER NOT NULL REFERENCES items (id),
+  kind             TEXT NOT NULL,
+  severity         TEXT NOT NULL,
+  reason           TEXT NOT NULL,
+  status           TEXT NOT NULL
+                   CHECK (status = 'new' OR status = 'open' OR status = 'acknowledged' OR
+                          status = 'excepted' OR status = 'resolved'),
+  first_seen       INTEGER NOT NULL,
+  last_seen        INTEGER NOT NULL,
+  first_scan       INTEGER NOT NULL,
+  last_scan        INTEGER NOT NULL,
+  status_changed   INTEGER NOT NULL,
+  notes            TEXT NOT NULL DEFAULT '',
+  exception_reason TEXT,
+  exception_until  INTEGER,
+  resolved_at      INTEGER,
+  UNIQUE (policy, item, kind)
+);
+INSERT INTO findings_v2 (id, policy, item, kind, severity, reason, status, first_seen,
+                         last_seen, first_scan, last_scan, status_changed, notes,
+                         exception_reason, exception_until, resolved_at)
+  SELECT id, policy, item, kind, severity, reason, status, first_seen, last_seen, first_scan,
+         last_scan, status_changed, notes, exception_reason, exception_until, resolved_at
+  FROM findings;
+DROP TABLE findings;
+ALTER TABLE findings_v2 RENAME TO findings;
+CREATE INDEX findings_item ON findings (item);
+CREATE INDEX findings_status ON findings (status);
+
 CREATE TABLE folder_cache (
   dir  INTEGER PRIMARY KEY REFERENCES dirs (id),
   data BLOB NOT NULL
 );
+-- Each trigger deletes by the folder's id alone (one row lookup); a row moved to
+-- another item or folder drops the old one's too.
 CREATE TRIGGER folder_cache_item_insert AFTER INSERT ON items BEGIN
   DELETE FROM folder_cache WHERE dir = NEW.dir;
 END;
 CREATE TRIGGER folder_cache_item_update AFTER UPDATE ON items BEGIN
-  DELETE FROM folder_cache WHERE dir = OLD.dir OR dir = NEW.dir;
+  DELETE FROM folder_cache WHERE dir = NEW.dir;
+END;
+CREATE TRIGGER folder_cache_item_move AFTER UPDATE OF dir ON items WHEN OLD.dir != NEW.dir BEGIN
+  DELETE FROM folder_cache WHERE dir = OLD.dir;
 END;
 CREATE TRIGGER folder_cache_item_delete AFTER DELETE ON items BEGIN
   DELETE FROM folder_cache WHERE dir = OLD.dir;
@@ -156,8 +197,11 @@ CREATE TRIGGER folder_cache_detection_insert AFTER INSERT ON detections BEGIN
   DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = NEW.item);
 END;
 CREATE TRIGGER folder_cache_detection_update AFTER UPDATE ON detections BEGIN
-  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item)
-                              OR dir = (SELECT dir FROM items WHERE id = NEW.item);
+  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = NEW.item);
+END;
+CREATE TRIGGER folder_cache_detection_move AFTER UPDATE OF item ON detections
+WHEN OLD.item != NEW.item BEGIN
+  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item);
 END;
 CREATE TRIGGER folder_cache_detection_delete AFTER DELETE ON detections BEGIN
   DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item);
@@ -166,14 +210,51 @@ CREATE TRIGGER folder_cache_finding_insert AFTER INSERT ON findings BEGIN
   DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = NEW.item);
 END;
 CREATE TRIGGER folder_cache_finding_update AFTER UPDATE ON findings BEGIN
-  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item)
-                              OR dir = (SELECT dir FROM items WHERE id = NEW.item);
+  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = NEW.item);
+END;
+CREATE TRIGGER folder_cache_finding_move AFTER UPDATE OF item ON findings
+WHEN OLD.item != NEW.item BEGIN
+  DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item);
 END;
 CREATE TRIGGER folder_cache_finding_delete AFTER DELETE ON findings BEGIN
   DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item);
 END;
 )sql",
 };
+
+// Applies the migrations after `version`, each in its own transaction. `version_st` is
+// "PRAGMA user_version", prepared.
+Status MigrateFrom(const sql::Db& db, int version, sql::Stmt& version_st) {
+  sql::Stmt& st = version_st;
+  for (int v = version; v < static_cast<int>(kMigrations.size()); ++v) {
+    sql::Txn txn(db);
+    Status s = txn.Begin();
+    if (!s.ok()) return s;
+    // Another process may have migrated meanwhile: look again inside the transaction.
+    auto again = st.Step();
+    if (!again.ok()) return again.status();
+    const int64_t now_version = *again ? st.Int(0) : 0;
+    st.Reset();
+    if (now_version > v) continue;
+    s = db.Exec(kMigrations[static_cast<size_t>(v)]);
+    if (!s.ok()) return s;
+    // Foreign keys are off during migrations: what they would have refused is refused here.
+    auto fk = sql::Stmt::Prepare(db, "PRAGMA foreign_key_check");
+    if (!fk.ok()) return fk.status();
+    auto bad = fk->Step();
+    if (!bad.ok()) return bad.status();
+    if (*bad) {
+      return Status::Invalid(db.path() + ": migration " + std::to_string(v + 1) +
+                             " would break a reference (" + fk->Text(0) + ")");
+    }
+    fk->Reset();
+    s = db.Exec("PRAGMA user_version = " + std::to_string(v + 1));
+    if (!s.ok()) return s;
+    s = txn.Commit();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -191,24 +272,21 @@ Status Migrate(const sql::Db& db) {
                            " is newer than this custos understands (" +
                            std::to_string(SchemaVersion()) + ")");
   }
-  for (int v = static_cast<int>(version); v < SchemaVersion(); ++v) {
-    sql::Txn txn(db);
-    Status s = txn.Begin();
-    if (!s.ok()) return s;
-    // Another process may have migrated meanwhile: look again inside the transaction.
-    auto again = st->Step();
-    if (!again.ok()) return again.status();
-    const int64_t now_version = *again ? st->Int(0) : 0;
-    st->Reset();
-    if (now_version > v) continue;
-    s = db.Exec(kMigrations[static_cast<size_t>(v)]);
-    if (!s.ok()) return s;
-    s = db.Exec("PRAGMA user_version = " + std::to_string(v + 1));
-    if (!s.ok()) return s;
-    s = txn.Commit();
-    if (!s.ok()) return s;
-  }
-  return Status::Ok();
+  if (version == SchemaVersion()) return Status::Ok();
+  // A migration may rebuild a table that others refer to (SQLite's way to change a
+  // table): foreign keys are off while it runs (they cannot change inside a
+  // transaction), and checked before it commits.
+  auto fk = sql::Stmt::Prepare(db, "PRAGMA foreign_keys");
+  if (!fk.ok()) return fk.status();
+  auto fk_row = fk->Step();
+  if (!fk_row.ok()) return fk_row.status();
+  const bool foreign_keys = *fk_row && fk->Int(0) != 0;
+  fk->Reset();
+  Status off = db.Exec("PRAGMA foreign_keys = OFF");
+  if (!off.ok()) return off;
+  Status s = MigrateFrom(db, static_cast<int>(version), *st);
+  Status on = db.Exec(foreign_keys ? "PRAGMA foreign_keys = ON" : "PRAGMA foreign_keys = OFF");
+  return s.ok() ? on : s;
 }
 
 }  // namespace custos::inventory

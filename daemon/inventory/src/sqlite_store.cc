@@ -473,23 +473,12 @@ class SqliteStore : public Store {
     Txn txn(db_);
     Status s = txn.Begin();
     if (!s.ok()) return s;
-    if (cache_writes_) {
-      // Another connection (a reviewer) committed since the scan began: the folders
-      // that readers loaded may predate it, so none of them is written as a cache row.
-      auto version = DataVersion();
-      if (!version.ok() || version.value() != data_version_) cache_writes_ = false;
-    }
+    s = UpdateCacheWritable();
+    if (!s.ok()) return s;
     for (const ItemRecord& rec : items) {
       s = RecordOne(scan_id, rec, now, exists);
       if (!s.ok()) {
         DropCaches();  // the caches may be ahead of the rolled-back file
-        return s;
-      }
-    }
-    for (WFolder& f : folders_) {
-      s = WriteFolderCache(f);
-      if (!s.ok()) {
-        DropCaches();
         return s;
       }
     }
@@ -502,6 +491,8 @@ class SqliteStore : public Store {
                     const ExistsFn& exists) override {
     const bool complete = end == ScanState::kComplete;
     if (end == ScanState::kRunning) end = ScanState::kFailed;
+    Status held = WriteHeldFolders();
+    if (!held.ok()) return held;
     std::vector<int64_t> gone;
     if (complete) {
       auto g = GoneItems(scan_id, exists);
@@ -1101,7 +1092,9 @@ class SqliteStore : public Store {
 
   // Writes the folder as its folder_cache row, so that the next scan decodes one value
   // instead of reading its rows: the folder as a reader of this scan loaded it, with the
-  // findings as this scan left them. Only while that is what the file holds: the folder
+  // findings as this scan left them. Called when the writer is done with the folder
+  // (it leaves the writer's memory, or the scan ends), so that a folder whose findings
+  // change over several batches is written once, not once per batch. Only while that is what the file holds: the folder
   // was loaded after the scan began and before the scan wrote to it (GetWFolder), no
   // record of it was written since (only findings, which the writer keeps in step), and
   // no other connection has committed since the scan began (cache_writes_). Anything
@@ -1124,6 +1117,30 @@ class SqliteStore : public Store {
         ->Bind(1, f.dir_id)
         .BindBlob(2, folder_blob::Encode(*f.loaded, findings_of))
         .Run();
+  }
+
+  // The folders the writer still holds are done with when the scan ends: written as
+  // their folder_cache rows as they are now (what FinishScan changes after this drops
+  // the rows of the folders it touches).
+  Status WriteHeldFolders() {
+    if (!cache_writes_ || folders_.empty()) return Status::Ok();
+    Txn txn(db_);
+    Status s = txn.Begin();
+    if (s.ok()) s = UpdateCacheWritable();
+    for (auto f = folders_.begin(); s.ok() && f != folders_.end(); ++f) s = WriteFolderCache(*f);
+    if (s.ok()) s = txn.Commit();
+    return s;
+  }
+
+  // Inside a write transaction: whether another connection (a reviewer) has committed
+  // since the scan began. Then the folders that readers loaded may predate it, and none
+  // is written as a folder_cache row for the rest of the scan.
+  Status UpdateCacheWritable() {
+    if (!cache_writes_) return Status::Ok();
+    auto version = DataVersion();
+    if (!version.ok()) return version.status();
+    if (version.value() != data_version_) cache_writes_ = false;
+    return Status::Ok();
   }
 
   // PRAGMA data_version: changes when another connection commits.
