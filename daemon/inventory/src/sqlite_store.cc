@@ -1092,13 +1092,14 @@ class SqliteStore : public Store {
 
   // Writes the folder as its folder_cache row, so that the next scan decodes one value
   // instead of reading its rows: the folder as a reader of this scan loaded it, with the
-  // findings as this scan left them. Called when the writer is done with the folder
-  // (it leaves the writer's memory, or the scan ends), so that a folder whose findings
-  // change over several batches is written once, not once per batch. Only while that is what the file holds: the folder
-  // was loaded after the scan began and before the scan wrote to it (GetWFolder), no
-  // record of it was written since (only findings, which the writer keeps in step), and
-  // no other connection has committed since the scan began (cache_writes_). Anything
-  // written to the folder later drops the row again (the schema's triggers).
+  // findings as this scan left them. Called when the writer is done with the folder (it
+  // leaves the writer's memory, or the scan ends), so that a folder whose findings
+  // change over several batches is written once, not once per batch. Only while that is
+  // what the file holds: the folder was loaded after the scan began and before the scan
+  // wrote to it (GetWFolder), no record of it was written since (only findings, which
+  // the writer keeps in step), and no other connection has committed since the scan
+  // began (cache_writes_). Anything written to the folder later drops the row again
+  // (the schema's triggers).
   Status WriteFolderCache(WFolder& f) {
     if (!f.cache_due || f.records_written || f.loaded == nullptr || f.loaded->items.empty() ||
         !cache_writes_) {
