@@ -177,6 +177,22 @@ TEST_CASE("folder cache: every change to a folder's rows drops its row, whoever 
     CHECK(fx.Findings(FindingQuery{{FindingStatus::kResolved}, {}, {}, {}, false}).size() == 2);
     items = fewer;
   }
+  SECTION("a deleted file among unchanged files without findings") {
+    // /srv/b is read from the cache and nothing in it is written: its files are only
+    // noted as reached. The one not reached is found gone all the same.
+    std::vector<Item> fewer;
+    for (const Item& it : items) {
+      if (it.path != "/srv/b/g3") fewer.push_back(it);
+    }
+    REQUIRE(fewer.size() == items.size() - 1);
+    fx.ScanReusing(fewer, now + 60);
+    CHECK(Load(fx, "/srv/b")->Get("g3")->deleted_at == now + 60);
+    CHECK(Load(fx, "/srv/b")->Get("g2")->deleted_at == 0);
+    CHECK(Query(fx.path(), "SELECT count(*) FROM items WHERE deleted_at IS NOT NULL") == "1");
+    CHECK(Cached(fx, "/srv/a"));
+    CheckIntegrity(fx);
+    items = fewer;
+  }
   SECTION("a file moved to another folder") {
     items[0].path = "/srv/b/f0-moved";
     fx.ScanReusing(items, now + 60);

@@ -149,13 +149,19 @@ uint64_t Reuser::errors() const {
 // ---------------------------------------------------------------------------------
 // Recorder
 
+struct Recorder::Batch {
+  std::vector<ItemRecord> items;      // to be recorded
+  std::vector<ReachedItems> reached;  // nothing to write, only to note
+  size_t size = 0;                    // items in both
+};
+
 struct Recorder::Shared {
   std::mutex mu;
   std::condition_variable work;   // the writer waits for a batch (or the end)
   std::condition_variable space;  // Add() waits for room
-  std::vector<ItemRecord> pending;
+  Batch pending;
   std::chrono::steady_clock::time_point first_pending;
-  std::deque<std::vector<ItemRecord>> batches;
+  std::deque<Batch> batches;
   bool stopping = false;
   Status error;
   uint64_t written = 0;
@@ -193,25 +199,42 @@ std::string Recorder::StorageKey(const Item& item, const ContentKeys& keys, int6
 
 void Recorder::Add(Item&& item) {
   Shared& sh = *shared_;
+  auto folder = std::dynamic_pointer_cast<const StoredFolder>(item.reused_from);
+  // The hot path of an unchanged tree: an unchanged item that breaks no policy and has
+  // no findings, in a folder that needs no folder_cache row, has nothing to write; the
+  // writer only notes that the scan reached it.
+  int64_t reached = 0;
+  if (item.reused && item.violations.empty() && folder != nullptr && folder->from_cache) {
+    const StoredItem* s = folder->Get(SplitPath(item.path).second);
+    if (s != nullptr && s->findings.empty() && s->deleted_at == 0) reached = s->id;
+  }
   ItemRecord rec;
-  rec.content_key = StorageKey(item, options_.keys, options_.started_wall);
-  rec.content_judged =
-      options_.content_searched || !options_.keys.is_searched || !options_.keys.is_searched(item);
-  rec.folder = std::dynamic_pointer_cast<const StoredFolder>(item.reused_from);
-  rec.item = std::move(item);
-  rec.item.reused_from.reset();
+  if (reached == 0) {
+    rec.content_key = StorageKey(item, options_.keys, options_.started_wall);
+    rec.content_judged =
+        options_.content_searched || !options_.keys.is_searched || !options_.keys.is_searched(item);
+    rec.folder = std::move(folder);
+    rec.item = std::move(item);
+    rec.item.reused_from.reset();
+  }
   std::unique_lock lock(sh.mu);
   if (!sh.error.ok()) return;
   sh.space.wait(lock, [&] { return sh.batches.size() < kMaxQueuedBatches || !sh.error.ok(); });
   if (!sh.error.ok()) return;
-  if (sh.pending.empty()) {
-    sh.first_pending = std::chrono::steady_clock::now();
-    sh.pending.reserve(options_.batch_items);
+  Batch& b = sh.pending;
+  if (b.size == 0) sh.first_pending = std::chrono::steady_clock::now();
+  if (reached != 0) {
+    if (b.reached.empty() || b.reached.back().folder != folder) {
+      b.reached.push_back({std::move(folder), {}});
+    }
+    b.reached.back().ids.push_back(reached);
+  } else {
+    if (b.items.empty()) b.items.reserve(std::min<size_t>(options_.batch_items, 4096));
+    b.items.push_back(std::move(rec));
   }
-  sh.pending.push_back(std::move(rec));
-  if (sh.pending.size() >= options_.batch_items) {
-    sh.batches.push_back(std::move(sh.pending));
-    sh.pending.clear();
+  if (++b.size >= options_.batch_items) {
+    sh.batches.push_back(std::move(b));
+    b = Batch();
     sh.work.notify_one();
   }
 }
@@ -224,33 +247,40 @@ void Recorder::WriterLoop() {
   while (true) {
     if (sh.batches.empty() && !sh.stopping) {
       // Wake up for a full batch, the end, or a pending batch that has waited long enough.
-      if (sh.pending.empty()) {
+      if (sh.pending.size == 0) {
         sh.work.wait(lock,
-                     [&] { return !sh.batches.empty() || sh.stopping || !sh.pending.empty(); });
+                     [&] { return !sh.batches.empty() || sh.stopping || sh.pending.size != 0; });
       } else {
         sh.work.wait_until(lock, sh.first_pending + max_age,
                            [&] { return !sh.batches.empty() || sh.stopping; });
       }
     }
-    if (sh.batches.empty() && !sh.pending.empty() &&
+    if (sh.batches.empty() && sh.pending.size != 0 &&
         (sh.stopping || std::chrono::steady_clock::now() >= sh.first_pending + max_age)) {
       sh.batches.push_back(std::move(sh.pending));
-      sh.pending.clear();
+      sh.pending = Batch();
     }
     if (sh.batches.empty()) {
       if (sh.stopping) return;
       continue;
     }
-    std::vector<ItemRecord> batch = std::move(sh.batches.front());
+    Batch batch = std::move(sh.batches.front());
     sh.batches.pop_front();
     sh.space.notify_all();
     const bool failed = !sh.error.ok();
     lock.unlock();
     Status s;
-    if (!failed) s = store_.RecordItems(scan_id_, batch, options_.now, options_.exists);
+    if (!failed) {
+      if (!batch.reached.empty()) store_.MarkReached(batch.reached);
+      if (!batch.items.empty()) {
+        s = store_.RecordItems(scan_id_, batch.items, options_.now, options_.exists);
+      }
+    }
+    const size_t n = batch.size;
+    batch = Batch();  // freed before the lock is taken again
     lock.lock();
     if (!s.ok() && sh.error.ok()) sh.error = s;
-    if (s.ok() && !failed) sh.written += batch.size();
+    if (s.ok() && !failed) sh.written += n;
     sh.space.notify_all();
   }
 }

@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <deque>
 #include <list>
 #include <map>
 #include <set>
@@ -462,6 +463,7 @@ class SqliteStore : public Store {
     unbatched_dirs_.clear();
     written_dirs_.clear();
     cached_dirs_.clear();
+    reached_folders_.clear();
     auto version = DataVersion();
     cache_writes_ = version.ok();
     if (version.ok()) data_version_ = version.value();
@@ -485,6 +487,25 @@ class SqliteStore : public Store {
     s = txn.Commit();
     if (!s.ok()) DropCaches();
     return s;
+  }
+
+  void MarkReached(const std::vector<ReachedItems>& reached) override {
+    for (const ReachedItems& r : reached) {
+      for (int64_t id : r.ids) MarkSeen(id);
+      if (r.folder == nullptr || r.folder->dir_id == 0 || !r.folder->complete) continue;
+      if (std::find(reached_folders_.begin(), reached_folders_.end(), r.folder) !=
+          reached_folders_.end()) {
+        continue;
+      }
+      // The folder counts as visited: its items the scan does not reach become gone
+      // candidates when it leaves this list, as for the folders the writer loads.
+      visited_dirs_.insert(r.folder->dir_id);
+      if (reached_folders_.size() >= kWriterFolders) {
+        AddGoneCandidates(*reached_folders_.front());
+        reached_folders_.pop_front();
+      }
+      reached_folders_.push_back(r.folder);
+    }
   }
 
   Status FinishScan(int64_t scan_id, ScanState end, ScanTotals totals, int64_t now,
@@ -542,6 +563,7 @@ class SqliteStore : public Store {
     visited_dirs_.clear();
     unbatched_dirs_.clear();
     written_dirs_.clear();
+    reached_folders_.clear();
     return db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
@@ -902,6 +924,16 @@ class SqliteStore : public Store {
   void ClearFolders() {
     for (const WFolder& f : folders_) Evict(f);
     folders_.clear();
+    for (const auto& f : reached_folders_) AddGoneCandidates(*f);
+    reached_folders_.clear();
+  }
+  // The items of a folder as a reader loaded it that the scan has not reached (yet).
+  void AddGoneCandidates(const StoredFolder& f) {
+    for (const StoredItem& s : f.items) {
+      if (s.deleted_at != 0 || Seen(s.id)) continue;
+      gone_candidates_.push_back(
+          {s.id, JoinPath(f.path, s.name), s.item.info.dev, s.item.info.ino});
+    }
   }
 
   void MarkSeen(int64_t id) {
@@ -1808,6 +1840,8 @@ class SqliteStore : public Store {
   std::unordered_map<std::string, int64_t> key_ids_;
   std::vector<bool> seen_;      // item ids reached by the running scan
   std::list<WFolder> folders_;  // writer cache, most recently used first
+  // Folders of items noted by MarkReached, most recent last.
+  std::deque<std::shared_ptr<const StoredFolder>> reached_folders_;
   // Items of folders that left the cache before the scan reached them.
   std::vector<GoneCandidate> gone_candidates_;
   std::unordered_set<int64_t> visited_dirs_;    // folders the writer loaded

@@ -83,17 +83,20 @@ void AppendJsonString(std::string& out, std::string_view s) {
     return (bytes::ControlOrHighMask(w) | bytes::EqualMask(w, '"') | bytes::EqualMask(w, '\\')) ==
            0;
   };
+  // Bytes copied as they are: all but controls, DEL, '"' and '\\' (UTF-8 included).
+  const auto plain_byte = [](uint8_t c) { return c >= 0x20 && c != 0x7f && c != '"' && c != '\\'; };
   for (size_t i = 0; i < s.size(); ++i) {
-    // Runs of printable ASCII without '"' or '\\' are copied eight bytes at a time.
-    if (i + 8 <= s.size() && plain(bytes::Load8(s.data() + i))) {
-      size_t j = i + 8;
-      while (j + 8 <= s.size() && plain(bytes::Load8(s.data() + j))) j += 8;
+    // Runs of printable ASCII without '"' or '\\' are found eight bytes at a time where
+    // they can be, and copied in one go.
+    size_t j = i;
+    while (j + 8 <= s.size() && plain(bytes::Load8(s.data() + j))) j += 8;
+    while (j < s.size() && plain_byte(static_cast<uint8_t>(s[j]))) ++j;
+    if (j > i) {
       out.append(s.data() + i, j - i);
-      i = j - 1;
-      continue;
+      i = j;
+      if (i == s.size()) break;
     }
-    const char ch = s[i];
-    const auto c = static_cast<uint8_t>(ch);
+    const auto c = static_cast<uint8_t>(s[i]);
     switch (c) {
       case '"':
         out += "\\\"";
@@ -111,13 +114,9 @@ void AppendJsonString(std::string& out, std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20 || c == 0x7f) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;
-        }
+        out += "\\u00";  // a control byte or DEL (plain_byte took the rest)
+        out += kHex[c >> 4];
+        out += kHex[c & 0xF];
     }
   }
   out += '"';

@@ -216,8 +216,8 @@ bool Walker::HandleFile(std::string path, const char* name, const struct stat* s
 }
 
 bool Walker::HandleName(const char* name, unsigned char d_type) {
-  // Copies: the frame reference is invalidated when a child frame is pushed.
-  const DirRef dir = stack_.back().ref;
+  // Valid until a child frame is pushed, which is the last thing this does.
+  const DirRef& dir = stack_.back().ref;
   const size_t depth = stack_.back().depth;
   std::string path = JoinPath(stack_.back().path, name);
 

@@ -411,6 +411,7 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
           }
           if (e.dir.get() != batch_dir || batch.size() >= kHandOverBatch) {
             queue.Push(std::move(batch));
+            batch.reserve(kHandOverBatch);
             batch_dir = e.dir.get();
           }
           batch.push_back(std::move(e));

@@ -129,6 +129,7 @@ class Recorder {
   static std::string StorageKey(const Item& item, const ContentKeys& keys, int64_t started_wall);
 
  private:
+  struct Batch;
   struct Shared;
   void WriterLoop();
 

@@ -152,6 +152,13 @@ struct ItemRecord {
   bool content_judged = true;
 };
 
+// Items a scan reached that need nothing written: unchanged and reused, breaking no
+// policy, without findings; all of one folder as a reader of the scan loaded it.
+struct ReachedItems {
+  std::shared_ptr<const StoredFolder> folder;
+  std::vector<int64_t> ids;  // StoredItem::id
+};
+
 struct Finding {
   int64_t id = 0;  // stable
   std::string policy;
@@ -252,6 +259,9 @@ class Store {
   // `exists` tells whether an old path still holds the file (a hard link, not a move).
   virtual Status RecordItems(int64_t scan_id, const std::vector<ItemRecord>& items, int64_t now,
                              const ExistsFn& exists) = 0;
+  // Notes items the scan reached that need nothing written (see ReachedItems), so
+  // that the end of a complete scan does not take them for gone. Writes nothing.
+  virtual void MarkReached(const std::vector<ReachedItems>& reached) = 0;
   // Ends a scan as `end` (complete, failed or interrupted). After a complete scan,
   // items under the scan's roots that it did not reach and that are gone (per
   // `exists`) are marked deleted and their findings resolved; any other end resolves
