@@ -347,3 +347,50 @@ TEST_CASE("store: an inventory of schema 1 is migrated: findings rebuilt, folder
   CHECK(Cached(fx, "/srv/b"));
   CheckIntegrity(fx);
 }
+
+TEST_CASE("lifecycle: a new finding acknowledged while a scan confirms it stays acknowledged") {
+  // The scan's readers load the folder while its findings are new; a reviewer then
+  // acknowledges one; the scan moves the others to open in one statement, and leaves
+  // the acknowledged one (and its history) as the reviewer left it.
+  Fixture fx;
+  const std::vector<Item> items = TwoFolders();
+  fx.Scan(items, kT0);
+  const int64_t now = kT0 + 60;
+  auto id = fx.store().BeginScan({"/srv"}, now, {}, "k");
+  REQUIRE(id.ok());
+  Reuser reuser(fx.store(), Keys());
+  std::vector<Item> judged;
+  for (const Item& it : items) {
+    Item fresh;
+    fresh.path = it.path;
+    fresh.has_info = true;
+    fresh.info = it.info;
+    REQUIRE(reuser.TryReuse(fresh));
+    fresh.reused = true;
+    fresh.violations = it.violations;
+    judged.push_back(std::move(fresh));
+  }
+  const int64_t finding = fx.Findings()[0].id;
+  {
+    auto other = OpenSqliteStore(fx.path());
+    REQUIRE(other.ok());
+    REQUIRE(other.value()->Acknowledge(finding, "", now).ok());
+  }
+  RecorderOptions o;
+  o.now = now;
+  o.started_wall = 2'000'000'000;
+  o.keys = Keys();
+  Recorder rec(fx.store(), id.value(), o);
+  for (Item& it : judged) rec.Add(std::move(it));
+  REQUIRE(rec.Finish(ScanState::kComplete, {}).ok());
+  for (const Finding& f : fx.Findings()) {
+    INFO("finding " << f.id);
+    CHECK(f.status == (f.id == finding ? FindingStatus::kAcknowledged : FindingStatus::kOpen));
+    CHECK(f.last_seen == now);
+    auto h = fx.store().History(f.id);
+    REQUIRE(h.ok());
+    REQUIRE(h->size() == 2);  // created, then opened or acknowledged
+    CHECK(h->back().to == f.status);
+  }
+  CheckIntegrity(fx);
+}

@@ -464,6 +464,7 @@ class SqliteStore : public Store {
     written_dirs_.clear();
     cached_dirs_.clear();
     reached_folders_.clear();
+    pending_ = PendingFindings();
     auto version = DataVersion();
     cache_writes_ = version.ok();
     if (version.ok()) data_version_ = version.value();
@@ -483,6 +484,11 @@ class SqliteStore : public Store {
         DropCaches();  // the caches may be ahead of the rolled-back file
         return s;
       }
+    }
+    s = FlushFindings();
+    if (!s.ok()) {
+      DropCaches();
+      return s;
     }
     s = txn.Commit();
     if (!s.ok()) DropCaches();
@@ -909,6 +915,69 @@ class SqliteStore : public Store {
   void DropCaches() {
     ClearFolders();
     key_ids_.clear();
+    pending_ = PendingFindings();
+  }
+
+  // Writes the deferred findings changes (pending_) with one statement each: new ->
+  // open (with its events) and confirmations. A finding somebody else changed
+  // meanwhile is left as they left it (like SetStatus); the writer's copies may then be
+  // stale, and no folder_cache row is written for the rest of the scan.
+  Status FlushFindings() {
+    if (pending_.to_open.empty() && pending_.confirmed.empty()) return Status::Ok();
+    auto ids_json = [](const std::vector<int64_t>& ids) {
+      std::string out = "[";
+      for (size_t i = 0; i < ids.size(); ++i) {
+        if (i) out += ',';
+        out += std::to_string(ids[i]);
+      }
+      return out + "]";
+    };
+    if (!pending_.to_open.empty()) {
+      auto up =
+          Get("UPDATE findings SET status = 'open', status_changed = ?1 WHERE status = 'new' AND "
+              "id IN (SELECT value FROM json_each(?2)) RETURNING id");
+      if (!up.ok()) return up.status();
+      Stmt& q = *up.value();
+      q.Bind(1, pending_.now).Bind(2, ids_json(pending_.to_open));
+      std::vector<int64_t> opened;
+      while (true) {
+        auto row = q.Step();
+        if (!row.ok()) {
+          q.Reset();
+          return row.status();
+        }
+        if (!*row) break;
+        opened.push_back(q.Int(0));
+      }
+      q.Reset();
+      if (opened.size() != pending_.to_open.size()) cache_writes_ = false;
+      std::sort(opened.begin(), opened.end());
+      auto ev =
+          Get("INSERT INTO events (finding, at, scan, from_status, to_status, note) SELECT value, "
+              "?1, ?2, 'new', 'open', '' FROM json_each(?3)");
+      if (!ev.ok()) return ev.status();
+      Status s = ev.value()
+                     ->Bind(1, pending_.now)
+                     .Bind(2, pending_.scan_id)
+                     .Bind(3, ids_json(opened))
+                     .Run();
+      if (!s.ok()) return s;
+    }
+    if (!pending_.confirmed.empty()) {
+      auto up =
+          Get("UPDATE findings SET last_seen = max(last_seen, ?1), last_scan = ?2 WHERE id IN "
+              "(SELECT value FROM json_each(?3))");
+      if (!up.ok()) return up.status();
+      Status s = up.value()
+                     ->Bind(1, pending_.now)
+                     .Bind(2, pending_.scan_id)
+                     .Bind(3, ids_json(pending_.confirmed))
+                     .Run();
+      if (!s.ok()) return s;
+    }
+    pending_.to_open.clear();
+    pending_.confirmed.clear();
+    return Status::Ok();
   }
 
   // A folder leaves the writer's cache: its items the scan has not reached (yet) are
@@ -1133,6 +1202,8 @@ class SqliteStore : public Store {
   // began (cache_writes_). Anything written to the folder later drops the row again
   // (the schema's triggers).
   Status WriteFolderCache(WFolder& f) {
+    Status flushed = FlushFindings();  // its findings as they are to be
+    if (!flushed.ok()) return flushed;
     if (!f.cache_due || f.records_written || f.loaded == nullptr || f.loaded->items.empty() ||
         !cache_writes_) {
       return Status::Ok();
@@ -1363,13 +1434,21 @@ class SqliteStore : public Store {
   Status RecordOne(int64_t scan_id, const ItemRecord& rec, int64_t now, const ExistsFn& exists) {
     const Item& it = rec.item;
     auto [dir, name] = SplitPath(it.path);
+    if (dir != pending_.dir) {
+      Status s = FlushFindings();
+      if (!s.ok()) return s;
+      pending_.dir = std::string(dir);
+      pending_.scan_id = scan_id;
+      pending_.now = now;
+    }
     auto folder = GetWFolder(dir, rec.folder);
     if (!folder.ok()) return folder.status();
     WFolder& f = *folder.value();
     // Whatever this item changes in its folder makes readers' copies of it stale.
     const int64_t changes_before = db_.TotalChanges();
+    const size_t pending_before = pending_.size();
     Status s = RecordIn(scan_id, rec, f, name, now, exists);
-    if (db_.TotalChanges() != changes_before) {
+    if (db_.TotalChanges() != changes_before || pending_.size() != pending_before) {
       written_dirs_.insert(f.dir_id);
       f.cache_due = true;  // dropped by the change; written again unless records changed
     }
@@ -1384,6 +1463,8 @@ class SqliteStore : public Store {
       auto found = f.items.find(std::string(name));
       if (found != f.items.end()) w = &found->second;
     } else {
+      Status flushed = FlushFindings();  // LoadOne reads findings from the file
+      if (!flushed.ok()) return flushed;
       auto one = LoadOne(f, name);
       if (!one.ok()) return one.status();
       w = one.value();
@@ -1392,7 +1473,11 @@ class SqliteStore : public Store {
     if (w == nullptr) {
       f.records_written = true;
       Result<std::optional<WItem>> moved = std::optional<WItem>();
-      if (it.has_info && it.info.ino != 0) moved = FollowMove(scan_id, it, f, name, now, exists);
+      if (it.has_info && it.info.ino != 0) {
+        Status flushed = FlushFindings();  // FollowMove reads findings from the file
+        if (!flushed.ok()) return flushed;
+        moved = FollowMove(scan_id, it, f, name, now, exists);
+      }
       if (!moved.ok()) return moved.status();
       if (moved->has_value()) {
         w = &f.items.emplace(std::string(name), std::move(**moved)).first->second;
@@ -1573,7 +1658,8 @@ class SqliteStore : public Store {
         f->exception_until = 0;
         s = SetStatus(*f, FindingStatus::kNew, now, scan_id, "reappeared");
       } else if (f->status == FindingStatus::kNew) {
-        s = SetStatus(*f, FindingStatus::kOpen, now, scan_id, "");
+        f->status = FindingStatus::kOpen;  // written by FlushFindings
+        pending_.to_open.push_back(f->id);
       } else if (expired) {
         f->exception_reason.clear();  // the notes keep what it was
         f->exception_until = 0;
@@ -1581,18 +1667,22 @@ class SqliteStore : public Store {
       }
       if (!s.ok()) return s;
       if (f->status == before && fresh(*f)) continue;
-      auto up =
-          Get("UPDATE findings SET severity = ?1, reason = ?2, last_seen = max(last_seen, ?3), "
-              "last_scan = ?4 WHERE id = ?5");
-      if (!up.ok()) return up.status();
-      s = up.value()
-              ->Bind(1, v.severity)
-              .Bind(2, v.reason)
-              .Bind(3, now)
-              .Bind(4, scan_id)
-              .Bind(5, f->id)
-              .Run();
-      if (!s.ok()) return s;
+      if (f->severity == v.severity && f->reason == v.reason) {
+        pending_.confirmed.push_back(f->id);  // written by FlushFindings
+      } else {
+        auto up =
+            Get("UPDATE findings SET severity = ?1, reason = ?2, last_seen = max(last_seen, ?3), "
+                "last_scan = ?4 WHERE id = ?5");
+        if (!up.ok()) return up.status();
+        s = up.value()
+                ->Bind(1, v.severity)
+                .Bind(2, v.reason)
+                .Bind(3, now)
+                .Bind(4, scan_id)
+                .Bind(5, f->id)
+                .Run();
+        if (!s.ok()) return s;
+      }
       f->severity = v.severity;
       f->reason = v.reason;
       f->last_scan = scan_id;
@@ -1848,6 +1938,15 @@ class SqliteStore : public Store {
   std::unordered_set<int64_t> unbatched_dirs_;  // ... too large to keep in memory
   std::unordered_set<int64_t> written_dirs_;    // folders the running scan wrote to
   std::unordered_set<int64_t> cached_dirs_;     // ... whose folder_cache row it wrote
+  // Findings changes of the folder being recorded, written by FlushFindings before the
+  // writer turns to another folder, reads findings from the file, or commits.
+  struct PendingFindings {
+    std::string dir;  // the folder they belong to
+    int64_t scan_id = 0, now = 0;
+    std::vector<int64_t> to_open;    // new -> open, each with its event
+    std::vector<int64_t> confirmed;  // seen again unchanged: last_seen, last_scan
+    size_t size() const { return to_open.size() + confirmed.size(); }
+  } pending_;
   bool cache_writes_ = false;  // whether the running scan may write folder_cache rows
   int64_t data_version_ = 0;   // PRAGMA data_version when the running scan began
 };
