@@ -919,7 +919,8 @@ class SqliteStore : public Store {
   }
 
   // Writes the deferred findings changes (pending_) with one statement each: new ->
-  // open (with its events) and confirmations. A finding somebody else changed
+  // open (with last seen, last scan and its events) and confirmations (last seen, last
+  // scan). A finding somebody else changed
   // meanwhile is left as they left it (like SetStatus); the writer's copies may then be
   // stale, and no folder_cache row is written for the rest of the scan.
   Status FlushFindings() {
@@ -933,12 +934,13 @@ class SqliteStore : public Store {
       return out + "]";
     };
     if (!pending_.to_open.empty()) {
-      auto up =
-          Get("UPDATE findings SET status = 'open', status_changed = ?1 WHERE status = 'new' AND "
-              "id IN (SELECT value FROM json_each(?2)) RETURNING id");
+      auto up = Get(
+          "UPDATE findings SET status = 'open', status_changed = ?1, last_seen = max(last_seen, "
+          "?1), last_scan = ?3 WHERE status = 'new' AND id IN (SELECT value FROM json_each(?2)) "
+          "RETURNING id");
       if (!up.ok()) return up.status();
       Stmt& q = *up.value();
-      q.Bind(1, pending_.now).Bind(2, ids_json(pending_.to_open));
+      q.Bind(1, pending_.now).Bind(2, ids_json(pending_.to_open)).Bind(3, pending_.scan_id);
       std::vector<int64_t> opened;
       while (true) {
         auto row = q.Step();
@@ -950,8 +952,16 @@ class SqliteStore : public Store {
         opened.push_back(q.Int(0));
       }
       q.Reset();
-      if (opened.size() != pending_.to_open.size()) cache_writes_ = false;
       std::sort(opened.begin(), opened.end());
+      if (opened.size() != pending_.to_open.size()) {
+        cache_writes_ = false;
+        // Seen again all the same: confirmed, whatever their status is now.
+        for (int64_t id : pending_.to_open) {
+          if (!std::binary_search(opened.begin(), opened.end(), id)) {
+            pending_.confirmed.push_back(id);
+          }
+        }
+      }
       auto ev =
           Get("INSERT INTO events (finding, at, scan, from_status, to_status, note) SELECT value, "
               "?1, ?2, 'new', 'open', '' FROM json_each(?3)");
@@ -1658,8 +1668,7 @@ class SqliteStore : public Store {
         f->exception_until = 0;
         s = SetStatus(*f, FindingStatus::kNew, now, scan_id, "reappeared");
       } else if (f->status == FindingStatus::kNew) {
-        f->status = FindingStatus::kOpen;  // written by FlushFindings
-        pending_.to_open.push_back(f->id);
+        f->status = FindingStatus::kOpen;  // written by FlushFindings (see below)
       } else if (expired) {
         f->exception_reason.clear();  // the notes keep what it was
         f->exception_until = 0;
@@ -1667,9 +1676,12 @@ class SqliteStore : public Store {
       }
       if (!s.ok()) return s;
       if (f->status == before && fresh(*f)) continue;
+      const bool opened = before == FindingStatus::kNew && f->status == FindingStatus::kOpen;
       if (f->severity == v.severity && f->reason == v.reason) {
-        pending_.confirmed.push_back(f->id);  // written by FlushFindings
+        // Written by FlushFindings: opened (with last seen and scan), or confirmed.
+        (opened ? pending_.to_open : pending_.confirmed).push_back(f->id);
       } else {
+        if (opened) pending_.to_open.push_back(f->id);
         auto up =
             Get("UPDATE findings SET severity = ?1, reason = ?2, last_seen = max(last_seen, ?3), "
                 "last_scan = ?4 WHERE id = ?5");
