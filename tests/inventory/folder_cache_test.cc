@@ -48,6 +48,37 @@ std::vector<Item> TwoFolders() {
   return items;
 }
 
+// A scan of unchanged `items` at `now` whose readers load every folder before a
+// reviewer (another connection) acknowledges `finding`, and whose writer records after.
+void ScanAcrossReview(Fixture& fx, const std::vector<Item>& items, int64_t now, int64_t finding) {
+  auto id = fx.store().BeginScan({"/srv"}, now, {}, "k");
+  REQUIRE(id.ok());
+  Reuser reuser(fx.store(), Keys());
+  std::vector<Item> judged;
+  for (const Item& it : items) {
+    Item fresh;
+    fresh.path = it.path;
+    fresh.has_info = true;
+    fresh.info = it.info;
+    REQUIRE(reuser.TryReuse(fresh));
+    fresh.reused = true;
+    fresh.violations = it.violations;
+    judged.push_back(std::move(fresh));
+  }
+  {
+    auto other = OpenSqliteStore(fx.path());
+    REQUIRE(other.ok());
+    REQUIRE(other.value()->Acknowledge(finding, "", now).ok());
+  }
+  RecorderOptions o;
+  o.now = now;
+  o.started_wall = 2'000'000'000;
+  o.keys = Keys();
+  Recorder rec(fx.store(), id.value(), o);
+  for (Item& it : judged) rec.Add(std::move(it));
+  REQUIRE(rec.Finish(ScanState::kComplete, {}).ok());
+}
+
 }  // namespace
 
 TEST_CASE("folder cache: an unchanged folder is cached by one scan and read by the next") {
@@ -253,35 +284,10 @@ TEST_CASE("folder cache: a review committed during a scan keeps it from caching 
   fx.Scan(items, kT0);
   fx.Scan(items, kT0 + 30);  // the findings are open: an unchanged scan writes nothing
   const int64_t now = kT0 + 60;
-  auto id = fx.store().BeginScan({"/srv"}, now, {}, "k");
-  REQUIRE(id.ok());
-  Reuser reuser(fx.store(), Keys());
-  // The scan's readers load both folders (a finding of /srv/a is open)...
-  std::vector<Item> judged;
-  for (const Item& it : items) {
-    Item fresh;
-    fresh.path = it.path;
-    fresh.has_info = true;
-    fresh.info = it.info;
-    REQUIRE(reuser.TryReuse(fresh));
-    fresh.reused = true;
-    fresh.violations = it.violations;
-    judged.push_back(std::move(fresh));
-  }
-  // ... then a reviewer acknowledges it, before the scan records anything.
+  // The scan's readers load both folders (a finding of /srv/a is open), then a
+  // reviewer acknowledges it, before the scan records anything.
   const int64_t finding = fx.Findings()[0].id;
-  {
-    auto other = OpenSqliteStore(fx.path());
-    REQUIRE(other.ok());
-    REQUIRE(other.value()->Acknowledge(finding, "", now).ok());
-  }
-  RecorderOptions o;
-  o.now = now;
-  o.started_wall = 2'000'000'000;
-  o.keys = Keys();
-  Recorder rec(fx.store(), id.value(), o);
-  for (Item& it : judged) rec.Add(std::move(it));
-  REQUIRE(rec.Finish(ScanState::kComplete, {}).ok());
+  ScanAcrossReview(fx, items, now, finding);
   // No folder loaded before the review was cached: its copy of the finding is stale.
   CHECK(Query(fx.path(), "SELECT count(*) FROM folder_cache") == "0");
   CheckIntegrity(fx);
@@ -356,33 +362,8 @@ TEST_CASE("lifecycle: a new finding acknowledged while a scan confirms it stays 
   const std::vector<Item> items = TwoFolders();
   fx.Scan(items, kT0);
   const int64_t now = kT0 + 60;
-  auto id = fx.store().BeginScan({"/srv"}, now, {}, "k");
-  REQUIRE(id.ok());
-  Reuser reuser(fx.store(), Keys());
-  std::vector<Item> judged;
-  for (const Item& it : items) {
-    Item fresh;
-    fresh.path = it.path;
-    fresh.has_info = true;
-    fresh.info = it.info;
-    REQUIRE(reuser.TryReuse(fresh));
-    fresh.reused = true;
-    fresh.violations = it.violations;
-    judged.push_back(std::move(fresh));
-  }
   const int64_t finding = fx.Findings()[0].id;
-  {
-    auto other = OpenSqliteStore(fx.path());
-    REQUIRE(other.ok());
-    REQUIRE(other.value()->Acknowledge(finding, "", now).ok());
-  }
-  RecorderOptions o;
-  o.now = now;
-  o.started_wall = 2'000'000'000;
-  o.keys = Keys();
-  Recorder rec(fx.store(), id.value(), o);
-  for (Item& it : judged) rec.Add(std::move(it));
-  REQUIRE(rec.Finish(ScanState::kComplete, {}).ok());
+  ScanAcrossReview(fx, items, now, finding);
   for (const Finding& f : fx.Findings()) {
     INFO("finding " << f.id);
     CHECK(f.status == (f.id == finding ? FindingStatus::kAcknowledged : FindingStatus::kOpen));
