@@ -217,8 +217,9 @@ struct InventoryTotals {
 };
 
 // A reading handle for incremental scans, used by one thread at a time. Reads by
-// folder: one query each for a folder's records, their detections and their findings.
-// Errors (a locked or damaged file) are returned as such.
+// folder, in one read transaction: the folder's summary row when it has one, otherwise
+// one query each for its records, their detections and their findings. Errors (a
+// locked or damaged file) are returned as such.
 class ItemReader {
  public:
   virtual ~ItemReader() = default;
