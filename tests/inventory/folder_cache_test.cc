@@ -375,3 +375,27 @@ TEST_CASE("lifecycle: a new finding acknowledged while a scan confirms it stays 
   }
   CheckIntegrity(fx);
 }
+
+TEST_CASE("folder cache: a folder too large to hold in memory is never cached") {
+  // More entries than a reader loads at once: looked up one by one, and never written
+  // as a summary (no reader ever held all of it); a deletion in it is still found.
+  Fixture fx;
+  std::vector<Item> items;
+  for (int i = 0; i < 4200; ++i) {
+    Item it = MakeItem("/srv/big/f" + std::to_string(i), 1000 + static_cast<uint64_t>(i));
+    if (i % 1000 == 0) it.violations = {V("p1")};
+    items.push_back(it);
+  }
+  items.push_back(MakeItem("/srv/small/g", 1));
+  fx.Scan(items, kT0);
+  CHECK(fx.ScanReusing(items, kT0 + 60) == items.size());
+  CHECK(fx.ScanReusing(items, kT0 + 120) == items.size());
+  CHECK_FALSE(Cached(fx, "/srv/big"));
+  CHECK(Cached(fx, "/srv/small"));
+  CHECK_FALSE(Load(fx, "/srv/big")->complete);
+  items.erase(items.begin() + 7);  // /srv/big/f7 is gone
+  CHECK(fx.ScanReusing(items, kT0 + 180) == items.size());
+  CHECK(Query(fx.path(), "SELECT count(*) FROM items WHERE deleted_at IS NOT NULL") == "1");
+  CHECK(fx.Findings(FindingQuery{{FindingStatus::kOpen}, {}, {}, {}, false}).size() == 5);
+  CheckIntegrity(fx);
+}
