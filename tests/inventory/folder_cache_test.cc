@@ -224,6 +224,23 @@ TEST_CASE("folder cache: every change to a folder's rows drops its row, whoever 
     CheckIntegrity(fx);
     items = fewer;
   }
+  SECTION("a file renamed within its folder, and a new file under its old name") {
+    // Both in one scan, the rename first: the new file gets a record of its own, and
+    // the moved record (with its findings) keeps the new name.
+    items[0].path = "/srv/a/f0-renamed";
+    items.push_back(MakeItem("/srv/a/f0", 999));
+    fx.ScanReusing(items, now + 60);
+    dropped_a_only();
+    auto a = Load(fx, "/srv/a");
+    REQUIRE(a->Get("f0") != nullptr);
+    CHECK(a->Get("f0")->item.info.ino == 999);
+    CHECK(a->Get("f0")->findings.empty());
+    REQUIRE(a->Get("f0-renamed") != nullptr);
+    CHECK(a->Get("f0-renamed")->item.info.ino == 100);
+    CHECK(a->Get("f0-renamed")->findings.size() == 2);
+    CHECK(a->items.size() == 7);
+    CHECK(fx.Findings().size() == 6);
+  }
   SECTION("a file moved to another folder") {
     items[0].path = "/srv/b/f0-moved";
     fx.ScanReusing(items, now + 60);

@@ -894,8 +894,33 @@ class SqliteStore : public Store {
     std::string path;
     int64_t dir_id = 0;
     bool batched = true;
+    // The items of the folder. When it was taken from a reader's copy (`loaded`), only
+    // those the writer has looked at; the others are in `loaded`, as the file has them.
     std::unordered_map<std::string, WItem> items;
     std::shared_ptr<const StoredFolder> loaded;  // what the items' loaded_findings point into
+
+    bool whole = false;  // `items` holds every item: `loaded` is not looked at any more
+
+    // The item `name`, taken from `loaded` on first use; null when there is none.
+    WItem* Find(std::string_view name) {
+      auto it = items.find(std::string(name));
+      if (it != items.end()) return &it->second;
+      if (loaded == nullptr || whole) return nullptr;
+      const StoredItem* s = loaded->Get(name);
+      if (s == nullptr) return nullptr;
+      WItem& w = items[std::string(name)];
+      w.id = s->id;
+      w.info = s->item.info;
+      w.deleted_at = s->deleted_at;
+      if (!s->findings.empty()) w.loaded_findings = &s->findings;
+      return &w;
+    }
+    // Takes every item of `loaded` into `items`, so that items can be taken out.
+    void TakeAll() {
+      if (loaded == nullptr || whole) return;
+      for (const StoredItem& s : loaded->items) Find(s.name);
+      whole = true;
+    }
     // For the folder_cache row (WriteFolderCache), while `loaded` and the items' findings
     // are what the file holds: no record of the folder written since it was loaded.
     bool records_written = false;
@@ -999,6 +1024,9 @@ class SqliteStore : public Store {
       if (w.deleted_at != 0 || Seen(w.id)) continue;
       gone_candidates_.push_back({w.id, JoinPath(f.path, name), w.info.dev, w.info.ino});
     }
+    // Those the writer never looked at. (An item both here and above is listed twice;
+    // GoneItems takes each once.)
+    if (f.loaded != nullptr && !f.whole) AddGoneCandidates(*f.loaded);
   }
   void ClearFolders() {
     for (const WFolder& f : folders_) Evict(f);
@@ -1142,15 +1170,7 @@ class SqliteStore : public Store {
     visited_dirs_.insert(f.dir_id);
     if (loaded != nullptr) {
       f.cache_due = !loaded->from_cache && !cached_dirs_.count(dir_id);
-      f.items.reserve(loaded->items.size());
-      for (const StoredItem& s : loaded->items) {
-        WItem& w = f.items[s.name];
-        w.id = s.id;
-        w.info = s.item.info;
-        w.deleted_at = s.deleted_at;
-        if (!s.findings.empty()) w.loaded_findings = &s.findings;
-      }
-      f.loaded = std::move(loaded);
+      f.loaded = std::move(loaded);  // items are taken from it as they come (Find)
       return &f;
     }
     auto items =
@@ -1405,6 +1425,8 @@ class SqliteStore : public Store {
       // The old folder's cached view no longer holds this item.
       auto [old_dir, old_name] = SplitPath(c.old_path);
       if (old_dir == folder.path) {
+        // Renamed within the folder: its view no longer has the old name.
+        folder.TakeAll();
         folder.items.erase(std::string(old_name));
       } else {
         for (auto f = folders_.begin(); f != folders_.end(); ++f) {
@@ -1470,8 +1492,7 @@ class SqliteStore : public Store {
     const Item& it = rec.item;
     WItem* w = nullptr;
     if (f.batched) {
-      auto found = f.items.find(std::string(name));
-      if (found != f.items.end()) w = &found->second;
+      w = f.Find(name);
     } else {
       Status flushed = FlushFindings();  // LoadOne reads findings from the file
       if (!flushed.ok()) return flushed;
