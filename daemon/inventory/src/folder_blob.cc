@@ -44,19 +44,20 @@ class Writer {
   std::string out_;
 };
 
-// The string table: texts in order of first use.
+// The string table: texts in order of first use. It refers to the texts of the folder
+// being encoded, which outlive it. A folder has a few dozen distinct texts at most.
 class Table {
  public:
-  uint64_t Index(const std::string& s) {
+  uint64_t Index(std::string_view s) {
     auto [it, inserted] = index_.emplace(s, texts_.size());
-    if (inserted) texts_.push_back(&it->first);
+    if (inserted) texts_.push_back(s);
     return it->second;
   }
-  const std::vector<const std::string*>& texts() const { return texts_; }
+  const std::vector<std::string_view>& texts() const { return texts_; }
 
  private:
-  std::unordered_map<std::string, uint64_t> index_;
-  std::vector<const std::string*> texts_;
+  std::unordered_map<std::string_view, uint64_t> index_;
+  std::vector<std::string_view> texts_;
 };
 
 class Reader {
@@ -178,7 +179,7 @@ std::string Encode(const StoredFolder& folder, const FindingsOf& findings_of) {
   Writer out;
   out.out() += static_cast<char>(kVersion);
   out.Varint(table.texts().size());
-  for (const std::string* t : table.texts()) out.Bytes(*t);
+  for (std::string_view t : table.texts()) out.Bytes(t);
   out.out() += body.out();
   return std::move(out.out());
 }
