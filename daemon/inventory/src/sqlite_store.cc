@@ -180,8 +180,19 @@ class SqliteReader : public ItemReader {
   static Result<std::unique_ptr<SqliteReader>> Open(const std::string& path, int busy_ms) {
     auto db = Db::Open(path, SQLITE_OPEN_READONLY);
     if (!db.ok()) return db.status();
-    std::unique_ptr<SqliteReader> r(new SqliteReader(std::move(db.value())));
-    sqlite3_busy_timeout(r->db_.get(), busy_ms);
+    std::unique_ptr<SqliteReader> r(new SqliteReader());
+    r->owned_ = std::move(db.value());
+    sqlite3_busy_timeout(r->owned_.get(), busy_ms);
+    Status s = r->Prepare();
+    if (!s.ok()) return s;
+    return r;
+  }
+
+  // A reader on the writing connection `db`, used inside its write transactions: it
+  // sees what the writer has written and not yet committed. `db` must outlive it.
+  static Result<std::unique_ptr<SqliteReader>> Attach(const Db& db) {
+    std::unique_ptr<SqliteReader> r(new SqliteReader());
+    r->attached_ = &db;
     Status s = r->Prepare();
     if (!s.ok()) return s;
     return r;
@@ -196,15 +207,15 @@ class SqliteReader : public ItemReader {
     auto f = std::make_shared<StoredFolder>();
     f->path = std::string(dir);
     // One read transaction, so that the folder's records, detections and findings are
-    // of the same moment.
-    Status s = begin_.Run();
+    // of the same moment (attached: the writer's transaction).
+    Status s = attached_ != nullptr ? Status::Ok() : begin_.Run();
     if (s.ok()) s = Load(*f, use_cache);
     // Statements are left reset whatever happened, ready for the next folder.
     for (Stmt* st : {&dir_id_, &cached_, &folder_span_, &folder_items_, &folder_items_range_,
                      &folder_dets_, &folder_findings_, &folder_findings_range_}) {
       st->Reset();
     }
-    Status end = commit_.Run();
+    Status end = attached_ != nullptr ? Status::Ok() : commit_.Run();
     if (s.ok()) s = end;
     if (!s.ok()) return s;
     return std::shared_ptr<const StoredFolder>(std::move(f));
@@ -240,11 +251,15 @@ class SqliteReader : public ItemReader {
   }
 
  private:
-  explicit SqliteReader(Db db) : db_(std::move(db)) {}
+  SqliteReader() = default;
+
+  const Db& db() const { return attached_ != nullptr ? *attached_ : owned_; }
 
   Status Prepare() {
-    Status s = db_.Exec(std::string("PRAGMA query_only = 1; ") + kConnectionPragmas);
-    if (!s.ok()) return s;
+    if (attached_ == nullptr) {
+      Status s = owned_.Exec(std::string("PRAGMA query_only = 1; ") + kConnectionPragmas);
+      if (!s.ok()) return s;
+    }
     const std::string cols = kItemColumns;
     struct {
       Stmt* st;
@@ -271,7 +286,7 @@ class SqliteReader : public ItemReader {
         {&key_, "SELECT key FROM content_keys WHERE id = ?1"},
     };
     for (auto& p : stmts) {
-      auto st = Stmt::Prepare(db_, p.sql);
+      auto st = Stmt::Prepare(db(), p.sql);
       if (!st.ok()) return st.status();
       *p.st = std::move(st.value());
     }
@@ -382,7 +397,8 @@ class SqliteReader : public ItemReader {
     return Status::Ok();
   }
 
-  Db db_;
+  Db owned_;                      // the reader's own read-only connection, or
+  const Db* attached_ = nullptr;  // a writer's connection (Attach)
   Stmt begin_, commit_, dir_id_, cached_, folder_span_, folder_items_, folder_items_range_,
       folder_dets_, folder_findings_, folder_findings_range_, one_item_, one_dets_, key_;
   std::unordered_map<int64_t, std::string> keys_;
@@ -400,6 +416,7 @@ class SqliteStore : public Store {
   ~SqliteStore() override {
     // Fold the WAL back into the file and truncate it, so that a finished run leaves
     // one file behind. Fails harmlessly while another connection reads.
+    rows_.reset();
     stmts_.clear();
     (void)db_.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
@@ -842,7 +859,7 @@ class SqliteStore : public Store {
     }
     fk->Reset();
     // Every folder_cache row must say what the folder's rows say.
-    auto reader = SqliteReader::Open(path_, options_.busy_timeout_ms);
+    auto reader = Rows();
     if (!reader.ok()) return reader.status();
     auto rows = Stmt::Prepare(
         db_, "SELECT d.path, c.data FROM folder_cache c LEFT JOIN dirs d ON d.id = c.dir");
@@ -1222,42 +1239,63 @@ class SqliteStore : public Store {
   }
 
   // Writes the folder as its folder_cache row, so that the next scan decodes one value
-  // instead of reading its rows: the folder as a reader of this scan loaded it, with the
-  // findings as this scan left them. Called when the writer is done with the folder (it
-  // leaves the writer's memory, or the scan ends), so that a folder whose findings
-  // change over several batches is written once, not once per batch. Only while that is
-  // what the file holds: the folder was loaded after the scan began and before the scan
-  // wrote to it (GetWFolder), no record of it was written since (only findings, which
-  // the writer keeps in step), and no other connection has committed since the scan
-  // began (cache_writes_). Anything written to the folder later drops the row again
-  // (the schema's triggers).
+  // instead of reading its rows. Called when the writer is done with the folder (it
+  // leaves the writer's memory, or the scan ends), so that a folder that changes over
+  // several batches is written once, not once per batch. The row says what the file
+  // holds at this point of the write transaction:
+  // - when only findings changed since a reader of this scan loaded the folder: the
+  //   reader's copy with the findings as the writer keeps them, as long as the copy is
+  //   still what the file holds: it was loaded after the scan began and before the scan
+  //   wrote to the folder (GetWFolder), and no other connection has committed since the
+  //   scan began (cache_writes_);
+  // - otherwise (records written, a new folder, a review meanwhile): the folder read
+  //   again inside this transaction, which costs a read of its rows.
+  // Anything written to the folder later drops the row again (the schema's triggers).
   Status WriteFolderCache(WFolder& f) {
+    if (!f.cache_due || !f.batched) return Status::Ok();
     Status flushed = FlushFindings();  // its findings as they are to be
     if (!flushed.ok()) return flushed;
-    if (!f.cache_due || f.records_written || f.loaded == nullptr || f.loaded->items.empty() ||
-        !cache_writes_) {
-      return Status::Ok();
-    }
     f.cache_due = false;
+    std::string blob;
+    if (f.loaded != nullptr && !f.records_written && cache_writes_) {
+      // The reader's copy, with the findings as the writer keeps them.
+      if (f.loaded->items.empty()) return Status::Ok();
+      auto findings_of = [&](const StoredItem& s) -> const std::vector<StoredFinding>* {
+        auto it = f.items.find(s.name);
+        if (it == f.items.end() || it->second.loaded_findings != nullptr) return nullptr;
+        return &it->second.findings;
+      };
+      blob = folder_blob::Encode(*f.loaded, findings_of);
+    } else {
+      // Records written (or no copy to trust): the folder as this transaction has it.
+      auto rows = Rows();
+      if (!rows.ok()) return rows.status();
+      auto folder = rows.value()->LoadFolder(f.path, /*use_cache=*/false);
+      if (!folder.ok()) return folder.status();
+      if (!folder.value()->complete || folder.value()->items.empty()) return Status::Ok();
+      blob = folder_blob::Encode(*folder.value());
+    }
     cached_dirs_.insert(f.dir_id);
-    auto findings_of = [&](const StoredItem& s) -> const std::vector<StoredFinding>* {
-      auto it = f.items.find(s.name);
-      if (it == f.items.end() || it->second.loaded_findings != nullptr) return nullptr;
-      return &it->second.findings;
-    };
     auto st = Get("INSERT OR REPLACE INTO folder_cache (dir, data) VALUES (?1, ?2)");
     if (!st.ok()) return st.status();
-    return st.value()
-        ->Bind(1, f.dir_id)
-        .BindBlob(2, folder_blob::Encode(*f.loaded, findings_of))
-        .Run();
+    return st.value()->Bind(1, f.dir_id).BindBlob(2, blob).Run();
+  }
+
+  // The reader on the writing connection (SqliteReader::Attach).
+  Result<SqliteReader*> Rows() {
+    if (rows_ == nullptr) {
+      auto r = SqliteReader::Attach(db_);
+      if (!r.ok()) return r.status();
+      rows_ = std::move(r.value());
+    }
+    return rows_.get();
   }
 
   // The folders the writer still holds are done with when the scan ends: written as
   // their folder_cache rows as they are now (what FinishScan changes after this drops
   // the rows of the folders it touches).
   Status WriteHeldFolders() {
-    if (!cache_writes_ || folders_.empty()) return Status::Ok();
+    if (folders_.empty()) return Status::Ok();
     Txn txn(db_);
     Status s = txn.Begin();
     if (s.ok()) s = UpdateCacheWritable();
@@ -1971,6 +2009,7 @@ class SqliteStore : public Store {
   std::unordered_set<int64_t> unbatched_dirs_;  // ... too large to keep in memory
   std::unordered_set<int64_t> written_dirs_;    // folders the running scan wrote to
   std::unordered_set<int64_t> cached_dirs_;     // ... whose folder_cache row it wrote
+  std::unique_ptr<SqliteReader> rows_;          // reads folders inside write transactions
   // Findings changes of the folder being recorded, written by FlushFindings before the
   // writer turns to another folder, reads findings from the file, or commits.
   struct PendingFindings {
