@@ -206,3 +206,14 @@ TEST_CASE("folder cache: damaged, cut or foreign bytes are refused, never misrea
   std::string huge("\x01\x00\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11);
   CHECK_FALSE(folder_blob::Decode(huge, KeyText, &got));
 }
+
+TEST_CASE("folder cache: a blob with more items than a reader loads at once is refused") {
+  std::mt19937 rng(5);
+  const StoredFolder f = RandomFolder(rng, 40);
+  const std::string blob = folder_blob::Encode(f);
+  StoredFolder got;
+  CHECK(folder_blob::Decode(blob, KeyText, &got, 40));
+  CHECK(got.items.size() == 40);
+  CHECK_FALSE(folder_blob::Decode(blob, KeyText, &got, 39));
+  CHECK(got.items.empty());
+}

@@ -184,7 +184,7 @@ std::string Encode(const StoredFolder& folder, const FindingsOf& findings_of) {
   return std::move(out.out());
 }
 
-bool DecodeItems(std::string_view blob, StoredFolder* folder) {
+bool DecodeItems(std::string_view blob, StoredFolder* folder, size_t max_items) {
   folder->items.clear();
   folder->by_name.clear();
   Reader in(blob);
@@ -208,7 +208,7 @@ bool DecodeItems(std::string_view blob, StoredFolder* folder) {
     return true;
   };
   uint64_t count = 0;
-  if (!in.Varint(&count) || count > in.left() / kMinItemBytes) return fail();
+  if (!in.Varint(&count) || count > in.left() / kMinItemBytes || count > max_items) return fail();
   folder->items.resize(count);
   int64_t prev_id = 0;
   bool sorted = true;

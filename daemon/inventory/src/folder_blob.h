@@ -32,6 +32,9 @@
 
 namespace custos::inventory::folder_blob {
 
+// The most items a folder blob is decoded with (the most a reader loads at once).
+inline constexpr size_t kMaxItems = 4096;
+
 // The findings to encode for an item instead of its own (null: its own).
 using FindingsOf = std::function<const std::vector<StoredFinding>*(const StoredItem&)>;
 
@@ -41,17 +44,19 @@ using FindingsOf = std::function<const std::vector<StoredFinding>*(const StoredI
 std::string Encode(const StoredFolder& folder, const FindingsOf& findings_of = nullptr);
 
 // Fills folder->items (with their content keys, through `key_text`) and indexes them.
-// False, with folder->items empty, when `blob` is not a folder blob of this version
-// or is damaged; the caller then loads the folder from its rows.
+// False, with folder->items empty, when `blob` is not a folder blob of this version,
+// is damaged, or holds more than `max_items` items; the caller then loads the folder
+// from its rows.
 template <typename KeyText>  // const std::string& (int64_t content_key_id)
-bool Decode(std::string_view blob, KeyText&& key_text, StoredFolder* folder);
+bool Decode(std::string_view blob, KeyText&& key_text, StoredFolder* folder,
+            size_t max_items = kMaxItems);
 
 // The non-template part of Decode: everything but the content key texts.
-bool DecodeItems(std::string_view blob, StoredFolder* folder);
+bool DecodeItems(std::string_view blob, StoredFolder* folder, size_t max_items);
 
 template <typename KeyText>
-bool Decode(std::string_view blob, KeyText&& key_text, StoredFolder* folder) {
-  if (!DecodeItems(blob, folder)) return false;
+bool Decode(std::string_view blob, KeyText&& key_text, StoredFolder* folder, size_t max_items) {
+  if (!DecodeItems(blob, folder, max_items)) return false;
   for (StoredItem& s : folder->items) {
     if (s.content_key_id != 0) s.content_key = key_text(s.content_key_id);
   }

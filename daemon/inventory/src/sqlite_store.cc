@@ -46,7 +46,7 @@ namespace {
 constexpr int64_t kApplicationId = 1668641652;  // 'cust'
 // Folders with more entries than this are looked up entry by entry, so that memory
 // stays bounded whatever the size of a folder.
-constexpr size_t kFolderBatchLimit = 4096;
+constexpr size_t kFolderBatchLimit = folder_blob::kMaxItems;
 constexpr size_t kWriterFolders = 4;  // folders the writer keeps in memory
 // Every connection reads pages through a memory map instead of a pread(2) per page:
 // the hot path of an incremental scan reads every page of the items table.
