@@ -8,8 +8,8 @@
 // together). The folder goes with the items to the writer, which starts from it unless
 // this scan wrote to the folder since, writes nothing for an unchanged item without
 // finding changes, and writes the folder as its folder_cache row for the next scan when
-// the folder had none or only its findings changed. The cost per unchanged item is a
-// few lookups in memory. Which items a scan reached is kept in memory (a bitmap of item
+// the folder had none or the scan changed it. The cost per unchanged item is a few
+// lookups in memory. Which items a scan reached is kept in memory (a bitmap of item
 // ids) and used when a complete scan ends, to find the items that are gone.
 #include <fcntl.h>
 #include <sys/file.h>
@@ -483,7 +483,7 @@ class SqliteStore : public Store {
     reached_folders_.clear();
     pending_ = PendingFindings();
     auto version = DataVersion();
-    cache_writes_ = version.ok();
+    copies_current_ = version.ok();
     if (version.ok()) data_version_ = version.value();
     return scan_id;
   }
@@ -493,7 +493,7 @@ class SqliteStore : public Store {
     Txn txn(db_);
     Status s = txn.Begin();
     if (!s.ok()) return s;
-    s = UpdateCacheWritable();
+    s = CheckCopiesCurrent();
     if (!s.ok()) return s;
     for (const ItemRecord& rec : items) {
       s = RecordOne(scan_id, rec, now, exists);
@@ -911,8 +911,8 @@ class SqliteStore : public Store {
     std::string path;
     int64_t dir_id = 0;
     bool batched = true;
-    // The items of the folder. When it was taken from a reader's copy (`loaded`), only
-    // those the writer has looked at; the others are in `loaded`, as the file has them.
+    // The items of the folder the writer has looked at; the others are in `loaded`, a
+    // copy of the folder (a reader's, or the writer's own read), as the file has them.
     std::unordered_map<std::string, WItem> items;
     std::shared_ptr<const StoredFolder> loaded;  // what the items' loaded_findings point into
 
@@ -962,9 +962,8 @@ class SqliteStore : public Store {
 
   // Writes the deferred findings changes (pending_) with one statement each: new ->
   // open (with last seen, last scan and its events) and confirmations (last seen, last
-  // scan). A finding somebody else changed
-  // meanwhile is left as they left it (like SetStatus); the writer's copies may then be
-  // stale, and no folder_cache row is written for the rest of the scan.
+  // scan). A finding somebody else changed meanwhile is left as they left it (like
+  // SetStatus); the writer's copies may then be stale (copies_current_).
   Status FlushFindings() {
     if (pending_.to_open.empty() && pending_.confirmed.empty()) return Status::Ok();
     auto ids_json = [](const std::vector<int64_t>& ids) {
@@ -996,7 +995,7 @@ class SqliteStore : public Store {
       q.Reset();
       std::sort(opened.begin(), opened.end());
       if (opened.size() != pending_.to_open.size()) {
-        cache_writes_ = false;
+        copies_current_ = false;
         // Seen again all the same: confirmed, whatever their status is now.
         for (int64_t id : pending_.to_open) {
           if (!std::binary_search(opened.begin(), opened.end(), id)) {
@@ -1154,7 +1153,8 @@ class SqliteStore : public Store {
   // The writer's view of a folder: its items and their findings. Taken from `loaded`
   // (the folder as a reader of this scan loaded it) when that is the same folder, whole,
   // and this scan has not written to it since the scan began: then the reader's copy is
-  // still what the file holds.
+  // still what the file holds. Otherwise the folder is read inside the writer's
+  // transaction.
   Result<WFolder*> GetWFolder(std::string_view dir, std::shared_ptr<const StoredFolder> loaded) {
     for (auto it = folders_.begin(); it != folders_.end(); ++it) {
       if (it->path == dir) {
@@ -1185,56 +1185,29 @@ class SqliteStore : public Store {
     f.path = std::string(dir);
     f.dir_id = dir_id;
     visited_dirs_.insert(f.dir_id);
-    if (loaded != nullptr) {
-      f.cache_due = !loaded->from_cache && !cached_dirs_.count(dir_id);
-      f.loaded = std::move(loaded);  // items are taken from it as they come (Find)
-      return &f;
-    }
-    auto items =
-        Get("SELECT id, name, dev, ino, size, mtime, ctime, mode, uid, gid, deleted_at FROM items "
-            "WHERE dir = ?1 LIMIT ?2");
-    if (!items.ok()) return items.status();
-    Stmt& q = *items.value();
-    q.Bind(1, f.dir_id).Bind(2, static_cast<int64_t>(kFolderBatchLimit + 1));
-    std::unordered_map<int64_t, WItem*> by_id;
-    while (true) {
-      auto row = q.Step();
-      if (!row.ok()) {
+    if (loaded == nullptr) {
+      // No copy from a reader to start from: the folder as this transaction has it, read
+      // the way readers read it (its folder_cache row, if any, is current here).
+      Status s = FlushFindings();
+      Result<SqliteReader*> rows = s.ok() ? Rows() : Result<SqliteReader*>(s);
+      if (!rows.ok()) {
         folders_.pop_front();
-        return row.status();
+        return rows.status();
       }
-      if (!*row) break;
-      if (f.items.size() >= kFolderBatchLimit) {
-        f.batched = false;
-        f.items.clear();
+      auto read = rows.value()->LoadFolder(dir, /*use_cache=*/true);
+      if (!read.ok()) {
+        folders_.pop_front();
+        return read.status();
+      }
+      if (!read.value()->complete) {
+        f.batched = false;  // looked up entry by entry (LoadOne)
         unbatched_dirs_.insert(f.dir_id);
-        break;
+        return &f;
       }
-      WItem w;
-      ReadWItem(q, &w);
-      auto [it, inserted] = f.items.emplace(q.Text(1), std::move(w));
-      by_id[it->second.id] = &it->second;
+      loaded = std::move(read.value());
     }
-    q.Reset();
-    if (!f.batched || f.items.empty()) return &f;
-    auto fs = Get(kFolderFindingsSql);
-    if (!fs.ok()) return fs.status();
-    Stmt& fq = *fs.value();
-    fq.Bind(1, f.dir_id);
-    while (true) {
-      auto row = fq.Step();
-      if (!row.ok()) {
-        folders_.pop_front();
-        return row.status();
-      }
-      if (!*row) break;
-      auto it = by_id.find(fq.Int(0));
-      if (it == by_id.end()) continue;
-      WFinding wf;
-      ReadFinding(fq, 1, &wf);
-      it->second->findings.push_back(std::move(wf));
-    }
-    fq.Reset();
+    f.cache_due = !loaded->from_cache && !cached_dirs_.count(dir_id);
+    f.loaded = std::move(loaded);  // items are taken from it as they come (Find)
     return &f;
   }
 
@@ -1243,11 +1216,11 @@ class SqliteStore : public Store {
   // leaves the writer's memory, or the scan ends), so that a folder that changes over
   // several batches is written once, not once per batch. The row says what the file
   // holds at this point of the write transaction:
-  // - when only findings changed since a reader of this scan loaded the folder: the
-  //   reader's copy with the findings as the writer keeps them, as long as the copy is
-  //   still what the file holds: it was loaded after the scan began and before the scan
-  //   wrote to the folder (GetWFolder), and no other connection has committed since the
-  //   scan began (cache_writes_);
+  // - when only findings changed since the copy of the folder was taken: the
+  //   copy with the findings as the writer keeps them, as long as the copy is still
+  //   what the file holds: it was taken after the scan began and before the scan wrote
+  //   to the folder (GetWFolder), and no other connection has committed since the scan
+  //   began (copies_current_);
   // - otherwise (records written, a new folder, a review meanwhile): the folder read
   //   again inside this transaction, which costs a read of its rows.
   // Anything written to the folder later drops the row again (the schema's triggers).
@@ -1257,7 +1230,7 @@ class SqliteStore : public Store {
     if (!flushed.ok()) return flushed;
     f.cache_due = false;
     std::string blob;
-    if (f.loaded != nullptr && !f.records_written && cache_writes_) {
+    if (f.loaded != nullptr && !f.records_written && copies_current_) {
       // The reader's copy, with the findings as the writer keeps them.
       if (f.loaded->items.empty()) return Status::Ok();
       auto findings_of = [&](const StoredItem& s) -> const std::vector<StoredFinding>* {
@@ -1298,20 +1271,21 @@ class SqliteStore : public Store {
     if (folders_.empty()) return Status::Ok();
     Txn txn(db_);
     Status s = txn.Begin();
-    if (s.ok()) s = UpdateCacheWritable();
+    if (s.ok()) s = CheckCopiesCurrent();
     for (auto f = folders_.begin(); s.ok() && f != folders_.end(); ++f) s = WriteFolderCache(*f);
     if (s.ok()) s = txn.Commit();
     return s;
   }
 
   // Inside a write transaction: whether another connection (a reviewer) has committed
-  // since the scan began. Then the folders that readers loaded may predate it, and none
-  // is written as a folder_cache row for the rest of the scan.
-  Status UpdateCacheWritable() {
-    if (!cache_writes_) return Status::Ok();
+  // since the scan began. Then the folder copies taken since may predate it, and for the
+  // rest of the scan no folder_cache row is written from them (WriteFolderCache reads
+  // the folder again instead).
+  Status CheckCopiesCurrent() {
+    if (!copies_current_) return Status::Ok();
     auto version = DataVersion();
     if (!version.ok()) return version.status();
-    if (version.value() != data_version_) cache_writes_ = false;
+    if (version.value() != data_version_) copies_current_ = false;
     return Status::Ok();
   }
 
@@ -1628,8 +1602,8 @@ class SqliteStore : public Store {
     if (db_.Changes() == 0) {
       // Somebody else changed it. Resolving applies whatever the status; any other
       // change was decided on a status that no longer holds, so it is dropped. The
-      // folders in memory may be as stale: none is written as a folder_cache row.
-      cache_writes_ = false;
+      // folder copies in memory may be as stale (copies_current_).
+      copies_current_ = false;
       auto cur = Get("SELECT status, notes FROM findings WHERE id = ?1");
       if (!cur.ok()) return cur.status();
       Stmt& c = *cur.value();
@@ -2019,8 +1993,11 @@ class SqliteStore : public Store {
     std::vector<int64_t> confirmed;  // seen again unchanged: last_seen, last_scan
     size_t size() const { return to_open.size() + confirmed.size(); }
   } pending_;
-  bool cache_writes_ = false;  // whether the running scan may write folder_cache rows
-  int64_t data_version_ = 0;   // PRAGMA data_version when the running scan began
+  // Whether the folder copies taken since the running scan began (its readers', the
+  // writer's own) are still what the file holds, as far as other connections go: none
+  // has committed since (data_version_), and no finding changed under the writer.
+  bool copies_current_ = false;
+  int64_t data_version_ = 0;  // PRAGMA data_version when the running scan began
 };
 
 Status MakeParentDirs(const std::string& path) {
