@@ -2,6 +2,7 @@
 // by the next one, dropped by every change to the folder's rows (whoever makes it),
 // never written from what a reviewer changed meanwhile, and checked by CheckIntegrity.
 #include <catch2/catch.hpp>
+#include <set>
 
 #include "inventory_helpers.h"
 
@@ -91,16 +92,19 @@ TEST_CASE("folder cache: a scan caches the folders it wrote or found unchanged")
   CHECK(Load(fx, "/srv/a")->from_cache);
   CheckIntegrity(fx);
 
-  // Unchanged: everything reused, nothing written to the items; both folders cached,
-  // /srv/a with its new findings now open (the change this scan made).
+  // Unchanged: everything reused, nothing written to the items or the findings (that
+  // the scan saw the new findings again, which opens them, follows from its coverage);
+  // both folders still cached.
   const std::string items_before =
       Query(fx.path(), "SELECT group_concat(last_scan || ':' || last_read) FROM items");
+  const std::string findings_before = Query(fx.path(), kAllFindings);
   CHECK(fx.ScanReusing(items, kT0 + 60) == items.size());
   CHECK(Cached(fx, "/srv/a"));
   CHECK(Cached(fx, "/srv/b"));
-  CHECK(Query(fx.path(), "SELECT group_concat(DISTINCT status) FROM findings") == "open");
+  for (const Finding& f : fx.Findings()) CHECK(f.status == FindingStatus::kOpen);
   CHECK(Query(fx.path(), "SELECT group_concat(last_scan || ':' || last_read) FROM items") ==
         items_before);
+  CHECK(Query(fx.path(), kAllFindings) == findings_before);
   CheckIntegrity(fx);
 
   // The next scan decodes the rows: the same records, detections and findings.
@@ -281,10 +285,15 @@ TEST_CASE("folder cache: a scan that only moves findings along caches the folder
     CHECK(Cached(fx, "/srv/b"));
     CheckIntegrity(fx);
   };
+  auto last_seen = [&] {
+    std::set<int64_t> out;
+    for (const Finding& f : fx.Findings()) out.insert(f.last_seen);
+    return out;
+  };
   scan("new findings become open, every one confirmed");
-  CHECK(Query(fx.path(), "SELECT min(last_seen) FROM findings") == std::to_string(now));
+  CHECK(last_seen() == std::set<int64_t>{now});
   scan("confirmed a week later");
-  CHECK(Query(fx.path(), "SELECT min(last_seen) FROM findings") == std::to_string(now));
+  CHECK(last_seen() == std::set<int64_t>{now});
 
   const int64_t finding = fx.Findings()[0].id;
   REQUIRE(fx.store().Except(finding, "court order", now + 3 * kDay, "", now).ok());
@@ -298,7 +307,9 @@ TEST_CASE("folder cache: a scan that only moves findings along caches the folder
   items[2].violations = {V("p1", "retention")};  // a new violation of an unchanged file
   scan("one finding resolved, one new");
   CHECK(Query(fx.path(), "SELECT count(*) FROM findings WHERE status = 'resolved'") == "1");
-  CHECK(Query(fx.path(), "SELECT count(*) FROM findings WHERE status = 'new'") == "1");
+  q = {};
+  q.statuses = {FindingStatus::kNew};
+  CHECK(fx.Findings(q).size() == 1);
   auto a = Load(fx, "/srv/a");
   CHECK(a->from_cache);
   REQUIRE(a->Get("f1")->findings.size() == 1);
@@ -487,4 +498,35 @@ TEST_CASE("folder cache: the triggers drop the rows of the folders a change touc
     CHECK(Cached(fx, "/srv/b") == !c.drops_b);
     CheckIntegrity(fx);
   }
+}
+
+TEST_CASE("store: an inventory of schema 2 is migrated: its scans confirm nothing after the fact") {
+  // Before schema 3, scans wrote every confirmation down; a finding they did not
+  // confirm (here: its file unreadable) must not look confirmed by them afterwards.
+  Fixture fx;
+  Item a = MakeItem("/srv/a.txt", 1);
+  a.violations = {V("p1")};
+  fx.Scan({a}, kT0);
+  Item unreadable = MakeItem("/srv/a.txt", 1, 300);
+  unreadable.mime.clear();
+  unreadable.skipped = "permission denied";
+  fx.Scan({unreadable}, kT0 + kDay);
+  // Back to schema 2: no pin, no marker.
+  Exec(fx.path(),
+       "ALTER TABLE findings DROP COLUMN pinned; DELETE FROM meta WHERE key = "
+       "'sightings_after'; DELETE FROM folder_cache; PRAGMA user_version = 2");
+  REQUIRE(Query(fx.path(),
+                "SELECT count(*) FROM pragma_table_info('findings') WHERE name = "
+                "'pinned'") == "0");
+  fx.Reopen();
+  CHECK(Query(fx.path(), "PRAGMA user_version") == std::to_string(SchemaVersion()));
+  CHECK(Query(fx.path(), "SELECT value FROM meta WHERE key = 'sightings_after'") == "2");
+  CHECK(fx.One().status == FindingStatus::kNew);
+  CHECK(fx.One().last_seen == kT0);
+  // Scans after the migration confirm as usual.
+  fx.Scan({a}, kT0 + 2 * kDay);
+  CHECK(fx.One().status == FindingStatus::kOpen);
+  fx.Scan({a}, kT0 + 3 * kDay);
+  CHECK(fx.One().last_seen == kT0 + 3 * kDay);
+  CheckIntegrity(fx);
 }

@@ -177,6 +177,13 @@ inline void Exec(const std::string& db_path, const std::string& sql) {
   sqlite3_close(db);
 }
 
+// Every finding row as stored, and the number of events, as one text (Query): to tell
+// that a scan wrote nothing about findings.
+constexpr const char* kAllFindings =
+    "SELECT (SELECT group_concat(r, ' ') FROM (SELECT id || ':' || status || ':' || severity || "
+    "':' || reason || ':' || last_seen || ':' || last_scan || ':' || status_changed || ':' || "
+    "pinned AS r FROM findings ORDER BY id)) || ' events ' || (SELECT count(*) FROM events)";
+
 constexpr int64_t kDay = 86400;
 constexpr int64_t kT0 = 1'700'000'000;  // 2023-11-14
 

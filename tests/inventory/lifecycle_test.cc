@@ -253,12 +253,24 @@ TEST_CASE("lifecycle: an unreadable item neither confirms nor resolves; partial 
   fx.Scan({skipped}, kT0 + 2 * kDay);
   CHECK(fx.One("cards").status == FindingStatus::kNew);
   CHECK(fx.One("cards").last_seen == kT0);
+  fx.Scan({skipped}, kT0 + 3 * kDay);
+  CHECK(fx.One("cards").status == FindingStatus::kNew);
+  CHECK(fx.One("cards").last_seen == kT0);
   auto coverage = fx.store().Coverage(3);
   REQUIRE(coverage.ok());
   REQUIRE(coverage->size() == 1);
   CHECK((*coverage)[0].state == ItemState::kSkipped);
   CHECK((*coverage)[0].reason == "permission denied");
   CHECK((*coverage)[0].examples == std::vector<std::string>{"/srv/a.txt"});
+  // Read whole again: the card is seen, by this scan and the next.
+  Item whole = Breaching("/srv/a.txt", 1, {V("cards", "forbidden")});
+  whole.info.size = 400;
+  fx.Scan({whole}, kT0 + 4 * kDay);
+  CHECK(fx.One("cards").status == FindingStatus::kOpen);
+  CHECK(fx.One("cards").status_changed == kT0 + 4 * kDay);
+  CHECK(fx.One("cards").last_seen == kT0 + 4 * kDay);
+  fx.Scan({whole}, kT0 + 5 * kDay);
+  CHECK(fx.One("cards").last_seen == kT0 + 5 * kDay);
 }
 
 TEST_CASE("lifecycle: notes, filters and the since filter of the list") {
@@ -330,20 +342,142 @@ TEST_CASE("lifecycle: a complete scan finds every gone file, folder by folder") 
   CHECK(fx.store().Totals()->deleted == 4);
 }
 
-TEST_CASE("lifecycle: last_seen moves by the hour; a changed reason at once") {
+TEST_CASE("lifecycle: rescans of unchanged files write no finding; the list shows what they saw") {
   Fixture fx;
-  fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
-  fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + 600);  // new -> open: written
-  CHECK(fx.One().last_seen == kT0 + 600);
-  fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + 1200);  // unchanged within the hour
-  CHECK(fx.One().last_seen == kT0 + 600);
-  fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + 600 + 3600);
-  CHECK(fx.One().last_seen == kT0 + 4200);
+  const int64_t s1 =
+      fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0);
+  const std::string written = Query(fx.path(), kAllFindings);
+  CHECK(written.find(":new:") != std::string::npos);
+  const int64_t s2 =
+      fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0 + 600);
+  CHECK(Query(fx.path(), kAllFindings) == written);
+  for (const Finding& f : fx.Findings()) {
+    CHECK(f.status == FindingStatus::kOpen);
+    CHECK(f.last_seen == kT0 + 600);
+    CHECK(f.status_changed == kT0 + 600);  // opened by the second scan
+  }
+  fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0 + 8 * kDay);
+  CHECK(Query(fx.path(), kAllFindings) == written);
+  Finding a = fx.One();
+  CHECK(a.status == FindingStatus::kOpen);
+  CHECK(a.last_seen == kT0 + 8 * kDay);
+  CHECK(a.status_changed == kT0 + 600);
+  CHECK(a.first_seen == kT0);
+  // The opening shows in the history and the events, as of the scan that saw it.
+  auto h = fx.store().History(a.id);
+  REQUIRE(h.ok());
+  REQUIRE(h->size() == 2);
+  CHECK(h->at(0).scan_id == s1);
+  CHECK((h->at(1).from == FindingStatus::kNew && h->at(1).to == FindingStatus::kOpen));
+  CHECK(h->at(1).at == kT0 + 600);
+  CHECK(h->at(1).scan_id == s2);
+  auto events = fx.store().Events(kT0 + 600);
+  REQUIRE(events.ok());
+  CHECK(events->size() == 2);
+  CHECK(fx.store().Events(kT0 + 601)->empty());
+  // Filters apply to what the list shows.
+  FindingQuery q;
+  q.statuses = {FindingStatus::kNew};
+  CHECK(fx.Findings(q).empty());
+  q.statuses = {FindingStatus::kOpen};
+  CHECK(fx.Findings(q).size() == 2);
+  q = {};
+  q.since = kT0 + 600;
+  CHECK(fx.Findings(q).size() == 2);
+  q.since = kT0 + 601;
+  CHECK(fx.Findings(q).empty());
+
+  // A changed reason is written at once, and with it the opening (event kept as of
+  // the second scan).
   Item changed = Breaching("/srv/a.txt", 1);
   changed.violations[0].reason = "mode 0666 exceeds 0640";
-  fx.Scan({changed}, kT0 + 4300);
-  CHECK(fx.One().last_seen == kT0 + 4300);
-  CHECK(fx.One().reason == "mode 0666 exceeds 0640");
-  fx.Scan({changed}, kT0 - kDay);  // judged as of an earlier time: last_seen stays
-  CHECK(fx.One().last_seen == kT0 + 4300);
+  fx.Scan({changed, Breaching("/srv/b.txt", 2, {V("p2")})}, kT0 + 9 * kDay);
+  a = fx.One();
+  CHECK(a.last_seen == kT0 + 9 * kDay);
+  CHECK(a.reason == "mode 0666 exceeds 0640");
+  CHECK(a.status == FindingStatus::kOpen);
+  CHECK(a.status_changed == kT0 + 600);
+  CHECK(Query(fx.path(), "SELECT status || ' ' || status_changed FROM findings WHERE id = " +
+                             std::to_string(a.id)) == "open " + std::to_string(kT0 + 600));
+  CHECK(Transitions(fx.store(), a.id) == std::vector<std::string>{"->new", "new>open"});
+  // A reviewer's decision on the other one writes its opening down before it.
+  const int64_t b = fx.Findings()[1].id;
+  REQUIRE(fx.store().Acknowledge(b, "", kT0 + 9 * kDay + 1).ok());
+  CHECK(Transitions(fx.store(), b) ==
+        std::vector<std::string>{"->new", "new>open", "open>acknowledged"});
+  CHECK(Query(fx.path(), "SELECT count(*) FROM events WHERE finding = " + std::to_string(b)) ==
+        "3");
+  // Judged as of an earlier time: last_seen stays.
+  fx.Scan({changed, Breaching("/srv/b.txt", 2, {V("p2")})}, kT0 - kDay);
+  CHECK(fx.One().last_seen == kT0 + 9 * kDay);
+}
+
+TEST_CASE("lifecycle: only complete scans whose roots hold the file confirm its findings") {
+  Fixture fx;
+  fx.Scan({Breaching("/srv/a/x", 1)}, kT0);
+  fx.Scan({Breaching("/srv/a/x", 1)}, kT0 + kDay, /*complete=*/false);  // interrupted
+  CHECK(fx.One().status == FindingStatus::kNew);
+  CHECK(fx.One().last_seen == kT0);
+  fx.Scan({Breaching("/srv/ab/y", 2, {V("p2")})}, kT0 + 2 * kDay, true, {"/srv/ab"});
+  CHECK(fx.One().status == FindingStatus::kNew);  // "/srv/ab" does not hold /srv/a/x
+  CHECK(fx.One().last_seen == kT0);
+  fx.Scan({Breaching("/srv/a/x", 1)}, kT0 + 3 * kDay, true, {"/srv/a/x"});  // the file itself
+  CHECK(fx.One().status == FindingStatus::kOpen);
+  CHECK(fx.One().last_seen == kT0 + 3 * kDay);
+  CHECK(fx.One().status_changed == kT0 + 3 * kDay);
+  CHECK(fx.One("p2").status == FindingStatus::kNew);
+  fx.Scan({Breaching("/srv/a/x", 1), Breaching("/srv/ab/y", 2, {V("p2")})}, kT0 + 4 * kDay, true,
+          {"/"});
+  CHECK(fx.One().last_seen == kT0 + 4 * kDay);
+  CHECK(fx.One("p2").status == FindingStatus::kOpen);
+}
+
+TEST_CASE("lifecycle: a file out of a scan's sight keeps its findings as last seen") {
+  Fixture fx;
+  auto b_exists = [](const std::string& p, uint64_t, uint64_t) { return p == "/srv/b.txt"; };
+  fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0);
+  fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + kDay, true, {"/srv"}, b_exists);  // b excluded
+  CHECK(fx.One().status == FindingStatus::kOpen);
+  CHECK(fx.One("p2").status == FindingStatus::kNew);
+  CHECK(fx.One("p2").last_seen == kT0);
+  CHECK_FALSE(fx.One("p2").item_deleted);
+  const std::string pinned = Query(fx.path(), kAllFindings);
+  fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + 2 * kDay, true, {"/srv"}, b_exists);
+  CHECK(Query(fx.path(), kAllFindings) == pinned);  // nothing more to write down
+  CHECK(fx.One("p2").last_seen == kT0);
+  CHECK(fx.One().last_seen == kT0 + 2 * kDay);
+  // In sight again: seen by this scan, opened by it.
+  fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0 + 3 * kDay);
+  const Finding b = fx.One("p2");
+  CHECK(b.status == FindingStatus::kOpen);
+  CHECK(b.last_seen == kT0 + 3 * kDay);
+  CHECK(b.status_changed == kT0 + 3 * kDay);
+  fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0 + 4 * kDay);
+  CHECK(fx.One("p2").last_seen == kT0 + 4 * kDay);
+}
+
+TEST_CASE("lifecycle: a file moved under another root is confirmed by the scans of its new place") {
+  Fixture fx;
+  fx.Scan({Breaching("/srv/a/x", 1)}, kT0, true, {"/srv/a"});
+  fx.Scan({Breaching("/srv/b/y", 9, {V("p2")})}, kT0 + kDay, true, {"/srv/b"});
+  fx.Scan({Breaching("/srv/a/x", 1)}, kT0 + 2 * kDay, true, {"/srv/a"});
+  CHECK(fx.One().status == FindingStatus::kOpen);
+  CHECK(fx.One().last_seen == kT0 + 2 * kDay);
+  // Moved to /srv/b (its old path gone), found there by a scan of /srv/b.
+  fx.Scan({Breaching("/srv/b/x", 1), Breaching("/srv/b/y", 9, {V("p2")})}, kT0 + 3 * kDay, true,
+          {"/srv/b"});
+  Finding f = fx.One();
+  CHECK(f.path == "/srv/b/x");
+  CHECK(f.status == FindingStatus::kOpen);
+  CHECK(f.status_changed == kT0 + 2 * kDay);
+  CHECK(f.last_seen == kT0 + 3 * kDay);
+  // Scans of /srv/a no longer see it; those of /srv/b do.
+  fx.Scan({}, kT0 + 4 * kDay, true, {"/srv/a"});
+  CHECK(fx.One().last_seen == kT0 + 3 * kDay);
+  CHECK(fx.One().status == FindingStatus::kOpen);
+  fx.Scan({Breaching("/srv/b/x", 1), Breaching("/srv/b/y", 9, {V("p2")})}, kT0 + 5 * kDay, true,
+          {"/srv/b"});
+  CHECK(fx.One().last_seen == kT0 + 5 * kDay);
+  CHECK(Transitions(fx.store(), f.id) ==
+        std::vector<std::string>{"->new", "new>open", "open>open"});  // the move
 }

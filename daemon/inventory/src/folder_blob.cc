@@ -11,7 +11,7 @@
 namespace custos::inventory::folder_blob {
 namespace {
 
-constexpr unsigned char kVersion = 1;
+constexpr unsigned char kVersion = 2;
 
 // The fewest bytes an item, a detection and a finding take: counts larger than the
 // rest of the blob could hold are damage, and are refused before anything is allocated.
@@ -168,7 +168,7 @@ std::string Encode(const StoredFolder& folder, const FindingsOf& findings_of) {
         body.Varint(table.Index(f->severity));
         body.Varint(table.Index(f->reason));
         body.Varint(table.Index(f->exception_reason));
-        body.Varint(static_cast<uint64_t>(f->status));
+        body.Varint(static_cast<uint64_t>(f->status) | (f->pinned ? 8u : 0u));
         body.Signed(f->last_scan);
         body.Signed(f->exception_until);
         body.Signed(f->last_seen);
@@ -281,6 +281,8 @@ bool DecodeItems(std::string_view blob, StoredFolder* folder, size_t max_items) 
             !in.Signed(&f.last_seen) || !in.Bytes(&notes)) {
           return fail();
         }
+        f.pinned = (status & 8u) != 0;
+        status &= ~uint64_t{8};
         if (status > static_cast<uint64_t>(FindingStatus::kResolved)) return fail();
         f.status = static_cast<FindingStatus>(status);
         f.notes = notes;

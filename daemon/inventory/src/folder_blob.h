@@ -8,7 +8,7 @@
 // same folder; triggers drop a folder's blob whenever one of its rows changes.
 //
 // Layout (all integers LEB128 varints, signed ones zigzag-encoded):
-//   version (1)
+//   version (2)
 //   string table: count, then length + bytes each; every repeated text (MIME types,
 //     reasons, detectors, policies, kinds, severities) is an index into it
 //   item count, then per item in entry-name (byte) order:
@@ -19,8 +19,8 @@
 //     [detections: count, then detector (index), count, masked samples and keyed
 //      hashes (length + packed bytes, as in the detections table)],
 //     [findings: count, then per finding in id order: id, policy, kind, severity,
-//      reason, exception reason (indexes), status, last scan, exception until,
-//      last seen (zigzag), notes (length + bytes)]
+//      reason, exception reason (indexes), status (+ 8 when pinned), last scan,
+//      exception until, last seen (zigzag), notes (length + bytes)]
 #pragma once
 
 #include <cstdint>

@@ -11,7 +11,7 @@ namespace {
 
 // Migration N (1-based) brings the schema from version N-1 to N. Never edit a
 // migration that has shipped: add a new one.
-constexpr std::array<const char*, 2> kMigrations = {
+constexpr std::array<const char*, 3> kMigrations = {
     // 1: the first schema.
     R"sql(
 PRAGMA application_id = 1668641652;  -- 'cust'
@@ -219,6 +219,20 @@ END;
 CREATE TRIGGER folder_cache_finding_delete AFTER DELETE ON findings BEGIN
   DELETE FROM folder_cache WHERE dir = (SELECT dir FROM items WHERE id = OLD.item);
 END;
+)sql",
+    // 3: a finding's last sighting and its move from new to open follow from the
+    // complete scans that covered its file (sightings.h), instead of being written for
+    // every finding by every scan. `pinned` marks a finding some scan covered without
+    // confirming it (its file unreadable, partly read, out of sight, or moved): its
+    // stored last_seen, last_scan and status are the whole truth until a scan confirms it
+    // again. Scans up to this migration confirmed findings by writing them, so only later
+    // ones count ('sightings_after'). The folder_cache rows have a new encoding.
+    R"sql(
+ALTER TABLE findings ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0
+  CHECK (pinned = 0 OR pinned = 1);
+INSERT OR REPLACE INTO meta (key, value)
+  SELECT 'sightings_after', coalesce(max(id), 0) FROM scans;
+DELETE FROM folder_cache;
 )sql",
 };
 

@@ -140,6 +140,17 @@ std::string_view Stmt::View(int col) const {
   return {static_cast<const char*>(p), static_cast<size_t>(n)};
 }
 
+ReadTxn::~ReadTxn() {
+  if (open_) (void)db_.Exec("COMMIT");
+}
+
+Status ReadTxn::Begin() {
+  if (sqlite3_get_autocommit(db_.get()) == 0) return Status::Ok();
+  Status s = db_.Exec("BEGIN");
+  open_ = s.ok();
+  return s;
+}
+
 Txn::~Txn() {
   if (open_) (void)db_.Exec("ROLLBACK");
 }

@@ -93,4 +93,19 @@ class Txn {
   bool open_ = false;
 };
 
+// A read transaction (BEGIN DEFERRED): the statements inside see one state of the file.
+// Ended on destruction. Does nothing inside a transaction already open.
+class ReadTxn {
+ public:
+  explicit ReadTxn(const Db& db) : db_(db) {}
+  ~ReadTxn();
+  ReadTxn(const ReadTxn&) = delete;
+  ReadTxn& operator=(const ReadTxn&) = delete;
+  Status Begin();
+
+ private:
+  const Db& db_;
+  bool open_ = false;
+};
+
 }  // namespace custos::inventory::sql

@@ -33,11 +33,13 @@
 #include "folder_blob.h"
 #include "path_parts.h"
 #include "schema.h"
+#include "sightings.h"
 #include "sqlite.h"
 
 namespace custos::inventory {
 
 using sql::Db;
+using sql::ReadTxn;
 using sql::Stmt;
 using sql::Txn;
 
@@ -52,9 +54,6 @@ constexpr size_t kWriterFolders = 4;  // folders the writer keeps in memory
 // the hot path of an incremental scan reads every page of the items table.
 constexpr const char* kConnectionPragmas = "PRAGMA mmap_size = 268435456";
 constexpr int64_t kDay = 86400;
-// The resolution of a finding's last_seen: confirming an unchanged finding again within
-// this time of its last sighting writes nothing (reports show days).
-constexpr int64_t kLastSeenResolution = 3600;
 
 std::string JoinPath(std::string_view dir, std::string_view name) {
   std::string p(dir);
@@ -150,8 +149,9 @@ Detection ReadDetection(const Stmt& st, int first_col, bool with_hashes) {
 // The columns of a finding that ReadFinding reads, in its order (`f` is findings).
 #define CUSTOS_FINDING_COLUMNS                                            \
   "f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.last_scan, " \
-  "f.exception_reason, f.exception_until, f.notes, f.last_seen"
+  "f.exception_reason, f.exception_until, f.notes, f.last_seen, f.pinned"
 constexpr const char* kFindingColumns = CUSTOS_FINDING_COLUMNS;
+constexpr int kFindingColumnCount = 12;
 
 void ReadFinding(const Stmt& q, int col, StoredFinding* f) {
   f->id = q.Int(col);
@@ -165,6 +165,7 @@ void ReadFinding(const Stmt& q, int col, StoredFinding* f) {
   f->exception_until = q.IsNull(col + 8) ? 0 : q.Int(col + 8);
   f->notes = q.View(col + 9);
   f->last_seen = q.Int(col + 10);
+  f->pinned = q.Int(col + 11) != 0;
 }
 
 // The findings of a folder's items: kFindingColumns after the item id.
@@ -450,6 +451,9 @@ class SqliteStore : public Store {
     s = ins.value()->Bind(1, NowUnix()).Bind(2, now).BindBlob(3, codec::PackStrings(roots)).Run();
     if (!s.ok()) return s;
     const int64_t scan_id = db_.LastInsertId();
+    auto sightings = Sightings::Load(db_);
+    if (!sightings.ok()) return sightings.status();
+    sightings_ = std::move(sightings.value());
     auto pol = Get(
         "INSERT INTO policies (id, description, refs, severity, updated) VALUES (?1, ?2, ?3, ?4, "
         "?5) ON CONFLICT (id) DO UPDATE SET description = excluded.description, refs = "
@@ -537,29 +541,41 @@ class SqliteStore : public Store {
     if (end == ScanState::kRunning) end = ScanState::kFailed;
     Status held = WriteHeldFolders();
     if (!held.ok()) return held;
-    std::vector<int64_t> gone;
+    Unreached unreached;
     if (complete) {
       auto g = GoneItems(scan_id, exists);
       if (!g.ok()) return g.status();
-      gone = std::move(g.value());
+      unreached = std::move(g.value());
     }
     Txn txn(db_);
     Status s = txn.Begin();
     if (!s.ok()) return s;
     auto del = Get("UPDATE items SET deleted_at = ?1 WHERE id = ?2");
     if (!del.ok()) return del.status();
-    for (int64_t id : gone) {
-      s = del.value()->Bind(1, now).Bind(2, id).Run();
+    for (const GoneCandidate& c : unreached.gone) {
+      s = del.value()->Bind(1, now).Bind(2, c.id).Run();
       if (!s.ok()) return s;
-      auto findings = LoadFindings(id);
+      auto findings = LoadFindings(c.id);
       if (!findings.ok()) return findings.status();
+      auto [dir, name] = SplitPath(c.path);
       for (WFinding& f : findings.value()) {
         if (f.status == FindingStatus::kResolved) continue;
-        s = SetStatus(f, FindingStatus::kResolved, now, scan_id, "file deleted");
+        s = SetStatus(f, dir, name, FindingStatus::kResolved, now, scan_id, "file deleted");
         if (!s.ok()) return s;
       }
     }
-    totals.deleted = gone.size();
+    // Still there but out of the scan's sight: the scan covered them without confirming
+    // their findings.
+    for (const GoneCandidate& c : unreached.kept) {
+      auto findings = LoadFindings(c.id);
+      if (!findings.ok()) return findings.status();
+      auto [dir, name] = SplitPath(c.path);
+      for (WFinding& f : findings.value()) {
+        s = Pin(f, dir, name);
+        if (!s.ok()) return s;
+      }
+    }
+    totals.deleted = unreached.gone.size();
     auto expired = ExpireLocked(now, scan_id);
     if (!expired.ok()) return expired.status();
     auto fin =
@@ -597,15 +613,30 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<Finding>> ListFindings(const FindingQuery& q) override {
+    ReadTxn read(db_);
+    Status begun = read.Begin();
+    if (!begun.ok()) return begun;
+    auto sightings = Sightings::Load(db_);
+    if (!sightings.ok()) return sightings.status();
+    // Status and `since` are those the scans show (sightings.h): a finding stored as new
+    // may show as open, opened since. The query takes those in too; they are sorted out
+    // below.
     std::string sql =
         "SELECT f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.item, d.path, i.name, "
         "i.deleted_at, f.first_seen, f.last_seen, f.status_changed, f.resolved_at, f.notes, "
-        "f.exception_reason, f.exception_until FROM findings f JOIN items i ON i.id = f.item "
-        "JOIN dirs d ON d.id = i.dir WHERE 1";
+        "f.exception_reason, f.exception_until, f.last_scan, f.pinned FROM findings f JOIN items "
+        "i ON i.id = f.item JOIN dirs d ON d.id = i.dir WHERE 1";
     int n = 0;
-    if (!q.statuses.empty()) {
+    std::vector<FindingStatus> stored_statuses = q.statuses;
+    if (!q.statuses.empty() &&
+        std::count(q.statuses.begin(), q.statuses.end(), FindingStatus::kOpen) != 0) {
+      stored_statuses.push_back(FindingStatus::kNew);
+    }
+    if (!stored_statuses.empty()) {
       sql += " AND f.status IN (";
-      for (size_t k = 0; k < q.statuses.size(); ++k) sql += (k ? ", ?" : "?") + std::to_string(++n);
+      for (size_t k = 0; k < stored_statuses.size(); ++k) {
+        sql += (k ? ", ?" : "?") + std::to_string(++n);
+      }
       sql += ")";
     }
     if (!q.policies.empty()) {
@@ -616,14 +647,14 @@ class SqliteStore : public Store {
     if (q.since) {
       ++n;
       sql += " AND (f.first_seen >= ?" + std::to_string(n) + " OR f.status_changed >= ?" +
-             std::to_string(n) + ")";
+             std::to_string(n) + " OR f.status = 'new')";
     }
     if (q.id) sql += " AND f.id = ?" + std::to_string(++n);
     sql += " ORDER BY f.id";
     auto st = Stmt::Prepare(db_, sql);
     if (!st.ok()) return st.status();
     int b = 0;
-    for (FindingStatus s : q.statuses) st->Bind(++b, StatusSql(s));
+    for (FindingStatus s : stored_statuses) st->Bind(++b, StatusSql(s));
     for (const std::string& p : q.policies) st->Bind(++b, p);
     if (q.since) st->Bind(++b, *q.since);
     if (q.id) st->Bind(++b, *q.id);
@@ -649,6 +680,19 @@ class SqliteStore : public Store {
       f.notes = st->Text(14);
       f.exception_reason = st->Text(15);
       f.exception_until = st->IsNull(16) ? 0 : st->Int(16);
+      StoredFinding stored;
+      stored.status = f.status;
+      stored.last_seen = f.last_seen;
+      stored.last_scan = st->Int(17);
+      stored.pinned = st->Int(18) != 0;
+      const SeenFinding seen = Derive(stored, sightings.value(), st->View(7), st->View(8));
+      f.status = seen.status;
+      f.last_seen = seen.last_seen;
+      if (seen.opened.id != 0) f.status_changed = seen.opened.now;
+      if (!q.statuses.empty() && std::count(q.statuses.begin(), q.statuses.end(), f.status) == 0) {
+        continue;
+      }
+      if (q.since && f.first_seen < *q.since && f.status_changed < *q.since) continue;
       out.push_back(std::move(f));
     }
     st->Reset();
@@ -679,17 +723,17 @@ class SqliteStore : public Store {
   }
 
   Result<std::vector<FindingEvent>> History(int64_t finding_id) override {
-    return QueryEvents(
+    return EventsWithOpenings(
         "SELECT finding, at, scan, from_status, to_status, note FROM events WHERE finding = ?1 "
         "ORDER BY at, id",
-        finding_id);
+        finding_id, finding_id, 0);
   }
 
   Result<std::vector<FindingEvent>> Events(int64_t since) override {
-    return QueryEvents(
+    return EventsWithOpenings(
         "SELECT finding, at, scan, from_status, to_status, note FROM events WHERE at >= ?1 "
         "ORDER BY at, id",
-        since);
+        since, 0, since);
   }
 
   Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now) override {
@@ -960,73 +1004,23 @@ class SqliteStore : public Store {
     pending_ = PendingFindings();
   }
 
-  // Writes the deferred findings changes (pending_) with one statement each: new ->
-  // open (with last seen, last scan and its events) and confirmations (last seen, last
-  // scan). A finding somebody else changed meanwhile is left as they left it (like
-  // SetStatus); the writer's copies may then be stale (copies_current_).
+  // Writes the deferred findings changes (pending_) with one statement: findings seen
+  // again unchanged that must be written down all the same (pinned ones): last seen,
+  // last scan, no longer pinned.
   Status FlushFindings() {
-    if (pending_.to_open.empty() && pending_.confirmed.empty()) return Status::Ok();
-    auto ids_json = [](const std::vector<int64_t>& ids) {
-      std::string out = "[";
-      for (size_t i = 0; i < ids.size(); ++i) {
-        if (i) out += ',';
-        out += std::to_string(ids[i]);
-      }
-      return out + "]";
-    };
-    if (!pending_.to_open.empty()) {
-      auto up = Get(
-          "UPDATE findings SET status = 'open', status_changed = ?1, last_seen = max(last_seen, "
-          "?1), last_scan = ?3 WHERE status = 'new' AND id IN (SELECT value FROM json_each(?2)) "
-          "RETURNING id");
-      if (!up.ok()) return up.status();
-      Stmt& q = *up.value();
-      q.Bind(1, pending_.now).Bind(2, ids_json(pending_.to_open)).Bind(3, pending_.scan_id);
-      std::vector<int64_t> opened;
-      while (true) {
-        auto row = q.Step();
-        if (!row.ok()) {
-          q.Reset();
-          return row.status();
-        }
-        if (!*row) break;
-        opened.push_back(q.Int(0));
-      }
-      q.Reset();
-      std::sort(opened.begin(), opened.end());
-      if (opened.size() != pending_.to_open.size()) {
-        copies_current_ = false;
-        // Seen again all the same: confirmed, whatever their status is now.
-        for (int64_t id : pending_.to_open) {
-          if (!std::binary_search(opened.begin(), opened.end(), id)) {
-            pending_.confirmed.push_back(id);
-          }
-        }
-      }
-      auto ev =
-          Get("INSERT INTO events (finding, at, scan, from_status, to_status, note) SELECT value, "
-              "?1, ?2, 'new', 'open', '' FROM json_each(?3)");
-      if (!ev.ok()) return ev.status();
-      Status s = ev.value()
-                     ->Bind(1, pending_.now)
-                     .Bind(2, pending_.scan_id)
-                     .Bind(3, ids_json(opened))
-                     .Run();
-      if (!s.ok()) return s;
+    if (pending_.confirmed.empty()) return Status::Ok();
+    std::string ids = "[";
+    for (size_t i = 0; i < pending_.confirmed.size(); ++i) {
+      if (i) ids += ',';
+      ids += std::to_string(pending_.confirmed[i]);
     }
-    if (!pending_.confirmed.empty()) {
-      auto up =
-          Get("UPDATE findings SET last_seen = max(last_seen, ?1), last_scan = ?2 WHERE id IN "
-              "(SELECT value FROM json_each(?3))");
-      if (!up.ok()) return up.status();
-      Status s = up.value()
-                     ->Bind(1, pending_.now)
-                     .Bind(2, pending_.scan_id)
-                     .Bind(3, ids_json(pending_.confirmed))
-                     .Run();
-      if (!s.ok()) return s;
-    }
-    pending_.to_open.clear();
+    ids += ']';
+    auto up =
+        Get("UPDATE findings SET last_seen = max(last_seen, ?1), last_scan = ?2, pinned = 0 WHERE "
+            "id IN (SELECT value FROM json_each(?3))");
+    if (!up.ok()) return up.status();
+    Status s = up.value()->Bind(1, pending_.now).Bind(2, pending_.scan_id).Bind(3, ids).Run();
+    if (!s.ok()) return s;
     pending_.confirmed.clear();
     return Status::Ok();
   }
@@ -1454,8 +1448,12 @@ class SqliteStore : public Store {
       auto findings = LoadFindings(c.id);
       if (!findings.ok()) return findings.status();
       w.findings = std::move(findings.value());
-      for (const WFinding& f : w.findings) {
+      for (WFinding& f : w.findings) {
         if (f.status == FindingStatus::kResolved) continue;
+        // What the scans saw of it is written down as of its old path, which they covered
+        // (the new one they may not have); this scan confirms it afresh (Reconcile).
+        s = Pin(f, old_dir, old_name);
+        if (!s.ok()) return s;
         s = AddEvent(f.id, now, scan_id, f.status, f.status, "moved from " + c.old_path);
         if (!s.ok()) return s;
       }
@@ -1547,7 +1545,7 @@ class SqliteStore : public Store {
     MarkSeen(w->id);
     ItemState state = it.reused ? ItemState::kComplete : StateOf(it);
     if (!rec.content_judged && state == ItemState::kComplete) state = ItemState::kPartial;
-    return Reconcile(scan_id, *w, it.violations, state, now);
+    return Reconcile(scan_id, *w, f.path, name, it.violations, state, now);
   }
 
   Status AddEvent(int64_t finding, int64_t at, int64_t scan_id, std::optional<FindingStatus> from,
@@ -1571,13 +1569,31 @@ class SqliteStore : public Store {
     return q.Bind(5, StatusSql(to)).Bind(6, note).Run();
   }
 
-  // Moves a finding to `to`, only if nobody changed its status meanwhile (a reviewer
-  // working while a scan runs); records the event.
-  Status SetStatus(WFinding& f, FindingStatus to, int64_t now, int64_t scan_id,
-                   std::string_view note) {
-    auto st = Get(
-        "UPDATE findings SET status = ?1, status_changed = ?2, resolved_at = ?3, "
-        "exception_reason = ?4, exception_until = ?5, notes = ?6 WHERE id = ?7 AND status = ?8");
+  // The finding as the scans show it (sightings.h), for the item `dir`/`name`; as
+  // stored when `dir` is empty.
+  SeenFinding Sighted(const WFinding& f, std::string_view dir, std::string_view name) const {
+    if (dir.empty()) {
+      SeenFinding out;
+      out.status = f.status;
+      out.last_scan = f.last_scan;
+      out.last_seen = f.last_seen;
+      return out;
+    }
+    return Derive(f, sightings_, dir, name);
+  }
+
+  // Moves a finding (of the item `dir`/`name`, or "" when it does not matter) to `to`,
+  // only if nobody changed its status meanwhile (a reviewer working while a scan
+  // runs); records the event. What the scans saw of it until now is written down with
+  // it: its last sighting, and its opening by an earlier scan (with that scan's event)
+  // when it is stored as new.
+  Status SetStatus(WFinding& f, std::string_view dir, std::string_view name, FindingStatus to,
+                   int64_t now, int64_t scan_id, std::string_view note) {
+    const SeenFinding seen = Sighted(f, dir, name);
+    auto st =
+        Get("UPDATE findings SET status = ?1, status_changed = ?2, resolved_at = ?3, "
+            "exception_reason = ?4, exception_until = ?5, notes = ?6, last_seen = max(last_seen, "
+            "?9), last_scan = max(last_scan, ?10) WHERE id = ?7 AND status = ?8");
     if (!st.ok()) return st.status();
     Stmt& q = *st.value();
     q.Bind(1, StatusSql(to)).Bind(2, now);
@@ -1597,6 +1613,7 @@ class SqliteStore : public Store {
       q.Bind(5, f.exception_until);
     }
     q.Bind(6, f.notes).Bind(7, f.id).Bind(8, StatusSql(f.status));
+    q.Bind(9, seen.last_seen).Bind(10, seen.last_scan);
     Status s = q.Run();
     if (!s.ok()) return s;
     if (db_.Changes() == 0) {
@@ -1617,22 +1634,54 @@ class SqliteStore : public Store {
       }
       c.Reset();
       if (!found || to != FindingStatus::kResolved || f.status == to) return Status::Ok();
-      return SetStatus(f, to, now, scan_id, note);
+      return SetStatus(f, dir, name, to, now, scan_id, note);
     }
-    const FindingStatus from = f.status;
+    FindingStatus from = f.status;
     f.status = to;
+    f.last_seen = std::max(f.last_seen, seen.last_seen);
+    f.last_scan = std::max(f.last_scan, seen.last_scan);
+    if (seen.opened.id != 0) {
+      // Opened by an earlier complete scan: its event, as of that scan.
+      s = AddEvent(f.id, seen.opened.now, seen.opened.id, FindingStatus::kNew, FindingStatus::kOpen,
+                   "");
+      if (!s.ok() || to == FindingStatus::kOpen) return s;
+      from = FindingStatus::kOpen;
+    }
     return AddEvent(f.id, now, scan_id, from, to, note);
   }
 
-  // Moves the item's findings along: new ones for new violations, confirmations, and
-  // resolutions for violations that are gone. An item that could not be read
-  // (skipped) says nothing about its earlier findings: none is resolved. A partially
-  // read one resolves none of its "forbidden" findings (what was not read may hold
-  // the detected values), only those judged on metadata and headers. The findings stay
-  // in the reader's copy of the folder (WItem::View) until one of them changes: an
-  // unchanged item copies nothing.
-  Status Reconcile(int64_t scan_id, WItem& w, const std::vector<Violation>& violations,
-                   ItemState state, int64_t now) {
+  // Writes down what the scans saw of an active or excepted finding until now and pins
+  // it there: the running scan covers its file (`dir`/`name`) but cannot confirm it.
+  Status Pin(WFinding& f, std::string_view dir, std::string_view name) {
+    if (f.pinned || f.status == FindingStatus::kResolved) return Status::Ok();
+    const SeenFinding seen = Sighted(f, dir, name);
+    if (seen.opened.id != 0) {
+      Status s = SetStatus(f, dir, name, FindingStatus::kOpen, seen.opened.now, seen.opened.id, "");
+      if (!s.ok()) return s;
+    }
+    auto up =
+        Get("UPDATE findings SET last_seen = max(last_seen, ?1), last_scan = max(last_scan, ?2), "
+            "pinned = 1 WHERE id = ?3");
+    if (!up.ok()) return up.status();
+    Status s = up.value()->Bind(1, seen.last_seen).Bind(2, seen.last_scan).Bind(3, f.id).Run();
+    if (!s.ok()) return s;
+    f.last_seen = std::max(f.last_seen, seen.last_seen);
+    f.last_scan = std::max(f.last_scan, seen.last_scan);
+    f.pinned = true;
+    return Status::Ok();
+  }
+
+  // Moves the findings of the item `dir`/`name` along: new ones for new violations,
+  // and resolutions for violations that are gone. A finding seen again unchanged
+  // writes nothing: that this scan saw it follows from the scan covering the file once
+  // the scan completes (sightings.h). An item that could not be read (skipped) says
+  // nothing about its earlier findings; a partially read one says nothing about its
+  // "forbidden" findings (what was not read may hold the detected values), only about
+  // those judged on metadata and headers. The findings it cannot confirm or resolve are
+  // pinned. The findings stay in the reader's copy of the folder (WItem::View) until one
+  // of them changes: an unchanged item copies nothing.
+  Status Reconcile(int64_t scan_id, WItem& w, std::string_view dir, std::string_view name,
+                   const std::vector<Violation>& violations, ItemState state, int64_t now) {
     // (policy, kind) of the current violations; an item has a handful at most.
     std::vector<std::pair<std::string_view, std::string_view>> current;
     auto is_current = [&](std::string_view policy, std::string_view kind) {
@@ -1677,47 +1726,43 @@ class SqliteStore : public Store {
         w.Mutable().push_back(std::move(nf));
         continue;
       }
-      // Like relatime: a finding confirmed again, unchanged, within kLastSeenResolution of
-      // its last sighting costs no write.
-      auto fresh = [&](const WFinding& x) {
-        return x.severity == v.severity && x.reason == v.reason && now >= x.last_seen &&
-               now < x.last_seen + kLastSeenResolution;
-      };
       const WFinding& seen_f = seen[at];
       if (seen_f.last_scan == scan_id && seen_f.status != FindingStatus::kResolved) continue;
       const bool expired = seen_f.status == FindingStatus::kExcepted &&
                            ExceptionExpired(seen_f.exception_until, now);
-      if (seen_f.status != FindingStatus::kResolved && seen_f.status != FindingStatus::kNew &&
-          !expired && fresh(seen_f)) {
-        continue;  // nothing to change: the findings stay where the reader put them
+      const bool same = seen_f.severity == v.severity && seen_f.reason == v.reason;
+      if (seen_f.status != FindingStatus::kResolved && !expired && same && !seen_f.pinned) {
+        continue;  // seen again: the scan's coverage says so, nothing to write
       }
       WFinding* f = &w.Mutable()[at];
-      const FindingStatus before = f->status;
       Status s;
       if (f->status == FindingStatus::kResolved) {
         // Fixed once, broken again: it needs a reviewer again. Earlier decisions do not
         // carry over (they were about the earlier breach).
         f->exception_reason.clear();
         f->exception_until = 0;
-        s = SetStatus(*f, FindingStatus::kNew, now, scan_id, "reappeared");
-      } else if (f->status == FindingStatus::kNew) {
-        f->status = FindingStatus::kOpen;  // written by FlushFindings (see below)
+        s = SetStatus(*f, dir, name, FindingStatus::kNew, now, scan_id, "reappeared");
       } else if (expired) {
         f->exception_reason.clear();  // the notes keep what it was
         f->exception_until = 0;
-        s = SetStatus(*f, FindingStatus::kOpen, now, scan_id, "exception expired");
+        s = SetStatus(*f, dir, name, FindingStatus::kOpen, now, scan_id, "exception expired");
+      } else if (f->status == FindingStatus::kNew && f->last_scan < scan_id) {
+        // Seen again, and written down now: opened, by an earlier complete scan (SetStatus
+        // writes that one down) or by this one.
+        const SeenFinding sighted = Sighted(*f, dir, name);
+        s = sighted.opened.id != 0
+                ? SetStatus(*f, dir, name, FindingStatus::kOpen, sighted.opened.now,
+                            sighted.opened.id, "")
+                : SetStatus(*f, dir, name, FindingStatus::kOpen, now, scan_id, "");
       }
       if (!s.ok()) return s;
-      if (f->status == before && fresh(*f)) continue;
-      const bool opened = before == FindingStatus::kNew && f->status == FindingStatus::kOpen;
-      if (f->severity == v.severity && f->reason == v.reason) {
-        // Written by FlushFindings: opened (with last seen and scan), or confirmed.
-        (opened ? pending_.to_open : pending_.confirmed).push_back(f->id);
+      // Seen by this scan, written down (and no longer pinned).
+      if (same) {
+        pending_.confirmed.push_back(f->id);  // written by FlushFindings
       } else {
-        if (opened) pending_.to_open.push_back(f->id);
         auto up =
             Get("UPDATE findings SET severity = ?1, reason = ?2, last_seen = max(last_seen, ?3), "
-                "last_scan = ?4 WHERE id = ?5");
+                "last_scan = ?4, pinned = 0 WHERE id = ?5");
         if (!up.ok()) return up.status();
         s = up.value()
                 ->Bind(1, v.severity)
@@ -1732,14 +1777,21 @@ class SqliteStore : public Store {
       f->reason = v.reason;
       f->last_scan = scan_id;
       f->last_seen = std::max(f->last_seen, now);
+      f->pinned = false;
     }
-    if (state == ItemState::kSkipped) return Status::Ok();
     for (size_t k = 0; k < w.View().size(); ++k) {
       const WFinding& f = w.View()[k];
       if (f.status == FindingStatus::kResolved || is_current(f.policy, f.kind)) continue;
-      if (state == ItemState::kPartial && f.kind == "forbidden") continue;
-      Status s =
-          SetStatus(w.Mutable()[k], FindingStatus::kResolved, now, scan_id, "no longer breached");
+      const bool judged =
+          state == ItemState::kComplete || (state == ItemState::kPartial && f.kind != "forbidden");
+      if (!judged) {
+        if (f.pinned) continue;
+        Status s = Pin(w.Mutable()[k], dir, name);
+        if (!s.ok()) return s;
+        continue;
+      }
+      Status s = SetStatus(w.Mutable()[k], dir, name, FindingStatus::kResolved, now, scan_id,
+                           "no longer breached");
       if (!s.ok()) return s;
     }
     return Status::Ok();
@@ -1755,7 +1807,7 @@ class SqliteStore : public Store {
     for (WFinding& f : due) {
       f.exception_reason.clear();  // the notes keep what it was
       f.exception_until = 0;
-      Status s = SetStatus(f, FindingStatus::kOpen, now, scan_id, "exception expired");
+      Status s = SetStatus(f, "", "", FindingStatus::kOpen, now, scan_id, "exception expired");
       if (!s.ok()) return s;
     }
     if (!due.empty()) ClearFolders();
@@ -1765,7 +1817,12 @@ class SqliteStore : public Store {
   // Items under the scan's roots that the scan did not reach and that are gone. Reads
   // from the file only the folders the scan never reached (and very large ones); the
   // others were checked as they left the writer's cache.
-  Result<std::vector<int64_t>> GoneItems(int64_t scan_id, const ExistsFn& exists) {
+  // The items under a complete scan's roots that it did not reach: gone, or still there
+  // (an exclude, a depth limit, another file system).
+  struct Unreached {
+    std::vector<GoneCandidate> gone, kept;
+  };
+  Result<Unreached> GoneItems(int64_t scan_id, const ExistsFn& exists) {
     auto roots_st = Get("SELECT roots FROM scans WHERE id = ?1");
     if (!roots_st.ok()) return roots_st.status();
     Stmt& rq = *roots_st.value();
@@ -1838,14 +1895,14 @@ class SqliteStore : public Store {
       Status s = collect(*exact.value());
       if (!s.ok()) return s;
     }
-    std::vector<int64_t> gone;
-    for (const GoneCandidate& c : unseen) {
+    Unreached out;
+    for (GoneCandidate& c : unseen) {
       // Still there but not reached (an exclude, a depth limit, another file system):
       // out of this scan's sight, not gone.
-      if (exists && exists(c.path, c.dev, c.ino)) continue;
-      gone.push_back(c.id);
+      const bool there = exists && exists(c.path, c.dev, c.ino);
+      (there ? out.kept : out.gone).push_back(std::move(c));
     }
-    return gone;
+    return out;
   }
 
   template <typename Fn>
@@ -1853,8 +1910,12 @@ class SqliteStore : public Store {
     Txn txn(db_);
     Status s = txn.Begin();
     if (!s.ok()) return s;
-    static const std::string sql =
-        std::string("SELECT ") + kFindingColumns + " FROM findings f WHERE f.id = ?1";
+    auto sightings = Sightings::Load(db_);
+    if (!sightings.ok()) return sightings.status();
+    sightings_ = std::move(sightings.value());
+    static const std::string sql = std::string("SELECT ") + kFindingColumns +
+                                   ", d.path, i.name FROM findings f JOIN items i ON i.id = "
+                                   "f.item JOIN dirs d ON d.id = i.dir WHERE f.id = ?1";
     auto st = Get(sql.c_str());
     if (!st.ok()) return st.status();
     Stmt& q = *st.value();
@@ -1867,19 +1928,26 @@ class SqliteStore : public Store {
     }
     WFinding f;
     ReadFinding(q, 0, &f);
+    const std::string dir = q.Text(kFindingColumnCount);
+    const std::string name = q.Text(kFindingColumnCount + 1);
     q.Reset();
     // Ack and except decide about an exception that may have run out already.
     if (f.status == FindingStatus::kExcepted && ExceptionExpired(f.exception_until, now)) {
       f.exception_reason.clear();
       f.exception_until = 0;
-      s = SetStatus(f, FindingStatus::kOpen, now, 0, "exception expired");
+      s = SetStatus(f, dir, name, FindingStatus::kOpen, now, 0, "exception expired");
       if (!s.ok()) return s;
     }
+    // The reviewer decides on the status the scans show (a new finding a later scan saw
+    // is open); the update applies to the stored one.
+    const FindingStatus stored = f.status;
+    const FindingStatus from = Sighted(f, dir, name).status;
+    f.status = from;
     std::string line;
     auto to = change(f, &line);
+    f.status = stored;
     if (!to.ok()) return to.status();
     if (!line.empty()) f.notes += (f.notes.empty() ? "" : "\n") + line;
-    const FindingStatus from = f.status;
     if (to.value() == from) {
       auto up = Get(
           "UPDATE findings SET notes = ?1, exception_reason = ?2, exception_until = ?3 WHERE id = "
@@ -1901,12 +1969,60 @@ class SqliteStore : public Store {
       if (!s.ok()) return s;
       s = AddEvent(f.id, now, 0, from, from, line);
     } else {
-      s = SetStatus(f, to.value(), now, 0, line);
+      s = SetStatus(f, dir, name, to.value(), now, 0, line);
     }
     if (!s.ok()) return s;
     s = txn.Commit();
     ClearFolders();
     return s;
+  }
+
+  // The events `sql` returns (see QueryEvents), with the openings the scans show but
+  // that are not written down yet (sightings.h) of finding `finding` (0: any) at or
+  // after `since`, in time order.
+  Result<std::vector<FindingEvent>> EventsWithOpenings(const char* sql, int64_t arg,
+                                                       int64_t finding, int64_t since) {
+    ReadTxn read(db_);
+    Status begun = read.Begin();
+    if (!begun.ok()) return begun;
+    auto events = QueryEvents(sql, arg);
+    if (!events.ok()) return events.status();
+    auto sightings = Sightings::Load(db_);
+    if (!sightings.ok()) return sightings.status();
+    std::vector<FindingEvent>& out = events.value();
+    if (sightings->last_id() == 0) return std::move(out);
+    auto st =
+        Get("SELECT f.id, f.last_scan, f.last_seen, d.path, i.name FROM findings f JOIN items i ON "
+            "i.id = f.item JOIN dirs d ON d.id = i.dir WHERE f.status = 'new' AND f.pinned = 0 AND "
+            "f.last_scan < ?1 AND (?2 = 0 OR f.id = ?2)");
+    if (!st.ok()) return st.status();
+    Stmt& q = *st.value();
+    q.Bind(1, sightings->last_id()).Bind(2, finding);
+    const size_t recorded = out.size();
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      StoredFinding f;
+      f.status = FindingStatus::kNew;
+      f.last_scan = q.Int(1);
+      f.last_seen = q.Int(2);
+      const SeenFinding seen = Derive(f, sightings.value(), q.View(3), q.View(4));
+      if (seen.opened.id == 0 || seen.opened.now < since) continue;
+      FindingEvent e;
+      e.finding_id = q.Int(0);
+      e.at = seen.opened.now;
+      e.scan_id = seen.opened.id;
+      e.from = FindingStatus::kNew;
+      e.to = FindingStatus::kOpen;
+      out.push_back(std::move(e));
+    }
+    q.Reset();
+    if (out.size() != recorded) {
+      std::stable_sort(out.begin(), out.end(),
+                       [](const FindingEvent& a, const FindingEvent& b) { return a.at < b.at; });
+    }
+    return std::move(out);
   }
 
   Result<std::vector<FindingEvent>> QueryEvents(const char* sql, int64_t arg) {
@@ -1989,15 +2105,17 @@ class SqliteStore : public Store {
   struct PendingFindings {
     std::string dir;  // the folder they belong to
     int64_t scan_id = 0, now = 0;
-    std::vector<int64_t> to_open;    // new -> open, each with its event
-    std::vector<int64_t> confirmed;  // seen again unchanged: last_seen, last_scan
-    size_t size() const { return to_open.size() + confirmed.size(); }
+    std::vector<int64_t> confirmed;  // seen again unchanged: last_seen, last_scan, unpinned
+    size_t size() const { return confirmed.size(); }
   } pending_;
   // Whether the folder copies taken since the running scan began (its readers', the
   // writer's own) are still what the file holds, as far as other connections go: none
   // has committed since (data_version_), and no finding changed under the writer.
   bool copies_current_ = false;
   int64_t data_version_ = 0;  // PRAGMA data_version when the running scan began
+  // The complete scans that saw findings without writing them (loaded by BeginScan and
+  // by reviews, in their transactions).
+  Sightings sightings_;
 };
 
 Status MakeParentDirs(const std::string& path) {

@@ -85,11 +85,16 @@ struct StoredFinding {
   int64_t id = 0;
   std::string policy, kind, severity, reason;
   FindingStatus status = FindingStatus::kNew;
-  int64_t last_scan = 0;  // the scan that last confirmed it
+  // The scan that last wrote its sighting down (later complete scans that covered its
+  // file saw it too unless it is pinned: sightings.h). As stored: not moved along.
+  int64_t last_scan = 0;
   std::string exception_reason;
   int64_t exception_until = 0;
   std::string notes;
   int64_t last_seen = 0;
+  // Covered by a scan that could not confirm it: last_seen, last_scan and status are as
+  // stored, not moved along by later scans that covered its file (see sightings.h).
+  bool pinned = false;
 };
 
 // An item as the inventory knows it.
@@ -275,11 +280,14 @@ class Store {
 
   // --- Review.
 
-  // Findings matching `query`, by id.
+  // Findings matching `query`, by id. Status, last_seen and status_changed are as the
+  // scans show them: a complete scan that covered a finding's file and neither resolved
+  // nor pinned it saw it again (README "Findings"), whether or not it wrote so.
   virtual Result<std::vector<Finding>> ListFindings(const FindingQuery& query) = 0;
-  // The history of one finding, oldest first.
+  // The history of one finding, oldest first, with its opening by a scan that saw it
+  // again (written down or not).
   virtual Result<std::vector<FindingEvent>> History(int64_t finding_id) = 0;
-  // All events at or after `since`, oldest first.
+  // All events at or after `since`, oldest first (openings as in History).
   virtual Result<std::vector<FindingEvent>> Events(int64_t since) = 0;
   // new/open/excepted -> acknowledged; appends `note` (may be empty) to the notes.
   // NotFound for an unknown id; InvalidArgument for a resolved finding.
