@@ -12,6 +12,7 @@
 // Nothing here is mutable after construction: Evaluate runs on many threads at once.
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
@@ -102,7 +103,9 @@ bool IdAllowed(const IdList& list, const std::string& name, uint32_t id) {
   return std::find(list.ids.begin(), list.ids.end(), id) != list.ids.end();
 }
 
-std::optional<std::string> RetentionReason(const Retention& r, const Item& item, int64_t now) {
+// The reason of a retention breach, and its steady form (without the age).
+std::optional<std::pair<std::string, std::string>> RetentionReason(const Retention& r,
+                                                                   const Item& item, int64_t now) {
   const bool skipped = !item.skipped.empty();
   int64_t base = 0;
   const char* verb = "modified";
@@ -125,8 +128,11 @@ std::optional<std::string> RetentionReason(const Retention& r, const Item& item,
   const int64_t age = now - base;
   if (age <= r.max_age) return std::nullopt;
   const int64_t days = age / 86400;  // age > 0: floor
-  return std::string(verb) + " " + FormatIso8601(base) + ", " + std::to_string(days) +
-         (days == 1 ? " day old" : " days old") + ", limit " + r.max_age_text + note;
+  const std::string when = std::string(verb) + " " + FormatIso8601(base) + ", ";
+  const std::string limit = "limit " + r.max_age_text + note;
+  return std::make_pair(
+      when + std::to_string(days) + (days == 1 ? " day old, " : " days old, ") + limit,
+      when + limit);
 }
 
 std::vector<std::string> AccessReasons(const Access& a, const Item& item) {
@@ -232,7 +238,10 @@ class PolicySetImpl final : public PolicySet {
         item.violations.push_back({p.info.id, kind, p.info.severity, std::move(reason)});
       };
       if (p.retention && !held) {
-        if (auto r = RetentionReason(*p.retention, item, now)) add("retention", std::move(*r));
+        if (auto r = RetentionReason(*p.retention, item, now)) {
+          add("retention", std::move(r->first));
+          item.violations.back().steady_reason = std::move(r->second);
+        }
       }
       if (p.access) {
         auto reasons = AccessReasons(*p.access, item);

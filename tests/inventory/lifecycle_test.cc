@@ -481,3 +481,29 @@ TEST_CASE("lifecycle: a file moved under another root is confirmed by the scans 
   CHECK(Transitions(fx.store(), f.id) ==
         std::vector<std::string>{"->new", "new>open", "open>open"});  // the move
 }
+
+TEST_CASE("lifecycle: a retention breach that only gets older is not written again") {
+  Fixture fx;
+  auto aged = [](int64_t days) {
+    Item it = MakeItem("/srv/cctv/clip.mp4", 1);
+    Violation v = V("p1", "retention");
+    v.reason = "recorded 2023-01-01T00:00:00Z, " + std::to_string(days) + " days old, limit 30d";
+    v.steady_reason = "recorded 2023-01-01T00:00:00Z, limit 30d";
+    it.violations = {v};
+    return it;
+  };
+  fx.Scan({aged(40)}, kT0);
+  fx.Scan({aged(47)}, kT0 + 7 * kDay);
+  const std::string written = Query(fx.path(), kAllFindings);
+  fx.Scan({aged(54)}, kT0 + 14 * kDay);
+  CHECK(Query(fx.path(), kAllFindings) == written);
+  const Finding f = fx.One();
+  CHECK(f.reason == "recorded 2023-01-01T00:00:00Z, limit 30d");
+  CHECK(f.last_seen == kT0 + 14 * kDay);
+  CHECK(f.status == FindingStatus::kOpen);
+  // A breach that changes otherwise is written at once.
+  Item longer = aged(61);
+  longer.violations[0].steady_reason = "recorded 2023-01-01T00:00:00Z, limit 7d";
+  fx.Scan({longer}, kT0 + 21 * kDay);
+  CHECK(fx.One().reason == "recorded 2023-01-01T00:00:00Z, limit 7d");
+}

@@ -73,6 +73,13 @@ TEST_CASE("retention: the spec's example reason, from the content date") {
   CHECK(Reasons(item) ==
         Strings{"cctv-30d/retention/high: recorded 2024-01-02T03:04:05Z, 695 days old, limit 30d"});
   CHECK(item.legal_hold.empty());
+  // What the inventory keeps does not change as the clip gets older.
+  CHECK(item.violations[0].kept_reason() == "recorded 2024-01-02T03:04:05Z, limit 30d");
+  Item later = MakeItem("/srv/cctv/cam3/2024-01-02.mp4", Category::kVideo, recorded + 400);
+  later.content_date = recorded;
+  set->Evaluate(later, recorded + 702 * kDay);
+  CHECK(later.violations.at(0).reason == "recorded 2024-01-02T03:04:05Z, 702 days old, limit 30d");
+  CHECK(later.violations[0].kept_reason() == item.violations[0].kept_reason());
 }
 
 TEST_CASE("retention: a clip copied yesterday but recorded a year ago is flagged") {

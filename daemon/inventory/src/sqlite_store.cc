@@ -1707,7 +1707,7 @@ class SqliteStore : public Store {
                        .Bind(2, w.id)
                        .Bind(3, v.kind)
                        .Bind(4, v.severity)
-                       .Bind(5, v.reason)
+                       .Bind(5, v.kept_reason())
                        .Bind(6, now)
                        .Bind(7, scan_id)
                        .Run();
@@ -1717,7 +1717,7 @@ class SqliteStore : public Store {
         nf.policy = v.policy;
         nf.kind = v.kind;
         nf.severity = v.severity;
-        nf.reason = v.reason;
+        nf.reason = v.kept_reason();
         nf.status = FindingStatus::kNew;
         nf.last_scan = scan_id;
         nf.last_seen = now;
@@ -1730,7 +1730,7 @@ class SqliteStore : public Store {
       if (seen_f.last_scan == scan_id && seen_f.status != FindingStatus::kResolved) continue;
       const bool expired = seen_f.status == FindingStatus::kExcepted &&
                            ExceptionExpired(seen_f.exception_until, now);
-      const bool same = seen_f.severity == v.severity && seen_f.reason == v.reason;
+      const bool same = seen_f.severity == v.severity && seen_f.reason == v.kept_reason();
       if (seen_f.status != FindingStatus::kResolved && !expired && same && !seen_f.pinned) {
         continue;  // seen again: the scan's coverage says so, nothing to write
       }
@@ -1766,7 +1766,7 @@ class SqliteStore : public Store {
         if (!up.ok()) return up.status();
         s = up.value()
                 ->Bind(1, v.severity)
-                .Bind(2, v.reason)
+                .Bind(2, v.kept_reason())
                 .Bind(3, now)
                 .Bind(4, scan_id)
                 .Bind(5, f->id)
@@ -1774,7 +1774,7 @@ class SqliteStore : public Store {
         if (!s.ok()) return s;
       }
       f->severity = v.severity;
-      f->reason = v.reason;
+      f->reason = v.kept_reason();
       f->last_scan = scan_id;
       f->last_seen = std::max(f->last_seen, now);
       f->pinned = false;

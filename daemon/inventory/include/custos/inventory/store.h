@@ -169,7 +169,9 @@ struct Finding {
   std::string policy;
   std::string kind;  // retention | access | location | encryption | forbidden
   std::string severity;
-  std::string reason;  // as of last_seen
+  // The breach as last written (Violation::kept_reason: a retention breach by its date
+  // and limit, not by its age that grows every day).
+  std::string reason;
   FindingStatus status = FindingStatus::kNew;
   int64_t item_id = 0;
   std::string path;  // raw bytes; escape for display

@@ -78,6 +78,11 @@ struct Violation {
   std::string kind;  // retention | access | location | encryption | forbidden
   std::string severity;
   std::string reason;
+  // The reason without what grows by itself as time passes (a retention breach's age
+  // in days): what the inventory keeps, so that a breach that only gets older is not a
+  // change to write down every day. Empty: the same as `reason`.
+  std::string steady_reason = {};
+  const std::string& kept_reason() const { return steady_reason.empty() ? reason : steady_reason; }
 };
 
 // Where ScanOptions::reuse took an item from. The pipeline only carries it along, so
