@@ -530,3 +530,24 @@ TEST_CASE("store: an inventory of schema 2 is migrated: its scans confirm nothin
   CHECK(fx.One().last_seen == kT0 + 3 * kDay);
   CheckIntegrity(fx);
 }
+
+TEST_CASE("folder cache: an exception that runs out in a cached folder reopens its finding") {
+  // The folder is cached with the finding excepted; the scan after the exception's
+  // last day reads the folder from the cache and must not take the item as unchanged.
+  Fixture fx;
+  const std::vector<Item> items = TwoFolders();
+  fx.Scan(items, kT0);
+  const int64_t finding = fx.Findings()[0].id;
+  REQUIRE(fx.store().Except(finding, "court order", kT0 + 10 * kDay, "", kT0).ok());
+  CHECK(fx.ScanReusing(items, kT0 + 7 * kDay) == items.size());
+  CHECK(Cached(fx, "/srv/a"));
+  REQUIRE(Load(fx, "/srv/a")->from_cache);
+  FindingQuery q;
+  q.id = finding;
+  CHECK(fx.Findings(q).at(0).status == FindingStatus::kExcepted);
+  CHECK(fx.ScanReusing(items, kT0 + 14 * kDay) == items.size());
+  CHECK(fx.Findings(q).at(0).status == FindingStatus::kOpen);
+  CHECK(Query(fx.path(), "SELECT status FROM findings WHERE id = " + std::to_string(finding)) ==
+        "open");
+  CheckIntegrity(fx);
+}

@@ -507,3 +507,41 @@ TEST_CASE("lifecycle: a retention breach that only gets older is not written aga
   fx.Scan({longer}, kT0 + 21 * kDay);
   CHECK(fx.One().reason == "recorded 2023-01-01T00:00:00Z, limit 7d");
 }
+
+TEST_CASE("lifecycle: an unchanged item is judged as its findings stand only when nothing moves") {
+  StoredItem s;
+  auto finding = [](const char* policy, const char* kind, FindingStatus status) {
+    StoredFinding f;
+    f.policy = policy;
+    f.kind = kind;
+    f.severity = "high";
+    f.reason = "because";
+    f.status = status;
+    return f;
+  };
+  s.findings = {finding("p1", "access", FindingStatus::kOpen),
+                finding("p2", "access", FindingStatus::kResolved)};
+  const std::vector<Violation> p1 = {V("p1")};
+  CHECK(JudgementStands(s, p1, kT0));
+  CHECK(JudgementStands(s, {V("p1"), V("p1")}, kT0));        // one finding per policy and kind
+  CHECK_FALSE(JudgementStands(s, {}, kT0));                  // p1 would be resolved
+  CHECK_FALSE(JudgementStands(s, {V("p1"), V("p2")}, kT0));  // p2 reappears
+  CHECK_FALSE(JudgementStands(s, {V("p1"), V("p3")}, kT0));  // a new finding
+  CHECK_FALSE(JudgementStands(s, {V("p1", "access", "low")}, kT0));
+  Violation aged = V("p1");
+  aged.reason = "because, 12 days old";
+  aged.steady_reason = "because";
+  CHECK(JudgementStands(s, {aged}, kT0));
+  aged.steady_reason = "because, in another way";
+  CHECK_FALSE(JudgementStands(s, {aged}, kT0));
+  s.findings[0].pinned = true;  // written down as of an earlier scan: to be seen again
+  CHECK_FALSE(JudgementStands(s, p1, kT0));
+  s.findings[0].pinned = false;
+  s.findings[0].status = FindingStatus::kExcepted;
+  s.findings[0].exception_until = kT0;
+  CHECK(JudgementStands(s, p1, kT0 + kDay - 1));
+  CHECK_FALSE(JudgementStands(s, p1, kT0 + kDay));  // run out: reopens
+  StoredItem none;
+  CHECK(JudgementStands(none, {}, kT0));
+  CHECK_FALSE(JudgementStands(none, p1, kT0));
+}

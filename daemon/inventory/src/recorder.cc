@@ -200,13 +200,15 @@ std::string Recorder::StorageKey(const Item& item, const ContentKeys& keys, int6
 void Recorder::Add(Item&& item) {
   Shared& sh = *shared_;
   auto folder = std::dynamic_pointer_cast<const StoredFolder>(item.reused_from);
-  // The hot path of an unchanged tree: an unchanged item that breaks no policy and has
-  // no findings, in a folder that needs no folder_cache row, has nothing to write; the
-  // writer only notes that the scan reached it.
+  // The hot path of an unchanged tree: an unchanged item judged as its findings stand
+  // (none, or the same ones), in a folder that needs no folder_cache row, has nothing
+  // to write; the writer only notes that the scan reached it.
   int64_t reached = 0;
-  if (item.reused && item.violations.empty() && folder != nullptr && folder->from_cache) {
+  if (item.reused && folder != nullptr && folder->from_cache) {
     const StoredItem* s = folder->Get(SplitPath(item.path).second);
-    if (s != nullptr && s->findings.empty() && s->deleted_at == 0) reached = s->id;
+    if (s != nullptr && s->deleted_at == 0 && JudgementStands(*s, item.violations, options_.now)) {
+      reached = s->id;
+    }
   }
   ItemRecord rec;
   if (reached == 0) {

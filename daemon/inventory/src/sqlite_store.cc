@@ -91,9 +91,6 @@ FindingStatus StatusFromSql(std::string_view s) {
   return ParseStatus(s).value_or(FindingStatus::kOpen);
 }
 
-// An exception covers the whole of its last day.
-bool ExceptionExpired(int64_t until, int64_t now) { return until != 0 && now >= until + kDay; }
-
 std::string Day(int64_t t) { return FormatIso8601(t).substr(0, 10); }
 
 // Columns of an item record, in the order ReadItem expects; `i` is items.
@@ -2168,6 +2165,32 @@ std::optional<FindingStatus> ParseStatus(std::string_view name) {
   }
   if (name == "ack" || name == "acked") return FindingStatus::kAcknowledged;
   return std::nullopt;
+}
+
+bool JudgementStands(const StoredItem& stored, const std::vector<Violation>& violations,
+                     int64_t now) {
+  size_t matched = 0;
+  for (size_t k = 0; k < violations.size(); ++k) {
+    const Violation& v = violations[k];
+    bool repeated = false;  // one finding per (policy, kind): the first violation counts
+    for (size_t j = 0; j < k && !repeated; ++j) {
+      repeated = violations[j].policy == v.policy && violations[j].kind == v.kind;
+    }
+    if (repeated) continue;
+    const StoredFinding* f = nullptr;
+    for (const StoredFinding& c : stored.findings) {
+      if (c.policy == v.policy && c.kind == v.kind) f = &c;
+    }
+    if (f == nullptr || f->status == FindingStatus::kResolved || f->pinned ||
+        f->severity != v.severity || f->reason != v.kept_reason() ||
+        (f->status == FindingStatus::kExcepted && ExceptionExpired(f->exception_until, now))) {
+      return false;
+    }
+    ++matched;
+  }
+  size_t resolved = 0;
+  for (const StoredFinding& f : stored.findings) resolved += f.status == FindingStatus::kResolved;
+  return matched + resolved == stored.findings.size();
 }
 
 bool IsActive(FindingStatus s) {

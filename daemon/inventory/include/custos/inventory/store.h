@@ -47,6 +47,11 @@ std::string_view StatusName(FindingStatus s);
 std::optional<FindingStatus> ParseStatus(std::string_view name);
 // New, open and acknowledged findings still need somebody: they are "active".
 bool IsActive(FindingStatus s);
+// Whether an exception until `until` (00:00 UTC of its last day; 0: none) has run out at
+// `now`: it covers the whole of its last day.
+inline bool ExceptionExpired(int64_t until, int64_t now) {
+  return until != 0 && now >= until + 86400;
+}
 
 // What reports show about a policy; stored at scan time so that reports need no
 // policy files.
@@ -157,12 +162,20 @@ struct ItemRecord {
   bool content_judged = true;
 };
 
-// Items a scan reached that need nothing written: unchanged and reused, breaking no
-// policy, without findings; all of one folder as a reader of the scan loaded it.
+// Items a scan reached that need nothing written: unchanged and reused, judged as
+// their findings stand (JudgementStands); all of one folder as a reader of the scan
+// loaded it.
 struct ReachedItems {
   std::shared_ptr<const StoredFolder> folder;
   std::vector<int64_t> ids;  // StoredItem::id
 };
+
+// Whether recording `violations` for the unchanged item `stored` would write nothing:
+// each violation has its finding, active or excepted (exception running at `now`), with
+// the same severity and kept reason and not pinned, and every other finding of the item
+// is resolved. Then the scan's coverage alone says that it saw them again (sightings).
+bool JudgementStands(const StoredItem& stored, const std::vector<Violation>& violations,
+                     int64_t now);
 
 struct Finding {
   int64_t id = 0;  // stable
