@@ -31,6 +31,19 @@ TEST_CASE("sightings: a root holds the files below it, or is the file") {
   CHECK(s.last_id() == 5);
 }
 
+TEST_CASE("sightings: RootHolds, also for files right below /") {
+  CHECK(RootHolds("/srv/a", "/srv/a", "x"));
+  CHECK(RootHolds("/srv/a", "/srv/a/b", "x"));
+  CHECK(RootHolds("/srv/a", "/srv", "a"));  // the root itself
+  CHECK_FALSE(RootHolds("/srv/a", "/srv", "ab"));
+  CHECK_FALSE(RootHolds("/srv/a", "/srv/ab", "x"));
+  CHECK_FALSE(RootHolds("/srv/a/x", "/srv/a", "y"));
+  CHECK(RootHolds("/c", "/", "c"));
+  CHECK_FALSE(RootHolds("/c", "/", "d"));
+  CHECK(RootHolds("/", "/", "c"));
+  CHECK(RootHolds("/", "/srv", "c"));
+}
+
 TEST_CASE("sightings: a finding moves along unless pinned or resolved") {
   Sightings s;
   s.Add(3, 1000, {"/srv"});

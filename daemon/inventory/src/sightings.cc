@@ -5,10 +5,7 @@
 #include "codec.h"
 
 namespace custos::inventory {
-namespace {
-
-// Whether root `root` holds the file `dir`/`name` (or is that file).
-bool Covers(std::string_view root, std::string_view dir, std::string_view name) {
+bool RootHolds(std::string_view root, std::string_view dir, std::string_view name) {
   while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
   if (root == "/") return !dir.empty() && dir[0] == '/';
   std::string_view d = dir;
@@ -17,12 +14,11 @@ bool Covers(std::string_view root, std::string_view dir, std::string_view name) 
     // The folder is the root or below it.
     if (d.size() == root.size() || d[root.size()] == '/') return true;
   }
-  // The root is the file itself.
-  return root.size() == d.size() + 1 + name.size() && root.compare(0, d.size(), d) == 0 &&
-         root[d.size()] == '/' && root.substr(d.size() + 1) == name;
+  // The root is the file itself: dir + "/" + name, or "/" + name.
+  const size_t sep = d == "/" ? 0 : 1;
+  return root.size() == d.size() + sep + name.size() && root.compare(0, d.size(), d) == 0 &&
+         (sep == 0 || root[d.size()] == '/') && root.substr(d.size() + sep) == name;
 }
-
-}  // namespace
 
 Result<Sightings> Sightings::Load(const sql::Db& db) {
   int64_t after = 0;
@@ -64,7 +60,7 @@ Sightings::Span Sightings::After(int64_t after, std::string_view dir, std::strin
   for (const Group& g : groups_) {
     if (g.scans.back().id <= after) continue;
     bool covered = false;
-    for (const std::string& r : g.roots) covered = covered || Covers(r, dir, name);
+    for (const std::string& r : g.roots) covered = covered || RootHolds(r, dir, name);
     if (!covered) continue;
     auto first = std::upper_bound(g.scans.begin(), g.scans.end(), after,
                                   [](int64_t a, const Scan& s) { return a < s.id; });

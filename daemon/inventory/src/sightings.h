@@ -24,6 +24,10 @@
 
 namespace custos::inventory {
 
+// Whether the scan root `root` holds the file `dir`/`name`: the file is below it, or is
+// it.
+bool RootHolds(std::string_view root, std::string_view dir, std::string_view name);
+
 class Sightings {
  public:
   struct Scan {

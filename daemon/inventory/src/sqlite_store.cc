@@ -1829,11 +1829,12 @@ class SqliteStore : public Store {
     std::vector<std::string> roots;
     if (*row) roots = codec::UnpackStrings(rq.View(0));
     rq.Reset();
+    // The same test as the sightings' (a finding out of these roots is not confirmed by
+    // this scan, nor pinned by it).
     auto under_roots = [&](const std::string& path) {
+      auto [dir, name] = SplitPath(path);
       for (const std::string& root : roots) {
-        if (path == root) return true;
-        auto [lo, hi] = BelowRange(root);
-        if (path >= lo && path < hi) return true;
+        if (RootHolds(root, dir, name)) return true;
       }
       return false;
     };
