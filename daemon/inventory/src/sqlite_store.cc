@@ -93,6 +93,15 @@ FindingStatus StatusFromSql(std::string_view s) {
 
 std::string Day(int64_t t) { return FormatIso8601(t).substr(0, 10); }
 
+// Whether the stored finding `f` is what the violation `v` of its item, judged at `now`,
+// makes of it without a write: active or excepted (the exception running), neither
+// resolved nor pinned, with the same severity and kept reason.
+bool FindingStands(const StoredFinding& f, const Violation& v, int64_t now) {
+  return f.status != FindingStatus::kResolved && !f.pinned && f.severity == v.severity &&
+         f.reason == v.kept_reason() &&
+         !(f.status == FindingStatus::kExcepted && ExceptionExpired(f.exception_until, now));
+}
+
 // Columns of an item record, in the order ReadItem expects; `i` is items.
 constexpr const char* kItemColumns =
     "i.id, i.name, i.dev, i.ino, i.size, i.mtime, i.ctime, i.mode, i.uid, i.gid, i.mime, "
@@ -482,7 +491,6 @@ class SqliteStore : public Store {
     written_dirs_.clear();
     cached_dirs_.clear();
     reached_folders_.clear();
-    pending_ = PendingFindings();
     auto version = DataVersion();
     copies_current_ = version.ok();
     if (version.ok()) data_version_ = version.value();
@@ -502,11 +510,6 @@ class SqliteStore : public Store {
         DropCaches();  // the caches may be ahead of the rolled-back file
         return s;
       }
-    }
-    s = FlushFindings();
-    if (!s.ok()) {
-      DropCaches();
-      return s;
     }
     s = txn.Commit();
     if (!s.ok()) DropCaches();
@@ -998,28 +1001,6 @@ class SqliteStore : public Store {
   void DropCaches() {
     ClearFolders();
     key_ids_.clear();
-    pending_ = PendingFindings();
-  }
-
-  // Writes the deferred findings changes (pending_) with one statement: findings seen
-  // again unchanged that must be written down all the same (pinned ones): last seen,
-  // last scan, no longer pinned.
-  Status FlushFindings() {
-    if (pending_.confirmed.empty()) return Status::Ok();
-    std::string ids = "[";
-    for (size_t i = 0; i < pending_.confirmed.size(); ++i) {
-      if (i) ids += ',';
-      ids += std::to_string(pending_.confirmed[i]);
-    }
-    ids += ']';
-    auto up =
-        Get("UPDATE findings SET last_seen = max(last_seen, ?1), last_scan = ?2, pinned = 0 WHERE "
-            "id IN (SELECT value FROM json_each(?3))");
-    if (!up.ok()) return up.status();
-    Status s = up.value()->Bind(1, pending_.now).Bind(2, pending_.scan_id).Bind(3, ids).Run();
-    if (!s.ok()) return s;
-    pending_.confirmed.clear();
-    return Status::Ok();
   }
 
   // A folder leaves the writer's cache: its items the scan has not reached (yet) are
@@ -1179,8 +1160,7 @@ class SqliteStore : public Store {
     if (loaded == nullptr) {
       // No copy from a reader to start from: the folder as this transaction has it, read
       // the way readers read it (its folder_cache row, if any, is current here).
-      Status s = FlushFindings();
-      Result<SqliteReader*> rows = s.ok() ? Rows() : Result<SqliteReader*>(s);
+      Result<SqliteReader*> rows = Rows();
       if (!rows.ok()) {
         folders_.pop_front();
         return rows.status();
@@ -1217,8 +1197,6 @@ class SqliteStore : public Store {
   // Anything written to the folder later drops the row again (the schema's triggers).
   Status WriteFolderCache(WFolder& f) {
     if (!f.cache_due || !f.batched) return Status::Ok();
-    Status flushed = FlushFindings();  // its findings as they are to be
-    if (!flushed.ok()) return flushed;
     f.cache_due = false;
     std::string blob;
     if (f.loaded != nullptr && !f.records_written && copies_current_) {
@@ -1473,21 +1451,13 @@ class SqliteStore : public Store {
   Status RecordOne(int64_t scan_id, const ItemRecord& rec, int64_t now, const ExistsFn& exists) {
     const Item& it = rec.item;
     auto [dir, name] = SplitPath(it.path);
-    if (dir != pending_.dir) {
-      Status s = FlushFindings();
-      if (!s.ok()) return s;
-      pending_.dir = std::string(dir);
-      pending_.scan_id = scan_id;
-      pending_.now = now;
-    }
     auto folder = GetWFolder(dir, rec.folder);
     if (!folder.ok()) return folder.status();
     WFolder& f = *folder.value();
     // Whatever this item changes in its folder makes readers' copies of it stale.
     const int64_t changes_before = db_.TotalChanges();
-    const size_t pending_before = pending_.size();
     Status s = RecordIn(scan_id, rec, f, name, now, exists);
-    if (db_.TotalChanges() != changes_before || pending_.size() != pending_before) {
+    if (db_.TotalChanges() != changes_before) {
       written_dirs_.insert(f.dir_id);
       f.cache_due = true;  // dropped by the change; written again unless records changed
     }
@@ -1501,8 +1471,6 @@ class SqliteStore : public Store {
     if (f.batched) {
       w = f.Find(name);
     } else {
-      Status flushed = FlushFindings();  // LoadOne reads findings from the file
-      if (!flushed.ok()) return flushed;
       auto one = LoadOne(f, name);
       if (!one.ok()) return one.status();
       w = one.value();
@@ -1511,11 +1479,7 @@ class SqliteStore : public Store {
     if (w == nullptr) {
       f.records_written = true;
       Result<std::optional<WItem>> moved = std::optional<WItem>();
-      if (it.has_info && it.info.ino != 0) {
-        Status flushed = FlushFindings();  // FollowMove reads findings from the file
-        if (!flushed.ok()) return flushed;
-        moved = FollowMove(scan_id, it, f, name, now, exists);
-      }
+      if (it.has_info && it.info.ino != 0) moved = FollowMove(scan_id, it, f, name, now, exists);
       if (!moved.ok()) return moved.status();
       if (moved->has_value()) {
         w = &f.items.emplace(std::string(name), std::move(**moved)).first->second;
@@ -1583,17 +1547,19 @@ class SqliteStore : public Store {
   // only if nobody changed its status meanwhile (a reviewer working while a scan
   // runs); records the event. What the scans saw of it until now is written down with
   // it: its last sighting, and its opening by an earlier scan (with that scan's event)
-  // when it is stored as new.
+  // when it is stored as new; opening such a finding is dated by that scan.
   Status SetStatus(WFinding& f, std::string_view dir, std::string_view name, FindingStatus to,
                    int64_t now, int64_t scan_id, std::string_view note) {
     const SeenFinding seen = Sighted(f, dir, name);
+    const int64_t changed =
+        seen.opened.id != 0 && to == FindingStatus::kOpen ? seen.opened.now : now;
     auto st =
         Get("UPDATE findings SET status = ?1, status_changed = ?2, resolved_at = ?3, "
             "exception_reason = ?4, exception_until = ?5, notes = ?6, last_seen = max(last_seen, "
             "?9), last_scan = max(last_scan, ?10) WHERE id = ?7 AND status = ?8");
     if (!st.ok()) return st.status();
     Stmt& q = *st.value();
-    q.Bind(1, StatusSql(to)).Bind(2, now);
+    q.Bind(1, StatusSql(to)).Bind(2, changed);
     if (to == FindingStatus::kResolved) {
       q.Bind(3, now);
     } else {
@@ -1653,6 +1619,7 @@ class SqliteStore : public Store {
     if (f.pinned || f.status == FindingStatus::kResolved) return Status::Ok();
     const SeenFinding seen = Sighted(f, dir, name);
     if (seen.opened.id != 0) {
+      // Opened by an earlier complete scan (SetStatus dates it by that scan).
       Status s = SetStatus(f, dir, name, FindingStatus::kOpen, seen.opened.now, seen.opened.id, "");
       if (!s.ok()) return s;
     }
@@ -1725,12 +1692,10 @@ class SqliteStore : public Store {
       }
       const WFinding& seen_f = seen[at];
       if (seen_f.last_scan == scan_id && seen_f.status != FindingStatus::kResolved) continue;
+      // Seen again unchanged: the scan's coverage says so, nothing to write.
+      if (FindingStands(seen_f, v, now)) continue;
       const bool expired = seen_f.status == FindingStatus::kExcepted &&
                            ExceptionExpired(seen_f.exception_until, now);
-      const bool same = seen_f.severity == v.severity && seen_f.reason == v.kept_reason();
-      if (seen_f.status != FindingStatus::kResolved && !expired && same && !seen_f.pinned) {
-        continue;  // seen again: the scan's coverage says so, nothing to write
-      }
       WFinding* f = &w.Mutable()[at];
       Status s;
       if (f->status == FindingStatus::kResolved) {
@@ -1744,32 +1709,24 @@ class SqliteStore : public Store {
         f->exception_until = 0;
         s = SetStatus(*f, dir, name, FindingStatus::kOpen, now, scan_id, "exception expired");
       } else if (f->status == FindingStatus::kNew && f->last_scan < scan_id) {
-        // Seen again, and written down now: opened, by an earlier complete scan (SetStatus
-        // writes that one down) or by this one.
-        const SeenFinding sighted = Sighted(*f, dir, name);
-        s = sighted.opened.id != 0
-                ? SetStatus(*f, dir, name, FindingStatus::kOpen, sighted.opened.now,
-                            sighted.opened.id, "")
-                : SetStatus(*f, dir, name, FindingStatus::kOpen, now, scan_id, "");
+        // Seen again, and written down now: opened (as of an earlier complete scan that
+        // saw it, if one did: SetStatus).
+        s = SetStatus(*f, dir, name, FindingStatus::kOpen, now, scan_id, "");
       }
       if (!s.ok()) return s;
       // Seen by this scan, written down (and no longer pinned).
-      if (same) {
-        pending_.confirmed.push_back(f->id);  // written by FlushFindings
-      } else {
-        auto up =
-            Get("UPDATE findings SET severity = ?1, reason = ?2, last_seen = max(last_seen, ?3), "
-                "last_scan = ?4, pinned = 0 WHERE id = ?5");
-        if (!up.ok()) return up.status();
-        s = up.value()
-                ->Bind(1, v.severity)
-                .Bind(2, v.kept_reason())
-                .Bind(3, now)
-                .Bind(4, scan_id)
-                .Bind(5, f->id)
-                .Run();
-        if (!s.ok()) return s;
-      }
+      auto up =
+          Get("UPDATE findings SET severity = ?1, reason = ?2, last_seen = max(last_seen, ?3), "
+              "last_scan = ?4, pinned = 0 WHERE id = ?5");
+      if (!up.ok()) return up.status();
+      s = up.value()
+              ->Bind(1, v.severity)
+              .Bind(2, v.kept_reason())
+              .Bind(3, now)
+              .Bind(4, scan_id)
+              .Bind(5, f->id)
+              .Run();
+      if (!s.ok()) return s;
       f->severity = v.severity;
       f->reason = v.kept_reason();
       f->last_scan = scan_id;
@@ -2098,14 +2055,6 @@ class SqliteStore : public Store {
   std::unordered_set<int64_t> written_dirs_;    // folders the running scan wrote to
   std::unordered_set<int64_t> cached_dirs_;     // ... whose folder_cache row it wrote
   std::unique_ptr<SqliteReader> rows_;          // reads folders inside write transactions
-  // Findings changes of the folder being recorded, written by FlushFindings before the
-  // writer turns to another folder, reads findings from the file, or commits.
-  struct PendingFindings {
-    std::string dir;  // the folder they belong to
-    int64_t scan_id = 0, now = 0;
-    std::vector<int64_t> confirmed;  // seen again unchanged: last_seen, last_scan, unpinned
-    size_t size() const { return confirmed.size(); }
-  } pending_;
   // Whether the folder copies taken since the running scan began (its readers', the
   // writer's own) are still what the file holds, as far as other connections go: none
   // has committed since (data_version_), and no finding changed under the writer.
@@ -2182,11 +2131,7 @@ bool JudgementStands(const StoredItem& stored, const std::vector<Violation>& vio
     for (const StoredFinding& c : stored.findings) {
       if (c.policy == v.policy && c.kind == v.kind) f = &c;
     }
-    if (f == nullptr || f->status == FindingStatus::kResolved || f->pinned ||
-        f->severity != v.severity || f->reason != v.kept_reason() ||
-        (f->status == FindingStatus::kExcepted && ExceptionExpired(f->exception_until, now))) {
-      return false;
-    }
+    if (f == nullptr || !FindingStands(*f, v, now)) return false;
     ++matched;
   }
   size_t resolved = 0;
