@@ -400,8 +400,8 @@ TEST_CASE("store: an inventory of schema 1 is migrated: findings rebuilt, folder
 
 TEST_CASE("lifecycle: a new finding acknowledged while a scan confirms it stays acknowledged") {
   // The scan's readers load the folder while its findings are new; a reviewer then
-  // acknowledges one; the scan moves the others to open in one statement, and leaves
-  // the acknowledged one (and its history) as the reviewer left it.
+  // acknowledges one; the scan's coverage opens the others, and the acknowledged one
+  // (and its history) stays as the reviewer left it.
   Fixture fx;
   const std::vector<Item> items = TwoFolders();
   fx.Scan(items, kT0);
