@@ -158,8 +158,8 @@ int main(int argc, char** argv) {
   if (std::getenv("NOTIFY_SOCKET") != nullptr) foreground = true;
   LogToStderr();
 
-  std::vector<custos::service::Diagnostic> diags;
-  auto snapshot = custos::service::LoadSnapshot(config, &diags);
+  std::vector<custos::config::Diagnostic> diags;
+  auto snapshot = custos::config::LoadSnapshot(config, &diags);
   if (!snapshot.ok()) {
     for (const auto& d : diags) {
       std::fprintf(stderr, "%s\n", custos::EscapeBytes(d.ToString(), true).c_str());
@@ -185,7 +185,7 @@ int main(int argc, char** argv) {
   custos::service::SetLogLevel(snapshot.value()->config->log_level);
   custos::service::ServiceOptions options;
   options.config_path = config;
-  options.make_store = [](const custos::service::DaemonConfig& c) {
+  options.make_store = [](const custos::config::DaemonConfig& c) {
     return custos::service::OpenInventoryStore(c.inventory, c.state_directory);
   };
   options.on_ready = [ready_fd] {

@@ -13,12 +13,12 @@
 #include "cli.h"
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
+#include "custos/config/snapshot.h"
 #include "custos/detect/detect.h"
 #include "custos/identify/identifier.h"
 #include "custos/policies/policy.h"
 #include "custos/scan/output.h"
 #include "custos/scan/scan.h"
-#include "custos/service/snapshot.h"
 #include "scan_inventory.h"
 
 namespace custos::cli {
@@ -390,14 +390,14 @@ std::optional<std::string> ReadSmallFile(const std::string& path, size_t max) {
   return text;
 }
 
-service::FileKind KindOf(const std::string& file) {
+config::FileKind KindOf(const std::string& file) {
   auto text = ReadSmallFile(file, 1 << 20);
-  const service::FileKind kind = text ? service::GuessFileKind(*text) : service::FileKind::kUnknown;
-  if (kind != service::FileKind::kUnknown) return kind;
+  const config::FileKind kind = text ? config::GuessFileKind(*text) : config::FileKind::kUnknown;
+  if (kind != config::FileKind::kUnknown) return kind;
   const size_t slash = file.find_last_of('/');
   const std::string base = slash == std::string::npos ? file : file.substr(slash + 1);
-  return base == "custos.yaml" || base == "custos.yml" ? service::FileKind::kDaemonConfig
-                                                       : service::FileKind::kPolicyFile;
+  return base == "custos.yaml" || base == "custos.yml" ? config::FileKind::kDaemonConfig
+                                                       : config::FileKind::kPolicyFile;
 }
 
 void PrintDiagnostics(const std::vector<policies::Diagnostic>& diags, const Status& status) {
@@ -408,7 +408,7 @@ void PrintDiagnostics(const std::vector<policies::Diagnostic>& diags, const Stat
 }  // namespace
 
 int CheckConfigCommand(const Args& args) {
-  std::optional<service::FileKind> forced;
+  std::optional<config::FileKind> forced;
   std::vector<std::string> files;
   for (size_t i = 0; i < args.size(); ++i) {
     std::optional<std::string> v;
@@ -421,7 +421,7 @@ int CheckConfigCommand(const Args& args) {
         PrintError("check-config: unknown kind '" + EscapeBytes(*v, true) + "' (daemon or policy)");
         return kExitError;
       }
-      forced = *v == "daemon" ? service::FileKind::kDaemonConfig : service::FileKind::kPolicyFile;
+      forced = *v == "daemon" ? config::FileKind::kDaemonConfig : config::FileKind::kPolicyFile;
     } else if (args[i] == "--") {
       files.insert(files.end(), args.begin() + static_cast<long>(i) + 1, args.end());
       break;
@@ -440,14 +440,14 @@ int CheckConfigCommand(const Args& args) {
   for (const std::string& file : files) {
     std::vector<policies::Diagnostic> diags;
     const std::string shown = EscapeBytes(file, true);
-    if (forced.value_or(KindOf(file)) == service::FileKind::kDaemonConfig) {
-      auto snapshot = service::LoadSnapshot(file, &diags);
+    if (forced.value_or(KindOf(file)) == config::FileKind::kDaemonConfig) {
+      auto snapshot = config::LoadSnapshot(file, &diags);
       if (!snapshot.ok()) {
         PrintDiagnostics(diags, snapshot.status());
         rc = kExitError;
         continue;
       }
-      const service::Snapshot& snap = *snapshot.value();
+      const config::Snapshot& snap = *snapshot.value();
       std::printf("%s: ok (daemon config: %zu roots, %zu policy files with %zu policies)\n",
                   shown.c_str(), snap.config->roots.size(), snap.config->policies.size(),
                   snap.policies ? snap.policies->policy_count() : 0);

@@ -21,9 +21,11 @@
 
 #include "accept_loop.h"
 #include "custos/base/status.h"
-#include "custos/service/config.h"
+#include "custos/config/config.h"
 
 namespace custos::service {
+
+using config::ControlConfig;
 
 struct Peer {
   pid_t pid = 0;

@@ -15,11 +15,18 @@
 #include <vector>
 
 #include "custos/base/status.h"
-#include "custos/service/config.h"
+#include "custos/config/snapshot.h"
 #include "custos/service/result_store.h"
-#include "custos/service/snapshot.h"
 
 namespace custos::service {
+
+// The config's model (daemon/config), as the service names it.
+using config::DaemonConfig;
+using config::DescribeConfig;
+using config::Diagnostic;
+using config::LoadSnapshot;
+using config::RootConfig;
+using config::Snapshot;
 
 struct ServiceOptions {
   std::string config_path;  // reloaded on SIGHUP

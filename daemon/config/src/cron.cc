@@ -1,4 +1,4 @@
-#include "custos/service/cron.h"
+#include "custos/config/cron.h"
 
 #include <time.h>
 
@@ -10,7 +10,7 @@
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
 
-namespace custos::service {
+namespace custos::config {
 namespace {
 
 struct FieldSpec {
@@ -259,4 +259,4 @@ std::optional<int64_t> CronSchedule::Next(int64_t after, TimeZone zone) const {
   return std::nullopt;
 }
 
-}  // namespace custos::service
+}  // namespace custos::config

@@ -2,13 +2,13 @@
 // of errors.
 #include <catch2/catch.hpp>
 
-#include "custos/service/config.h"
+#include "custos/config/config.h"
 #include "support/support.h"
 
-using custos::service::Diagnostic;
-using custos::service::LoadConfigFile;
-using custos::service::LoadConfigString;
-using custos::service::TimeZone;
+using custos::config::Diagnostic;
+using custos::config::LoadConfigFile;
+using custos::config::LoadConfigString;
+using custos::config::TimeZone;
 
 namespace {
 
@@ -204,8 +204,8 @@ TEST_CASE("config: the shipped default config loads") {
 }
 
 TEST_CASE("config: a daemon config and a policy file are told apart by their keys") {
-  using custos::service::FileKind;
-  using custos::service::GuessFileKind;
+  using custos::config::FileKind;
+  using custos::config::GuessFileKind;
   CHECK(GuessFileKind("roots: [{path: /srv}]\n") == FileKind::kDaemonConfig);
   CHECK(GuessFileKind("metrics: {listen: off}\n") == FileKind::kDaemonConfig);
   CHECK(GuessFileKind("policies: [a.yaml, b.yaml]\n") == FileKind::kDaemonConfig);

@@ -18,7 +18,7 @@
 
 #include "custos/base/status.h"
 
-namespace custos::service {
+namespace custos::config {
 
 // The clock a schedule is read in.
 enum class TimeZone {
@@ -58,4 +58,4 @@ class CronSchedule {
   bool weekdays_restricted_ = false;
 };
 
-}  // namespace custos::service
+}  // namespace custos::config

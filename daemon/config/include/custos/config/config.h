@@ -1,6 +1,7 @@
 // The daemon's configuration file (/etc/custos/custos.yaml): roots with their
 // schedules, excludes and limits; policy files; where state, inventory and the control
-// socket live; the metrics endpoint; logging; throttling.
+// socket live; the metrics endpoint; logging; throttling. Read by custosd and by the
+// custos tool (check-config), so this library holds no service machinery.
 //
 // Loading follows the policy loader: every problem is a Diagnostic with
 // FILE:LINE:COL pointing at the offending node (an unknown key: the key; a bad value:
@@ -16,11 +17,11 @@
 
 #include "custos/base/glob.h"
 #include "custos/base/status.h"
+#include "custos/config/cron.h"
+#include "custos/config/values.h"
 #include "custos/policies/policy.h"
-#include "custos/service/cron.h"
-#include "custos/service/throttle.h"
 
-namespace custos::service {
+namespace custos::config {
 
 using Diagnostic = policies::Diagnostic;
 
@@ -100,4 +101,4 @@ std::string HumanSeconds(double seconds);
 // The effective settings, one line each, for the start-up log.
 std::vector<std::string> DescribeConfig(const DaemonConfig& config);
 
-}  // namespace custos::service
+}  // namespace custos::config

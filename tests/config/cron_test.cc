@@ -5,11 +5,11 @@
 #include <catch2/catch.hpp>
 
 #include "custos/base/time.h"
-#include "custos/service/cron.h"
+#include "custos/config/cron.h"
 
 using custos::ParseIso8601;
-using custos::service::CronSchedule;
-using custos::service::TimeZone;
+using custos::config::CronSchedule;
+using custos::config::TimeZone;
 
 namespace {
 

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "custos/base/status.h"
+#include "custos/config/config.h"
 #include "custos/detect/detect.h"
 #include "custos/policies/policy.h"
-#include "custos/service/config.h"
 
-namespace custos::service {
+namespace custos::config {
 
 struct Snapshot {
   std::shared_ptr<const DaemonConfig> config;
@@ -28,4 +28,4 @@ struct Snapshot {
 Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& path,
                                                      std::vector<Diagnostic>* diagnostics);
 
-}  // namespace custos::service
+}  // namespace custos::config

@@ -1,6 +1,6 @@
 // Config loading: YAML text -> checked DaemonConfig. Messages follow the policy
 // loader's wording so that both files read alike in `custos check-config` and logs.
-#include "custos/service/config.h"
+#include "custos/config/config.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -16,7 +16,7 @@
 
 #include "custos/base/escape.h"
 
-namespace custos::service {
+namespace custos::config {
 namespace {
 
 constexpr uint64_t kMaxFileSize = 1 << 20;
@@ -683,4 +683,4 @@ std::vector<std::string> DescribeConfig(const DaemonConfig& c) {
   return lines;
 }
 
-}  // namespace custos::service
+}  // namespace custos::config

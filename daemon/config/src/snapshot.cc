@@ -1,8 +1,8 @@
-#include "custos/service/snapshot.h"
+#include "custos/config/snapshot.h"
 
 #include "custos/base/time.h"
 
-namespace custos::service {
+namespace custos::config {
 
 Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& path,
                                                      std::vector<Diagnostic>* diagnostics) {
@@ -30,4 +30,4 @@ Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& path,
   return std::shared_ptr<const Snapshot>(std::move(snap));
 }
 
-}  // namespace custos::service
+}  // namespace custos::config
