@@ -652,8 +652,7 @@ TEST_CASE("daemon: garbage, oversized and idle clients are refused while others 
 
 TEST_CASE("daemon: a user outside the socket's group is refused") {
   if (::geteuid() != 0 || !custos::test::HaveTool("setpriv")) {
-    WARN("SKIPPED: needs root and setpriv(1) to run the client as uid 65534");
-    return;
+    CUSTOS_SKIP("needs root and setpriv(1) to run the client as uid 65534");
   }
   TempDir dir;
   ::chmod(dir.path().c_str(), 0755);  // let uid 65534 reach the socket

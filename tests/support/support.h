@@ -43,6 +43,19 @@ ProcessResult RunCustos(const std::vector<std::string>& args, int timeout_s = 12
 // True when `tool` is found in PATH.
 bool HaveTool(const std::string& tool);
 
+// A test whose prerequisite (a tool, a font, root) is missing calls CUSTOS_SKIP(why).
+// Under CTest (which sets CUSTOS_TEST_SKIP_CODE, and SKIP_RETURN_CODE to the same value)
+// the test's process ends with that code and CTest reports the test as skipped: neither
+// passed nor failed. Run by hand, the test prints the reason as a warning and returns.
+#define CUSTOS_SKIP(why)                 \
+  do {                                   \
+    ::custos::test::ExitIfSkipCode(why); \
+    WARN("SKIPPED: " << (why));          \
+    return;                              \
+  } while (false)
+// Prints "SKIPPED: why" and ends the process with $CUSTOS_TEST_SKIP_CODE when it is set.
+void ExitIfSkipCode(std::string_view why);
+
 // The custos binary, the source tree and the built custom magic database.
 std::string CustosBinary();
 std::string SourceDir();
