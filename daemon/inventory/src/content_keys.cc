@@ -4,6 +4,8 @@
 
 #include "custos/detect/detect.h"
 #include "custos/extract/extract.h"
+#include "custos/extract/version.h"
+#include "custos/identify/version.h"
 
 namespace custos::inventory {
 namespace {
@@ -33,7 +35,7 @@ ContentKeys KeysForScan(const scan::ScanOptions& options,
                         const std::string& key_id) {
   ContentKeys keys;
   // ACLs are stored only when the policies needed them at the time.
-  keys.identified = "i" + std::to_string(kIdentifyVersion) + (options.read_acl ? ";acl" : "") +
+  keys.identified = "i" + std::to_string(identify::kVersion) + (options.read_acl ? ";acl" : "") +
                     (options.magic_database.empty() ? "" : ";m" + options.magic_database);
   if (!options.detectors) {
     keys.searched = keys.identified + ";no-content";
@@ -49,7 +51,7 @@ ContentKeys KeysForScan(const scan::ScanOptions& options,
     }
     Fnv limits;
     limits.Add(extract::FormatLimits(options.limits));
-    keys.searched = keys.identified + ";x" + std::to_string(kExtractionVersion) + ";d" +
+    keys.searched = keys.identified + ";x" + std::to_string(extract::kVersion) + ";d" +
                     std::to_string(detect::Engine::kVersion) + ";c" + custom.Hex() + ";l" +
                     limits.Hex() + ";k" + key_id;
   }

@@ -12,16 +12,11 @@
 
 namespace custos::inventory {
 
-// Versions of what stored results depend on besides the detectors
-// (detect::Engine::kVersion). Bump kIdentifyVersion when identification (custom magic,
-// categories, content dates) changes what it finds, kExtractionVersion when text
-// extraction does: the next scan then reads again what they affect, and only that.
-inline constexpr int kIdentifyVersion = 1;
-inline constexpr int kExtractionVersion = 1;
-
 // The keys for a scan with `options` (detectors, limits, read_acl, magic database set
 // as the scan will run), the custom detectors of `policies` (may be null) and the id
 // of the HMAC key in use (empty without content search).
+// The versions are those of the modules themselves: identify::kVersion,
+// extract::kVersion and detect::Engine::kVersion.
 //   identified: identification version, ACLs read or not, magic database;
 //   searched:   identified + extraction and detector versions, a fingerprint of the
 //               custom detectors and of the extraction limits, and the key id; or
