@@ -1,10 +1,10 @@
-// custos: one-shot scans, classification and policy checks from the command line.
+// `custos help [COMMAND]`, `custos --help` and `custos --version`.
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "cli.h"
 
+namespace custos::cli {
 namespace {
 
 constexpr const char* kUsage =
@@ -32,24 +32,12 @@ constexpr const char* kUsage =
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  using namespace custos::cli;
-  if (argc < 2) {
-    std::fputs(kUsage, stderr);
-    return kExitError;
-  }
-  const std::string cmd = argv[1];
-  Args args(argv + 2, argv + argc);
-  if (cmd == "scan") return ScanCommand(args);
-  if (cmd == "classify") return ClassifyCommand(args);
-  if (cmd == "check-config") return CheckConfigCommand(args);
-  if (cmd == "detectors") return DetectorsCommand(args);
-  if (cmd == "findings") return FindingsCommand(args);
-  if (cmd == "report") return ReportCommand(args);
-  if (cmd == "status") return StatusCommand(args);
-  if (cmd == "scan-now") return ScanNowCommand(args);
-  if (cmd == "reload") return ReloadCommand(args);
-  if (cmd == "help" && !args.empty()) {
+void PrintUsage(std::FILE* to) { std::fputs(kUsage, to); }
+
+void PrintVersion() { std::puts("custos " CUSTOS_VERSION); }
+
+int HelpCommand(const Args& args) {
+  if (!args.empty()) {
     Args help = {"--help"};
     if (args[0] == "scan") return ScanCommand(help);
     if (args[0] == "classify") return ClassifyCommand(help);
@@ -59,14 +47,8 @@ int main(int argc, char** argv) {
     if (args[0] == "status") return StatusCommand(help);
     if (args[0] == "scan-now") return ScanNowCommand(help);
   }
-  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    std::fputs(kUsage, stdout);
-    return kExitClean;
-  }
-  if (cmd == "--version") {
-    std::puts("custos " CUSTOS_VERSION);
-    return kExitClean;
-  }
-  PrintError("unknown command '" + cmd + "' (see custos --help)");
-  return kExitError;
+  PrintUsage(stdout);
+  return kExitClean;
 }
+
+}  // namespace custos::cli
