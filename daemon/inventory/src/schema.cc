@@ -221,7 +221,7 @@ CREATE TRIGGER folder_cache_finding_delete AFTER DELETE ON findings BEGIN
 END;
 )sql",
     // 3: a finding's last sighting and its move from new to open follow from the
-    // complete scans that covered its file (sightings.h), instead of being written for
+    // complete scans that covered its file (lifecycle.h: Sightings), instead of being written for
     // every finding by every scan. `pinned` marks a finding some scan covered without
     // confirming it (its file unreadable, partly read, out of sight, or moved): its
     // stored last_seen, last_scan and status are the whole truth until a scan confirms it

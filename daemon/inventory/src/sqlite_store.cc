@@ -29,12 +29,14 @@
 #include "custos/base/escape.h"
 #include "custos/base/fd.h"
 #include "custos/base/time.h"
+#include "custos/inventory/lifecycle.h"
 #include "custos/inventory/store.h"
 #include "folder_blob.h"
 #include "path_parts.h"
 #include "schema.h"
 #include "sightings.h"
 #include "sqlite.h"
+#include "sqlite_findings.h"
 
 namespace custos::inventory {
 
@@ -89,17 +91,6 @@ const char* StatusSql(FindingStatus s) {
 
 FindingStatus StatusFromSql(std::string_view s) {
   return ParseStatus(s).value_or(FindingStatus::kOpen);
-}
-
-std::string Day(int64_t t) { return FormatIso8601(t).substr(0, 10); }
-
-// Whether the stored finding `f` is what the violation `v` of its item, judged at `now`,
-// makes of it without a write: active or excepted (the exception running), neither
-// resolved nor pinned, with the same severity and kept reason.
-bool FindingStands(const StoredFinding& f, const Violation& v, int64_t now) {
-  return f.status != FindingStatus::kResolved && !f.pinned && f.severity == v.severity &&
-         f.reason == v.kept_reason() &&
-         !(f.status == FindingStatus::kExcepted && ExceptionExpired(f.exception_until, now));
 }
 
 // Columns of an item record, in the order ReadItem expects; `i` is items.
@@ -418,7 +409,7 @@ class SqliteReader : public ItemReader {
 class SqliteStore : public Store {
  public:
   SqliteStore(std::string path, Db db, const OpenOptions& options)
-      : path_(std::move(path)), db_(std::move(db)), options_(options) {}
+      : path_(std::move(path)), db_(std::move(db)), options_(options), finding_writer_(db_) {}
 
   ~SqliteStore() override {
     // Fold the WAL back into the file and truncate it, so that a finished run leaves
@@ -457,7 +448,7 @@ class SqliteStore : public Store {
     s = ins.value()->Bind(1, NowUnix()).Bind(2, now).BindBlob(3, codec::PackStrings(roots)).Run();
     if (!s.ok()) return s;
     const int64_t scan_id = db_.LastInsertId();
-    auto sightings = Sightings::Load(db_);
+    auto sightings = LoadSightings(db_);
     if (!sightings.ok()) return sightings.status();
     sightings_ = std::move(sightings.value());
     auto pol = Get(
@@ -558,11 +549,10 @@ class SqliteStore : public Store {
       auto findings = LoadFindings(c.id);
       if (!findings.ok()) return findings.status();
       auto [dir, name] = SplitPath(c.path);
-      for (WFinding& f : findings.value()) {
-        if (f.status == FindingStatus::kResolved) continue;
-        s = SetStatus(f, dir, name, FindingStatus::kResolved, now, scan_id, "file deleted");
-        if (!s.ok()) return s;
-      }
+      const lifecycle::Place place{&sightings_, dir, name};
+      s = ApplyPlan(lifecycle::ResolveAll(findings.value(), place, now, scan_id, "file deleted"),
+                    c.id, findings.value(), place);
+      if (!s.ok()) return s;
     }
     // Still there but out of the scan's sight: the scan covered them without confirming
     // their findings.
@@ -570,10 +560,9 @@ class SqliteStore : public Store {
       auto findings = LoadFindings(c.id);
       if (!findings.ok()) return findings.status();
       auto [dir, name] = SplitPath(c.path);
-      for (WFinding& f : findings.value()) {
-        s = Pin(f, dir, name);
-        if (!s.ok()) return s;
-      }
+      const lifecycle::Place place{&sightings_, dir, name};
+      s = ApplyPlan(lifecycle::PinAll(findings.value(), place), c.id, findings.value(), place);
+      if (!s.ok()) return s;
     }
     totals.deleted = unreached.gone.size();
     auto expired = ExpireLocked(now, scan_id);
@@ -616,9 +605,9 @@ class SqliteStore : public Store {
     ReadTxn read(db_);
     Status begun = read.Begin();
     if (!begun.ok()) return begun;
-    auto sightings = Sightings::Load(db_);
+    auto sightings = LoadSightings(db_);
     if (!sightings.ok()) return sightings.status();
-    // Status and `since` are those the scans show (sightings.h): a finding stored as new
+    // Status and `since` are those the scans show (lifecycle.h, Sightings): a finding stored as new
     // may show as open, opened since. The query takes those in too; they are sorted out
     // below.
     std::string sql =
@@ -627,11 +616,7 @@ class SqliteStore : public Store {
         "f.exception_reason, f.exception_until, f.last_scan, f.pinned FROM findings f JOIN items "
         "i ON i.id = f.item JOIN dirs d ON d.id = i.dir WHERE 1";
     int n = 0;
-    std::vector<FindingStatus> stored_statuses = q.statuses;
-    if (!q.statuses.empty() &&
-        std::count(q.statuses.begin(), q.statuses.end(), FindingStatus::kOpen) != 0) {
-      stored_statuses.push_back(FindingStatus::kNew);
-    }
+    const std::vector<FindingStatus> stored_statuses = lifecycle::StoredStatuses(q.statuses);
     if (!stored_statuses.empty()) {
       sql += " AND f.status IN (";
       for (size_t k = 0; k < stored_statuses.size(); ++k) {
@@ -654,7 +639,7 @@ class SqliteStore : public Store {
     auto st = Stmt::Prepare(db_, sql);
     if (!st.ok()) return st.status();
     int b = 0;
-    for (FindingStatus s : stored_statuses) st->Bind(++b, StatusSql(s));
+    for (FindingStatus s : stored_statuses) st->Bind(++b, StatusName(s));
     for (const std::string& p : q.policies) st->Bind(++b, p);
     if (q.since) st->Bind(++b, *q.since);
     if (q.id) st->Bind(++b, *q.id);
@@ -685,15 +670,8 @@ class SqliteStore : public Store {
       stored.last_seen = f.last_seen;
       stored.last_scan = st->Int(17);
       stored.pinned = st->Int(18) != 0;
-      const SeenFinding seen = Derive(stored, sightings.value(), st->View(7), st->View(8));
-      f.status = seen.status;
-      f.last_seen = seen.last_seen;
-      if (seen.opened.id != 0) f.status_changed = seen.opened.now;
-      if (!q.statuses.empty() && std::count(q.statuses.begin(), q.statuses.end(), f.status) == 0) {
-        continue;
-      }
-      if (q.since && f.first_seen < *q.since && f.status_changed < *q.since) continue;
-      out.push_back(std::move(f));
+      lifecycle::Show(f, stored, {&sightings.value(), st->View(7), st->View(8)});
+      if (lifecycle::Matches(f, q)) out.push_back(std::move(f));
     }
     st->Reset();
     if (q.with_detections) {
@@ -737,43 +715,27 @@ class SqliteStore : public Store {
   }
 
   Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now) override {
-    return Review(finding_id, now, [&](WFinding& f, std::string* line) -> Result<FindingStatus> {
-      if (f.status == FindingStatus::kResolved) {
-        return Status::Invalid("finding " + std::to_string(finding_id) +
-                               " is resolved; nothing to acknowledge");
-      }
-      *line = Day(now) + " acknowledged" + (note.empty() ? "" : ": " + std::string(note));
-      f.exception_reason.clear();
-      f.exception_until = 0;
-      return FindingStatus::kAcknowledged;
-    });
+    lifecycle::ReviewAction a;
+    a.kind = lifecycle::ReviewAction::Kind::kAcknowledge;
+    a.note = std::string(note);
+    return Review(finding_id, a, now);
   }
 
   Status Except(int64_t finding_id, std::string_view reason, int64_t until, std::string_view note,
                 int64_t now) override {
-    if (reason.empty()) return Status::Invalid("an exception needs a reason");
-    if (ExceptionExpired(until, now)) {
-      return Status::Invalid("exception end " + Day(until) + " is in the past");
-    }
-    return Review(finding_id, now, [&](WFinding& f, std::string* line) -> Result<FindingStatus> {
-      if (f.status == FindingStatus::kResolved) {
-        return Status::Invalid("finding " + std::to_string(finding_id) +
-                               " is resolved; nothing to except");
-      }
-      *line = Day(now) + " excepted until " + Day(until) + ": " + std::string(reason);
-      if (!note.empty()) *line += " (" + std::string(note) + ")";
-      f.exception_reason = std::string(reason);
-      f.exception_until = until;
-      return FindingStatus::kExcepted;
-    });
+    lifecycle::ReviewAction a;
+    a.kind = lifecycle::ReviewAction::Kind::kExcept;
+    a.reason = std::string(reason);
+    a.until = until;
+    a.note = std::string(note);
+    return Review(finding_id, a, now);
   }
 
   Status AddNote(int64_t finding_id, std::string_view note, int64_t now) override {
-    if (note.empty()) return Status::Invalid("empty note");
-    return Review(finding_id, now, [&](WFinding& f, std::string* line) -> Result<FindingStatus> {
-      *line = Day(now) + " note: " + std::string(note);
-      return f.status;
-    });
+    lifecycle::ReviewAction a;
+    a.kind = lifecycle::ReviewAction::Kind::kNote;
+    a.note = std::string(note);
+    return Review(finding_id, a, now);
   }
 
   Result<uint64_t> ExpireExceptions(int64_t now) override {
@@ -1423,15 +1385,10 @@ class SqliteStore : public Store {
       auto findings = LoadFindings(c.id);
       if (!findings.ok()) return findings.status();
       w.findings = std::move(findings.value());
-      for (WFinding& f : w.findings) {
-        if (f.status == FindingStatus::kResolved) continue;
-        // What the scans saw of it is written down as of its old path, which they covered
-        // (the new one they may not have); this scan confirms it afresh (Reconcile).
-        s = Pin(f, old_dir, old_name);
-        if (!s.ok()) return s;
-        s = AddEvent(f.id, now, scan_id, f.status, f.status, "moved from " + c.old_path);
-        if (!s.ok()) return s;
-      }
+      const lifecycle::Place old_place{&sightings_, old_dir, old_name};
+      s = ApplyPlan(lifecycle::Moved(w.findings, old_place, now, scan_id, c.old_path), c.id,
+                    w.findings, old_place);
+      if (!s.ok()) return s;
       return std::optional<WItem>(std::move(w));
     }
     return std::optional<WItem>();
@@ -1509,263 +1466,41 @@ class SqliteStore : public Store {
     return Reconcile(scan_id, *w, f.path, name, it.violations, state, now);
   }
 
-  Status AddEvent(int64_t finding, int64_t at, int64_t scan_id, std::optional<FindingStatus> from,
-                  FindingStatus to, std::string_view note) {
-    auto st =
-        Get("INSERT INTO events (finding, at, scan, from_status, to_status, note) VALUES (?1, ?2, "
-            "?3, ?4, ?5, ?6)");
-    if (!st.ok()) return st.status();
-    Stmt& q = *st.value();
-    q.Bind(1, finding).Bind(2, at);
-    if (scan_id != 0) {
-      q.Bind(3, scan_id);
-    } else {
-      q.BindNull(3);
-    }
-    if (from) {
-      q.Bind(4, StatusSql(*from));
-    } else {
-      q.BindNull(4);
-    }
-    return q.Bind(5, StatusSql(to)).Bind(6, note).Run();
+  // Carries out a lifecycle plan about `findings` (of item `item_id`, at `place`).
+  Status ApplyPlan(const lifecycle::Plan& plan, int64_t item_id, std::vector<WFinding>& findings,
+                   const lifecycle::Place& place) {
+    if (plan.empty()) return Status::Ok();
+    Status s = lifecycle::Apply(plan, item_id, findings, place, finding_writer_);
+    // A finding changed under the writer: the folder copies in memory may be as stale.
+    if (finding_writer_.TakeConflict()) copies_current_ = false;
+    return s;
   }
 
-  // The finding as the scans show it (sightings.h), for the item `dir`/`name`; as
-  // stored when `dir` is empty.
-  SeenFinding Sighted(const WFinding& f, std::string_view dir, std::string_view name) const {
-    if (dir.empty()) {
-      SeenFinding out;
-      out.status = f.status;
-      out.last_scan = f.last_scan;
-      out.last_seen = f.last_seen;
-      return out;
-    }
-    return Derive(f, sightings_, dir, name);
-  }
-
-  // Moves a finding (of the item `dir`/`name`, or "" when it does not matter) to `to`,
-  // only if nobody changed its status meanwhile (a reviewer working while a scan
-  // runs); records the event. What the scans saw of it until now is written down with
-  // it: its last sighting, and its opening by an earlier scan (with that scan's event)
-  // when it is stored as new; opening such a finding is dated by that scan.
-  Status SetStatus(WFinding& f, std::string_view dir, std::string_view name, FindingStatus to,
-                   int64_t now, int64_t scan_id, std::string_view note) {
-    const SeenFinding seen = Sighted(f, dir, name);
-    const int64_t changed =
-        seen.opened.id != 0 && to == FindingStatus::kOpen ? seen.opened.now : now;
-    auto st =
-        Get("UPDATE findings SET status = ?1, status_changed = ?2, resolved_at = ?3, "
-            "exception_reason = ?4, exception_until = ?5, notes = ?6, last_seen = max(last_seen, "
-            "?9), last_scan = max(last_scan, ?10) WHERE id = ?7 AND status = ?8");
-    if (!st.ok()) return st.status();
-    Stmt& q = *st.value();
-    q.Bind(1, StatusSql(to)).Bind(2, changed);
-    if (to == FindingStatus::kResolved) {
-      q.Bind(3, now);
-    } else {
-      q.BindNull(3);
-    }
-    if (f.exception_reason.empty()) {
-      q.BindNull(4);
-    } else {
-      q.Bind(4, f.exception_reason);
-    }
-    if (f.exception_until == 0) {
-      q.BindNull(5);
-    } else {
-      q.Bind(5, f.exception_until);
-    }
-    q.Bind(6, f.notes).Bind(7, f.id).Bind(8, StatusSql(f.status));
-    q.Bind(9, seen.last_seen).Bind(10, seen.last_scan);
-    Status s = q.Run();
-    if (!s.ok()) return s;
-    if (db_.Changes() == 0) {
-      // Somebody else changed it. Resolving applies whatever the status; any other
-      // change was decided on a status that no longer holds, so it is dropped. The
-      // folder copies in memory may be as stale (copies_current_).
-      copies_current_ = false;
-      auto cur = Get("SELECT status, notes FROM findings WHERE id = ?1");
-      if (!cur.ok()) return cur.status();
-      Stmt& c = *cur.value();
-      c.Bind(1, f.id);
-      auto row = c.Step();
-      if (!row.ok()) return row.status();
-      const bool found = *row;
-      if (found) {
-        f.status = StatusFromSql(c.View(0));
-        f.notes = c.Text(1);
-      }
-      c.Reset();
-      if (!found || to != FindingStatus::kResolved || f.status == to) return Status::Ok();
-      return SetStatus(f, dir, name, to, now, scan_id, note);
-    }
-    FindingStatus from = f.status;
-    f.status = to;
-    f.last_seen = std::max(f.last_seen, seen.last_seen);
-    f.last_scan = std::max(f.last_scan, seen.last_scan);
-    if (seen.opened.id != 0) {
-      // Opened by an earlier complete scan: its event, as of that scan.
-      s = AddEvent(f.id, seen.opened.now, seen.opened.id, FindingStatus::kNew, FindingStatus::kOpen,
-                   "");
-      if (!s.ok() || to == FindingStatus::kOpen) return s;
-      from = FindingStatus::kOpen;
-    }
-    return AddEvent(f.id, now, scan_id, from, to, note);
-  }
-
-  // Writes down what the scans saw of an active or excepted finding until now and pins
-  // it there: the running scan covers its file (`dir`/`name`) but cannot confirm it.
-  Status Pin(WFinding& f, std::string_view dir, std::string_view name) {
-    if (f.pinned || f.status == FindingStatus::kResolved) return Status::Ok();
-    const SeenFinding seen = Sighted(f, dir, name);
-    if (seen.opened.id != 0) {
-      // Opened by an earlier complete scan (SetStatus dates it by that scan).
-      Status s = SetStatus(f, dir, name, FindingStatus::kOpen, seen.opened.now, seen.opened.id, "");
-      if (!s.ok()) return s;
-    }
-    auto up =
-        Get("UPDATE findings SET last_seen = max(last_seen, ?1), last_scan = max(last_scan, ?2), "
-            "pinned = 1 WHERE id = ?3");
-    if (!up.ok()) return up.status();
-    Status s = up.value()->Bind(1, seen.last_seen).Bind(2, seen.last_scan).Bind(3, f.id).Run();
-    if (!s.ok()) return s;
-    f.last_seen = std::max(f.last_seen, seen.last_seen);
-    f.last_scan = std::max(f.last_scan, seen.last_scan);
-    f.pinned = true;
-    return Status::Ok();
-  }
-
-  // Moves the findings of the item `dir`/`name` along: new ones for new violations,
-  // and resolutions for violations that are gone. A finding seen again unchanged
-  // writes nothing: that this scan saw it follows from the scan covering the file once
-  // the scan completes (sightings.h). An item that could not be read (skipped) says
-  // nothing about its earlier findings; a partially read one says nothing about its
-  // "forbidden" findings (what was not read may hold the detected values), only about
-  // those judged on metadata and headers. The findings it cannot confirm or resolve are
-  // pinned. The findings stay in the reader's copy of the folder (WItem::View) until one
-  // of them changes: an unchanged item copies nothing.
+  // Moves the findings of the item `dir`/`name` along (lifecycle::Reconcile). A finding
+  // seen again unchanged writes nothing: that this scan saw it follows from the scan
+  // covering the file once the scan completes (lifecycle.h: Sightings). The findings
+  // stay in the reader's copy of the folder (WItem::View) until one of them changes: an
+  // unchanged item copies nothing.
   Status Reconcile(int64_t scan_id, WItem& w, std::string_view dir, std::string_view name,
                    const std::vector<Violation>& violations, ItemState state, int64_t now) {
-    // (policy, kind) of the current violations; an item has a handful at most.
-    std::vector<std::pair<std::string_view, std::string_view>> current;
-    auto is_current = [&](std::string_view policy, std::string_view kind) {
-      return std::find(current.begin(), current.end(), std::make_pair(policy, kind)) !=
-             current.end();
-    };
-    for (const Violation& v : violations) {
-      if (is_current(v.policy, v.kind)) continue;  // one finding per key
-      current.emplace_back(v.policy, v.kind);
-      const std::vector<WFinding>& seen = w.View();
-      size_t at = seen.size();
-      for (size_t k = 0; k < seen.size(); ++k) {
-        if (seen[k].policy == v.policy && seen[k].kind == v.kind) at = k;
-      }
-      if (at == seen.size()) {
-        auto ins = Get(
-            "INSERT INTO findings (policy, item, kind, severity, reason, status, first_seen, "
-            "last_seen, first_scan, last_scan, status_changed) VALUES (?1, ?2, ?3, ?4, ?5, 'new', "
-            "?6, ?6, ?7, ?7, ?6)");
-        if (!ins.ok()) return ins.status();
-        Status s = ins.value()
-                       ->Bind(1, v.policy)
-                       .Bind(2, w.id)
-                       .Bind(3, v.kind)
-                       .Bind(4, v.severity)
-                       .Bind(5, v.kept_reason())
-                       .Bind(6, now)
-                       .Bind(7, scan_id)
-                       .Run();
-        if (!s.ok()) return s;
-        WFinding nf;
-        nf.id = db_.LastInsertId();
-        nf.policy = v.policy;
-        nf.kind = v.kind;
-        nf.severity = v.severity;
-        nf.reason = v.kept_reason();
-        nf.status = FindingStatus::kNew;
-        nf.last_scan = scan_id;
-        nf.last_seen = now;
-        s = AddEvent(nf.id, now, scan_id, std::nullopt, FindingStatus::kNew, "");
-        if (!s.ok()) return s;
-        w.Mutable().push_back(std::move(nf));
-        continue;
-      }
-      const WFinding& seen_f = seen[at];
-      if (seen_f.last_scan == scan_id && seen_f.status != FindingStatus::kResolved) continue;
-      // Seen again unchanged: the scan's coverage says so, nothing to write.
-      if (FindingStands(seen_f, v, now)) continue;
-      const bool expired = seen_f.status == FindingStatus::kExcepted &&
-                           ExceptionExpired(seen_f.exception_until, now);
-      WFinding* f = &w.Mutable()[at];
-      Status s;
-      if (f->status == FindingStatus::kResolved) {
-        // Fixed once, broken again: it needs a reviewer again. Earlier decisions do not
-        // carry over (they were about the earlier breach).
-        f->exception_reason.clear();
-        f->exception_until = 0;
-        s = SetStatus(*f, dir, name, FindingStatus::kNew, now, scan_id, "reappeared");
-      } else if (expired) {
-        f->exception_reason.clear();  // the notes keep what it was
-        f->exception_until = 0;
-        s = SetStatus(*f, dir, name, FindingStatus::kOpen, now, scan_id, "exception expired");
-      } else if (f->status == FindingStatus::kNew && f->last_scan < scan_id) {
-        // Seen again, and written down now: opened (as of an earlier complete scan that
-        // saw it, if one did: SetStatus).
-        s = SetStatus(*f, dir, name, FindingStatus::kOpen, now, scan_id, "");
-      }
-      if (!s.ok()) return s;
-      // Seen by this scan, written down (and no longer pinned).
-      auto up =
-          Get("UPDATE findings SET severity = ?1, reason = ?2, last_seen = max(last_seen, ?3), "
-              "last_scan = ?4, pinned = 0 WHERE id = ?5");
-      if (!up.ok()) return up.status();
-      s = up.value()
-              ->Bind(1, v.severity)
-              .Bind(2, v.kept_reason())
-              .Bind(3, now)
-              .Bind(4, scan_id)
-              .Bind(5, f->id)
-              .Run();
-      if (!s.ok()) return s;
-      f->severity = v.severity;
-      f->reason = v.kept_reason();
-      f->last_scan = scan_id;
-      f->last_seen = std::max(f->last_seen, now);
-      f->pinned = false;
-    }
-    for (size_t k = 0; k < w.View().size(); ++k) {
-      const WFinding& f = w.View()[k];
-      if (f.status == FindingStatus::kResolved || is_current(f.policy, f.kind)) continue;
-      const bool judged =
-          state == ItemState::kComplete || (state == ItemState::kPartial && f.kind != "forbidden");
-      if (!judged) {
-        if (f.pinned) continue;
-        Status s = Pin(w.Mutable()[k], dir, name);
-        if (!s.ok()) return s;
-        continue;
-      }
-      Status s = SetStatus(w.Mutable()[k], dir, name, FindingStatus::kResolved, now, scan_id,
-                           "no longer breached");
-      if (!s.ok()) return s;
-    }
-    return Status::Ok();
+    const lifecycle::Place place{&sightings_, dir, name};
+    lifecycle::Plan plan = lifecycle::Reconcile(w.View(), violations, state, scan_id, now, place);
+    if (plan.empty()) return Status::Ok();
+    return ApplyPlan(plan, w.id, w.Mutable(), place);
   }
 
   Result<uint64_t> ExpireLocked(int64_t now, int64_t scan_id) {
     static const std::string sql = std::string("SELECT ") + kFindingColumns +
                                    " FROM findings f WHERE f.status = 'excepted' AND "
-                                   "f.exception_until + 86400 <= ?1";
-    auto found = SelectFindings(sql.c_str(), now);
+                                   "f.exception_until <= ?1";
+    auto found = SelectFindings(sql.c_str(), lifecycle::LatestExpiredUntil(now));
     if (!found.ok()) return found.status();
     std::vector<WFinding>& due = found.value();
-    for (WFinding& f : due) {
-      f.exception_reason.clear();  // the notes keep what it was
-      f.exception_until = 0;
-      Status s = SetStatus(f, "", "", FindingStatus::kOpen, now, scan_id, "exception expired");
-      if (!s.ok()) return s;
-    }
-    if (!due.empty()) ClearFolders();
-    return static_cast<uint64_t>(due.size());
+    const lifecycle::Plan plan = lifecycle::Expire(due, now, scan_id);
+    Status s = ApplyPlan(plan, 0, due, lifecycle::Place{});
+    if (!s.ok()) return s;
+    if (!plan.empty()) ClearFolders();
+    return static_cast<uint64_t>(plan.size());
   }
 
   // Items under the scan's roots that the scan did not reach and that are gone. Reads
@@ -1860,12 +1595,14 @@ class SqliteStore : public Store {
     return out;
   }
 
-  template <typename Fn>
-  Status Review(int64_t finding_id, int64_t now, Fn&& change) {
-    Txn txn(db_);
-    Status s = txn.Begin();
+  // A reviewer's decision about finding `finding_id`, in its own transaction.
+  Status Review(int64_t finding_id, const lifecycle::ReviewAction& action, int64_t now) {
+    Status s = lifecycle::CheckReview(action, now);
     if (!s.ok()) return s;
-    auto sightings = Sightings::Load(db_);
+    Txn txn(db_);
+    s = txn.Begin();
+    if (!s.ok()) return s;
+    auto sightings = LoadSightings(db_);
     if (!sightings.ok()) return sightings.status();
     sightings_ = std::move(sightings.value());
     static const std::string sql = std::string("SELECT ") + kFindingColumns +
@@ -1881,51 +1618,15 @@ class SqliteStore : public Store {
       q.Reset();
       return Status(StatusCode::kNotFound, "no finding " + std::to_string(finding_id));
     }
-    WFinding f;
-    ReadFinding(q, 0, &f);
+    std::vector<WFinding> f(1);
+    ReadFinding(q, 0, &f[0]);
     const std::string dir = q.Text(kFindingColumnCount);
     const std::string name = q.Text(kFindingColumnCount + 1);
     q.Reset();
-    // Ack and except decide about an exception that may have run out already.
-    if (f.status == FindingStatus::kExcepted && ExceptionExpired(f.exception_until, now)) {
-      f.exception_reason.clear();
-      f.exception_until = 0;
-      s = SetStatus(f, dir, name, FindingStatus::kOpen, now, 0, "exception expired");
-      if (!s.ok()) return s;
-    }
-    // The reviewer decides on the status the scans show (a new finding a later scan saw
-    // is open); the update applies to the stored one.
-    const FindingStatus stored = f.status;
-    const FindingStatus from = Sighted(f, dir, name).status;
-    f.status = from;
-    std::string line;
-    auto to = change(f, &line);
-    f.status = stored;
-    if (!to.ok()) return to.status();
-    if (!line.empty()) f.notes += (f.notes.empty() ? "" : "\n") + line;
-    if (to.value() == from) {
-      auto up = Get(
-          "UPDATE findings SET notes = ?1, exception_reason = ?2, exception_until = ?3 WHERE id = "
-          "?4");
-      if (!up.ok()) return up.status();
-      Stmt& u = *up.value();
-      u.Bind(1, f.notes);
-      if (f.exception_reason.empty()) {
-        u.BindNull(2);
-      } else {
-        u.Bind(2, f.exception_reason);
-      }
-      if (f.exception_until == 0) {
-        u.BindNull(3);
-      } else {
-        u.Bind(3, f.exception_until);
-      }
-      s = u.Bind(4, f.id).Run();
-      if (!s.ok()) return s;
-      s = AddEvent(f.id, now, 0, from, from, line);
-    } else {
-      s = SetStatus(f, dir, name, to.value(), now, 0, line);
-    }
+    const lifecycle::Place place{&sightings_, dir, name};
+    auto plan = lifecycle::Review(f[0], place, action, now);
+    if (!plan.ok()) return plan.status();
+    s = ApplyPlan(plan.value(), 0, f, place);
     if (!s.ok()) return s;
     s = txn.Commit();
     ClearFolders();
@@ -1933,7 +1634,7 @@ class SqliteStore : public Store {
   }
 
   // The events `sql` returns (see QueryEvents), with the openings the scans show but
-  // that are not written down yet (sightings.h) of finding `finding` (0: any) at or
+  // that are not written down yet (lifecycle.h, Sightings) of finding `finding` (0: any) at or
   // after `since`, in time order.
   Result<std::vector<FindingEvent>> EventsWithOpenings(const char* sql, int64_t arg,
                                                        int64_t finding, int64_t since) {
@@ -1942,7 +1643,7 @@ class SqliteStore : public Store {
     if (!begun.ok()) return begun;
     auto events = QueryEvents(sql, arg);
     if (!events.ok()) return events.status();
-    auto sightings = Sightings::Load(db_);
+    auto sightings = LoadSightings(db_);
     if (!sightings.ok()) return sightings.status();
     std::vector<FindingEvent>& out = events.value();
     if (sightings->last_id() == 0) return std::move(out);
@@ -1953,31 +1654,21 @@ class SqliteStore : public Store {
     if (!st.ok()) return st.status();
     Stmt& q = *st.value();
     q.Bind(1, sightings->last_id()).Bind(2, finding);
-    const size_t recorded = out.size();
+    std::vector<FindingEvent> openings;
     while (true) {
       auto row = q.Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
       StoredFinding f;
+      f.id = q.Int(0);
       f.status = FindingStatus::kNew;
       f.last_scan = q.Int(1);
       f.last_seen = q.Int(2);
-      const SeenFinding seen = Derive(f, sightings.value(), q.View(3), q.View(4));
-      if (seen.opened.id == 0 || seen.opened.now < since) continue;
-      FindingEvent e;
-      e.finding_id = q.Int(0);
-      e.at = seen.opened.now;
-      e.scan_id = seen.opened.id;
-      e.from = FindingStatus::kNew;
-      e.to = FindingStatus::kOpen;
-      out.push_back(std::move(e));
+      auto e = lifecycle::Opening(f, {&sightings.value(), q.View(3), q.View(4)}, since);
+      if (e) openings.push_back(std::move(*e));
     }
     q.Reset();
-    if (out.size() != recorded) {
-      std::stable_sort(out.begin(), out.end(),
-                       [](const FindingEvent& a, const FindingEvent& b) { return a.at < b.at; });
-    }
-    return std::move(out);
+    return lifecycle::WithOpenings(std::move(out), std::move(openings));
   }
 
   Result<std::vector<FindingEvent>> QueryEvents(const char* sql, int64_t arg) {
@@ -2041,6 +1732,7 @@ class SqliteStore : public Store {
   const std::string path_;
   Db db_;
   const OpenOptions options_;
+  SqliteFindingWriter finding_writer_;  // the findings lifecycle's writes
   UniqueFd lock_fd_;
   std::unordered_map<const char*, Stmt> stmts_;  // keyed by the SQL literal's address
   std::unordered_map<std::string, int64_t> key_ids_;
@@ -2115,32 +1807,6 @@ std::optional<FindingStatus> ParseStatus(std::string_view name) {
   }
   if (name == "ack" || name == "acked") return FindingStatus::kAcknowledged;
   return std::nullopt;
-}
-
-bool JudgementStands(const StoredItem& stored, const std::vector<Violation>& violations,
-                     int64_t now) {
-  size_t matched = 0;
-  for (size_t k = 0; k < violations.size(); ++k) {
-    const Violation& v = violations[k];
-    bool repeated = false;  // one finding per (policy, kind): the first violation counts
-    for (size_t j = 0; j < k && !repeated; ++j) {
-      repeated = violations[j].policy == v.policy && violations[j].kind == v.kind;
-    }
-    if (repeated) continue;
-    const StoredFinding* f = nullptr;
-    for (const StoredFinding& c : stored.findings) {
-      if (c.policy == v.policy && c.kind == v.kind) f = &c;
-    }
-    if (f == nullptr || !FindingStands(*f, v, now)) return false;
-    ++matched;
-  }
-  size_t resolved = 0;
-  for (const StoredFinding& f : stored.findings) resolved += f.status == FindingStatus::kResolved;
-  return matched + resolved == stored.findings.size();
-}
-
-bool IsActive(FindingStatus s) {
-  return s == FindingStatus::kNew || s == FindingStatus::kOpen || s == FindingStatus::kAcknowledged;
 }
 
 std::string_view ScanStateName(ScanState s) {

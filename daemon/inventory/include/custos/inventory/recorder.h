@@ -26,6 +26,7 @@
 
 #include "custos/base/item.h"
 #include "custos/base/status.h"
+#include "custos/inventory/lifecycle.h"  // JudgementStands
 #include "custos/inventory/store.h"
 
 namespace custos::inventory {

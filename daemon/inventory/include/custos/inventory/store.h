@@ -47,11 +47,7 @@ std::string_view StatusName(FindingStatus s);
 std::optional<FindingStatus> ParseStatus(std::string_view name);
 // New, open and acknowledged findings still need somebody: they are "active".
 bool IsActive(FindingStatus s);
-// Whether an exception until `until` (00:00 UTC of its last day; 0: none) has run out at
-// `now`: it covers the whole of its last day.
-inline bool ExceptionExpired(int64_t until, int64_t now) {
-  return until != 0 && now >= until + 86400;
-}
+// (ExceptionExpired and the other rules of a finding's life: custos/inventory/lifecycle.h.)
 
 // What reports show about a policy; stored at scan time so that reports need no
 // policy files.
@@ -91,14 +87,14 @@ struct StoredFinding {
   std::string policy, kind, severity, reason;
   FindingStatus status = FindingStatus::kNew;
   // The scan that last wrote its sighting down (later complete scans that covered its
-  // file saw it too unless it is pinned: sightings.h). As stored: not moved along.
+  // file saw it too unless it is pinned: lifecycle.h, Sightings). As stored: not moved along.
   int64_t last_scan = 0;
   std::string exception_reason;
   int64_t exception_until = 0;
   std::string notes;
   int64_t last_seen = 0;
   // Covered by a scan that could not confirm it: last_seen, last_scan and status are as
-  // stored, not moved along by later scans that covered its file (see sightings.h).
+  // stored, not moved along by later scans that covered its file (see lifecycle.h, Sightings).
   bool pinned = false;
 };
 
@@ -169,13 +165,6 @@ struct ReachedItems {
   std::shared_ptr<const StoredFolder> folder;
   std::vector<int64_t> ids;  // StoredItem::id
 };
-
-// Whether recording `violations` for the unchanged item `stored` would write nothing:
-// each violation has its finding, active or excepted (exception running at `now`), with
-// the same severity and kept reason and not pinned, and every other finding of the item
-// is resolved. Then the scan's coverage alone says that it saw them again (sightings).
-bool JudgementStands(const StoredItem& stored, const std::vector<Violation>& violations,
-                     int64_t now);
 
 struct Finding {
   int64_t id = 0;  // stable
