@@ -4,27 +4,21 @@
 // the offending node (unknown key: the key; bad value: the value; missing key: the
 // map holding it). Checks that span files (duplicate ids, references to custom
 // detectors) run once all files are read. Any diagnostic rejects the whole set.
-#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <re2/re2.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
-#include <initializer_list>
 #include <map>
 #include <set>
 #include <string_view>
-#include <variant>
 
 #include "compiled.h"
 #include "custos/base/escape.h"
-#include "custos/base/fd.h"
 #include "custos/base/time.h"
+#include "custos/yaml/reader.h"
 #include "messages.h"
 #include "policy_set_impl.h"
 
@@ -38,24 +32,10 @@ using internal::Policy;
 
 constexpr uint64_t kMaxFileSize = 16 << 20;
 
-struct Pos {
-  int line = 0;  // 1-based, 0: unknown
-  int column = 0;
-};
-
-Pos PosOf(const YAML::Mark& m) {
-  if (m.line < 0) return {};
-  return {m.line + 1, m.column < 0 ? 0 : m.column + 1};
-}
-
-std::string Join(const std::vector<std::string_view>& parts, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (i) out += sep;
-    out += parts[i];
-  }
-  return out;
-}
+using yaml::Field;
+using yaml::Fields;
+using yaml::Pos;
+using yaml::PosOf;
 
 bool IsDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -123,13 +103,6 @@ std::optional<uint32_t> LookupGroup(const std::string& name) {
   }
 }
 
-// One key of a map as written: the key node (for its position) and the value.
-struct Field {
-  YAML::Node key;
-  YAML::Node value;
-};
-using Fields = std::map<std::string, Field, std::less<>>;
-
 // Where an id was first defined, for duplicate messages.
 struct Definition {
   size_t file = 0;
@@ -151,36 +124,39 @@ struct FileDiagnostic {
 class Loader {
  public:
   void AddText(const std::string& name, const std::string& text);
-  void AddUnreadable(const std::string& name, const std::string& message);
+  void AddUnreadable(const std::string& name, const yaml::Problem& problem);
   Result<std::shared_ptr<const PolicySet>> Finish(std::vector<Diagnostic>* out);
 
  private:
-  // Reporting.
-  void Error(Pos pos, std::string message) {
-    diags_.push_back({file_index_, {file_, pos.line, pos.column, std::move(message)}});
-  }
-  void Error(const YAML::Node& node, std::string message) {
-    Error(PosOf(node.Mark()), std::move(message));
+  // Reporting, to the current file's reader.
+  void Error(Pos pos, yaml::Problem problem) { reader_.Report(pos, std::move(problem)); }
+  void Error(const YAML::Node& node, yaml::Problem problem) {
+    reader_.Report(node, std::move(problem));
   }
   std::string At(const Definition& d) const {
-    Diagnostic tmp{names_[d.file], d.pos.line, d.pos.column, ""};
-    std::string s = tmp.ToString();
-    return s.substr(0, s.size() - 2);  // drop ": "
+    return yaml::Reader(names_[d.file], nullptr).At(d.pos);
   }
+  // Starts and ends a file: its diagnostics are kept with its index, for sorting.
+  void BeginFile(const std::string& name);
+  void EndFile();
+  void ReadText(const std::string& text);
 
-  // Structure helpers.
-  Fields ReadMap(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
-                 std::string_view where);
-  // The scalar text of a field; reports null and non-scalars.
-  std::optional<std::string> ScalarOf(const Field& f, std::string_view key);
-  // A list of scalars with each node; reports wrong types and (unless allowed) empty lists.
-  std::optional<std::vector<std::pair<std::string, YAML::Node>>> ScalarList(const Field& f,
-                                                                            std::string_view key,
-                                                                            bool allow_empty);
+  // Structure helpers: the shared reader's, with the policy file's rules.
+  Fields ReadMap(const YAML::Node& map, const yaml::Names& allowed, std::string_view where) {
+    return reader_.ReadMap(map, allowed, where);
+  }
+  std::optional<std::string> ScalarOf(const Field& f, std::string_view key) {
+    return reader_.Scalar(f, key);
+  }
+  // A list of scalars: null is "missing value", an empty list is reported unless allowed.
+  std::optional<yaml::Scalars> ScalarList(const Field& f, std::string_view key, bool allow_empty) {
+    return reader_.ScalarList(f, key, false, allow_empty);
+  }
+  bool IsMapField(const Field& f, std::string_view key) { return reader_.IsMap(f, key, false); }
+  std::optional<bool> Bool(const Field& f, std::string_view key) {
+    return reader_.Bool(f, key, false);
+  }
   std::vector<Glob> Globs(const Field& f, std::string_view key);
-  // A map-valued field; reports null and wrong types.
-  bool IsMapField(const Field& f, std::string_view key);
-  std::optional<bool> Bool(const Field& f, std::string_view key);
   IdList Ids(const Field& f, std::string_view key, bool users);
 
   // The three sections.
@@ -195,77 +171,14 @@ class Loader {
   std::string file_;
   size_t file_index_ = 0;
   std::vector<std::string> names_;
+  std::vector<Diagnostic> file_diags_;  // the current file's
+  yaml::Reader reader_{"", &file_diags_};
   std::vector<FileDiagnostic> diags_;
   Compiled compiled_;
   std::map<std::string, Definition, std::less<>> policy_ids_;
   std::map<std::string, Definition, std::less<>> detector_ids_;
   std::vector<DetectorRef> detector_refs_;
 };
-
-Fields Loader::ReadMap(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
-                       std::string_view where) {
-  Fields fields;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node key = it->first;
-    if (!key.IsScalar()) {
-      Error(key, msg::NonScalarKey(where, msg::KindName(key.Type())));
-      continue;
-    }
-    const std::string& name = key.Scalar();
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      Error(key, msg::UnknownKey(name, where, Join(std::vector<std::string_view>(allowed), ", ")));
-      continue;
-    }
-    if (auto prev = fields.find(name); prev != fields.end()) {
-      Error(key, msg::DuplicateKey(name, where, At({file_index_, PosOf(prev->second.key.Mark())})));
-      continue;
-    }
-    fields.emplace(name, Field{key, it->second});
-  }
-  return fields;
-}
-
-std::optional<std::string> Loader::ScalarOf(const Field& f, std::string_view key) {
-  if (f.value.IsNull()) {
-    Error(f.key, msg::MissingValue(key));
-    return std::nullopt;
-  }
-  if (!f.value.IsScalar()) {
-    Error(f.value, msg::WrongType("a string", key, msg::KindName(f.value.Type())));
-    return std::nullopt;
-  }
-  return f.value.Scalar();
-}
-
-std::optional<std::vector<std::pair<std::string, YAML::Node>>> Loader::ScalarList(
-    const Field& f, std::string_view key, bool allow_empty) {
-  if (f.value.IsNull()) {
-    Error(f.key, msg::MissingValue(key));
-    return std::nullopt;
-  }
-  if (!f.value.IsSequence()) {
-    Error(f.value, msg::WrongType("a list", key, msg::KindName(f.value.Type())));
-    return std::nullopt;
-  }
-  if (f.value.size() == 0 && !allow_empty) {
-    Error(f.value, msg::EmptyList(key));
-    return std::nullopt;
-  }
-  std::vector<std::pair<std::string, YAML::Node>> out;
-  bool ok = true;
-  for (const YAML::Node& e : f.value) {
-    if (!e.IsScalar()) {
-      // A null entry ("- " alone) sits where yaml-cpp puts it; still the best we have.
-      Error(e.IsNull() ? f.value : e,
-            msg::WrongElementType("a string", key, msg::KindName(e.Type())));
-      ok = false;
-      continue;
-    }
-    out.emplace_back(e.Scalar(), e);
-  }
-  if (!ok) return std::nullopt;
-  return out;
-}
 
 std::vector<Glob> Loader::Globs(const Field& f, std::string_view key) {
   std::vector<Glob> globs;
@@ -280,27 +193,6 @@ std::vector<Glob> Loader::Globs(const Field& f, std::string_view key) {
     globs.push_back(std::move(g).value());
   }
   return globs;
-}
-
-bool Loader::IsMapField(const Field& f, std::string_view key) {
-  if (f.value.IsNull()) {
-    Error(f.key, msg::MissingValue(key));
-    return false;
-  }
-  if (!f.value.IsMap()) {
-    Error(f.value, msg::WrongType("a map", key, msg::KindName(f.value.Type())));
-    return false;
-  }
-  return true;
-}
-
-std::optional<bool> Loader::Bool(const Field& f, std::string_view key) {
-  auto s = ScalarOf(f, key);
-  if (!s) return std::nullopt;
-  if (*s == "true" || *s == "True" || *s == "TRUE") return true;
-  if (*s == "false" || *s == "False" || *s == "FALSE") return false;
-  Error(f.value, msg::BadValue(key, *s, "true or false"));
-  return std::nullopt;
 }
 
 IdList Loader::Ids(const Field& f, std::string_view key, bool users) {
@@ -322,36 +214,38 @@ IdList Loader::Ids(const Field& f, std::string_view key, bool users) {
   return ids;
 }
 
-void Loader::AddUnreadable(const std::string& name, const std::string& message) {
+void Loader::BeginFile(const std::string& name) {
   file_index_ = names_.size();
   names_.push_back(name);
   file_ = name;
-  Error(Pos{}, message);
+  reader_ = yaml::Reader(name, &file_diags_);
+}
+
+void Loader::EndFile() {
+  for (Diagnostic& d : file_diags_) diags_.push_back({file_index_, std::move(d)});
+  file_diags_.clear();
+}
+
+void Loader::AddUnreadable(const std::string& name, const yaml::Problem& problem) {
+  BeginFile(name);
+  Error(Pos{}, problem);
+  EndFile();
 }
 
 void Loader::AddText(const std::string& name, const std::string& text) {
-  file_index_ = names_.size();
-  names_.push_back(name);
-  file_ = name;
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    Error(PosOf(e.mark), msg::Syntax(e.msg));
+  BeginFile(name);
+  ReadText(text);
+  EndFile();
+}
+
+void Loader::ReadText(const std::string& text) {
+  const std::optional<YAML::Node> root = reader_.Parse(text, "a policy file");
+  if (!root || root->IsNull()) return;  // an empty file (or only comments): no policies
+  if (!root->IsMap()) {
+    Error(*root, msg::TopLevelNotMap(yaml::KindName(*root)));
     return;
   }
-  if (docs.empty()) return;  // an empty file (or only comments): no policies
-  if (docs.size() > 1) {
-    Error(docs[1], msg::SecondDocument());
-    return;
-  }
-  const YAML::Node& root = docs[0];
-  if (root.IsNull()) return;
-  if (!root.IsMap()) {
-    Error(root, msg::TopLevelNotMap(msg::KindName(root.Type())));
-    return;
-  }
-  Fields top = ReadMap(root, {"policies", "detectors", "legal_holds"}, "at top level");
+  Fields top = ReadMap(*root, {"policies", "detectors", "legal_holds"}, "at top level");
   // Detectors first so that a policy may use a detector declared further down.
   struct Section {
     const char* key;
@@ -364,13 +258,13 @@ void Loader::AddText(const std::string& name, const std::string& text) {
     if (it == top.end() || it->second.value.IsNull()) continue;  // "legal_holds:" alone: none
     const YAML::Node& list = it->second.value;
     if (!list.IsSequence()) {
-      Error(list, msg::WrongType("a list", s.key, msg::KindName(list.Type())));
+      Error(list, msg::WrongType("a list", s.key, yaml::KindName(list)));
       continue;
     }
     for (const YAML::Node& entry : list) {
       if (!entry.IsMap()) {
         Error(entry.IsNull() ? list : entry,
-              msg::WrongElementType("a map", s.key, msg::KindName(entry.Type())));
+              msg::WrongElementType("a map", s.key, yaml::KindName(entry)));
         continue;
       }
       (this->*s.read)(entry);
@@ -506,7 +400,7 @@ void Loader::ReadRetention(const Field& field, Policy& p) {
       r.max_age = *d;
       r.max_age_text = *s;
     } else {
-      Error(it->second.value, msg::BadDuration(*s));
+      Error(it->second.value, msg::BadDuration("max_age", *s));
     }
   }
   if (auto it = f.find("age_from"); it != f.end()) {
@@ -648,7 +542,7 @@ void Loader::ReadHold(const YAML::Node& node) {
         info.until = *day;
         h.until_end = *day + 86400;  // the whole of that day, UTC
       } else {
-        Error(it->second.value, msg::BadValue("date", *s, "YYYY-MM-DD"));
+        Error(it->second.value, msg::BadDate("until", *s));
       }
     }
   }
@@ -665,8 +559,11 @@ Result<std::shared_ptr<const PolicySet>> Loader::Finish(std::vector<Diagnostic>*
     const bool declared = std::any_of(compiled_.detectors.begin(), compiled_.detectors.end(),
                                       [&](const CustomDetector& d) { return d.id == ref.id; });
     if (declared) continue;
+    yaml::Names custom;
+    for (const auto& [id, where] : detector_ids_) custom.push_back(id);
+    yaml::Problem problem = msg::UnknownDetector(ref.id, custom);
     diags_.push_back(
-        {ref.file, {names_[ref.file], ref.pos.line, ref.pos.column, msg::UnknownDetector(ref.id)}});
+        {ref.file, {names_[ref.file], ref.pos.line, ref.pos.column, problem.text, problem.code}});
   }
   if (!diags_.empty()) {
     std::stable_sort(diags_.begin(), diags_.end(),
@@ -687,53 +584,17 @@ Result<std::shared_ptr<const PolicySet>> Loader::Finish(std::vector<Diagnostic>*
   return std::shared_ptr<const PolicySet>(internal::MakePolicySet(std::move(compiled_)));
 }
 
-// Reads a whole file; on failure returns the diagnostic message.
-std::variant<std::string, std::string> ReadWhole(const std::string& path) {
-  using R = std::variant<std::string, std::string>;
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-  if (!fd.valid()) return R(std::in_place_index<1>, msg::CannotRead(std::strerror(errno)));
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) {
-    return R(std::in_place_index<1>, msg::CannotRead(std::strerror(errno)));
-  }
-  if (S_ISDIR(st.st_mode)) return R(std::in_place_index<1>, msg::CannotRead(std::strerror(EISDIR)));
-  std::string text;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return R(std::in_place_index<1>, msg::CannotRead(std::strerror(errno)));
-    }
-    if (n == 0) break;
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxFileSize) return R(std::in_place_index<1>, msg::TooLarge(kMaxFileSize));
-  }
-  return R(std::in_place_index<0>, std::move(text));
-}
-
 }  // namespace
-
-std::string Diagnostic::ToString() const {
-  std::string s = EscapeBytes(file, true);
-  if (line > 0) {
-    s += ':' + std::to_string(line);
-    if (column > 0) s += ':' + std::to_string(column);
-  }
-  s += ": ";
-  s += message;
-  return s;
-}
 
 Result<std::shared_ptr<const PolicySet>> PolicySet::LoadFiles(
     const std::vector<std::string>& files, std::vector<Diagnostic>* diagnostics) {
   Loader loader;
   for (const std::string& file : files) {
-    auto text = ReadWhole(file);
-    if (text.index() == 0) {
-      loader.AddText(file, std::get<0>(text));
+    yaml::Problem problem;
+    if (auto text = yaml::ReadFile(file, kMaxFileSize, &problem)) {
+      loader.AddText(file, *text);
     } else {
-      loader.AddUnreadable(file, std::get<1>(text));
+      loader.AddUnreadable(file, problem);
     }
   }
   return loader.Finish(diagnostics);

@@ -11,6 +11,12 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
+// The built-in detector ids, as "unknown detector" lists them.
+const std::string kBuiltinDetectors =
+    "email, phone, payment_card, iban, us_ssn, uk_nino, uk_nhs, passport_mrz, ipv4, ipv6, "
+    "gps_coordinates, date_of_birth, za_id, nl_bsn, es_dni, it_fiscal_code, ch_ahv, in_aadhaar, "
+    "br_cpf, private_key, aws_access_key";
+
 Strings Errors(const std::string& yaml) {
   std::vector<Diagnostic> diags;
   auto set = PolicySet::LoadString(yaml, "policies.yaml", &diags);
@@ -97,17 +103,22 @@ TEST_CASE("errors: bad values point at the value") {
     match: {detectors: [email], min_count: 0}
     forbid: maybe
 )") == Strings{
-           "policies.yaml:3:26: bad duration '30 days' (expected a number and a unit: s, min, h, "
-           "d, w, mo, y)",
-           "policies.yaml:5:26: bad duration '30D' (expected a number and a unit: s, min, h, d, "
-           "w, mo, y)",
-           "policies.yaml:5:41: bad age_from 'birth' (expected content_date, mtime, ctime)",
-           "policies.yaml:7:15: bad severity 'urgent' (expected low, medium, high, critical)",
-           "policies.yaml:8:17: bad encryption 'yes' (expected required, optional)",
-           "policies.yaml:10:24: bad max_mode '0980' (expected an octal mode such as \"0640\")",
-           "policies.yaml:10:57: bad no_acl_grants_to_others 'yes' (expected true or false)",
-           "policies.yaml:12:44: bad min_count '0' (expected an integer of at least 1)",
-           "policies.yaml:13:13: bad forbid 'maybe' (expected true or false)"});
+           "policies.yaml:3:26: bad duration '30 days' for 'max_age' (expected a number and a "
+           "unit: s, min, h, d, w, mo, y)",
+           "policies.yaml:5:26: bad duration '30D' for 'max_age' (expected a number and a unit: "
+           "s, min, h, d, w, mo, y)",
+           "policies.yaml:5:41: bad value 'birth' for 'age_from' (expected content_date, mtime, "
+           "ctime)",
+           "policies.yaml:7:15: bad value 'urgent' for 'severity' (expected low, medium, high, "
+           "critical)",
+           "policies.yaml:8:17: bad value 'yes' for 'encryption' (expected required, optional)",
+           "policies.yaml:10:24: bad value '0980' for 'max_mode' (expected an octal mode such as "
+           "\"0640\")",
+           "policies.yaml:10:57: bad value 'yes' for 'no_acl_grants_to_others' (expected true or "
+           "false)",
+           "policies.yaml:12:44: bad value '0' for 'min_count' (expected an integer of at least "
+           "1)",
+           "policies.yaml:13:13: bad value 'maybe' for 'forbid' (expected true or false)"});
 }
 
 TEST_CASE("errors: duplicate policy ids and bad ids") {
@@ -124,18 +135,24 @@ TEST_CASE("errors: duplicate policy ids and bad ids") {
                "and '-')"});
 }
 
-TEST_CASE("errors: unknown categories and detectors") {
+TEST_CASE("errors: unknown categories and detectors list the known ones") {
   CHECK(Errors(R"(policies:
   - id: a
     match:
       categories: [video, videos]
     forbid: true
   - id: b
-    match: {detectors: [credit_card, payment_card, my-det]}
+    match: {detectors: [credit_card, payment_card, my-det, sia]}
     forbid: true
-)") == Strings{"policies.yaml:4:27: unknown category 'videos'",
-               "policies.yaml:7:25: unknown detector 'credit_card'",
-               "policies.yaml:7:52: unknown detector 'my-det'"});
+detectors:
+  - {id: sia, pattern: 'SIA[0-9]{8}'}
+)") == Strings{"policies.yaml:4:27: unknown category 'videos' (expected video, image, audio, "
+               "biometric, document, email, archive, database, encrypted, text, executable, "
+               "other)",
+               "policies.yaml:7:25: unknown detector 'credit_card' (expected " + kBuiltinDetectors +
+                   ", sia)",
+               "policies.yaml:7:52: unknown detector 'my-det' (expected " + kBuiltinDetectors +
+                   ", sia)"});
 }
 
 TEST_CASE("errors: bad globs") {
@@ -152,13 +169,31 @@ legal_holds:
                "policies.yaml:6:13: bad glob '[': unclosed '['"});
 }
 
-TEST_CASE("errors: YAML syntax errors carry their position") {
+TEST_CASE("errors: YAML syntax errors carry their position and say what to fix") {
   CHECK(Errors("policies:\n  - id: a\n    forbid: [true\n") ==
-        Strings{"policies.yaml:4:1: YAML syntax error: end of sequence flow not found"});
+        Strings{"policies.yaml:4:1: YAML syntax error: end of sequence flow not found (a '[' "
+                "without its ']')"});
   CHECK(Errors("policies:\n  - id: a\n   forbid: true\n") ==
-        Strings{"policies.yaml:3:4: YAML syntax error: end of sequence not found"});
+        Strings{"policies.yaml:3:4: bad indentation: 'forbid' starts in column 4, the key above "
+                "it in column 5 (the keys of one map, and the entries of one list, start in the "
+                "same column)"});
   CHECK(Errors("policies:\n  - id: a\n    forbid: true: false\n") ==
-        Strings{"policies.yaml:3:17: YAML syntax error: illegal map value"});
+        Strings{"policies.yaml:3:17: YAML syntax error: illegal map value (a value that holds "
+                "': ' needs quotes)"});
+  // Tabs: yaml-cpp says "illegal tab when looking for indentation", "illegal block
+  // entry" or "illegal map value" depending on where the tab is; all are one problem.
+  for (const char* text : {"policies:\n  - id: a\n\tforbid: true\n", "policies:\n\t- id: a\n",
+                           "policies:\n  - id: a\n    match:\n\t  paths: [x]\n"}) {
+    INFO(text);
+    const Strings errors = Errors(text);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].find(": YAML does not allow tabs for indentation; use spaces") !=
+          std::string::npos);
+  }
+  CHECK(Errors("policies:\n  - id: a\n\tforbid: true\n") ==
+        Strings{"policies.yaml:3:1: YAML does not allow tabs for indentation; use spaces"});
+  CHECK(Errors("policies:\n  - id: a\n    forbid: true\n    match:\n  \t  paths: [x]\n") ==
+        Strings{"policies.yaml:5:3: YAML does not allow tabs for indentation; use spaces"});
   CHECK(
       Errors("policies: []\n---\ndetectors: []\n") ==
       Strings{"policies.yaml:3:1: unexpected second YAML document (a policy file holds one map)"});
@@ -238,7 +273,7 @@ TEST_CASE("errors: custom detectors") {
 )") == Strings{"policies.yaml:4:9: duplicate detector id 'sia-licence' (first defined at "
                "policies.yaml:2:9)",
                "policies.yaml:5:14: bad pattern: missing ): (abc",
-               "policies.yaml:6:15: bad validate 'crc' (expected luhn, mod97, none)",
+               "policies.yaml:6:15: bad value 'crc' for 'validate' (expected luhn, mod97, none)",
                "policies.yaml:7:9: detector id 'email' is already a built-in detector",
                "policies.yaml:9:9: bad detector id 'Bad.Id' (expected lowercase letters, digits, "
                "'_' and '-')",
@@ -253,10 +288,10 @@ TEST_CASE("errors: legal holds") {
   - reason: ""
     until: 30.6.2027
 )") == Strings{"policies.yaml:2:5: missing 'reason' in legal hold",
-               "policies.yaml:3:12: bad date '2027-02-30' (expected YYYY-MM-DD)",
+               "policies.yaml:3:12: bad date '2027-02-30' for 'until' (expected YYYY-MM-DD)",
                "policies.yaml:4:5: missing 'paths' in legal hold",
                "policies.yaml:4:13: empty value for 'reason'",
-               "policies.yaml:5:12: bad date '30.6.2027' (expected YYYY-MM-DD)"});
+               "policies.yaml:5:12: bad date '30.6.2027' for 'until' (expected YYYY-MM-DD)"});
 }
 
 TEST_CASE("errors: values are escaped in messages") {
@@ -280,9 +315,12 @@ TEST_CASE("errors: all problems of a file are reported, nothing is loaded") {
   CHECK(diags[0].file == "p.yaml");
   CHECK(diags[0].line == 5);
   CHECK(diags[0].column == 15);
-  CHECK(diags[0].message == "bad severity 'extreme' (expected low, medium, high, critical)");
+  CHECK(diags[0].message ==
+        "bad value 'extreme' for 'severity' (expected low, medium, high, critical)");
+  CHECK(diags[0].code == custos::yaml::Code::kBadValue);
+  CHECK(diags[0].severity == custos::yaml::Severity::kError);
   CHECK(diags[1].ToString() ==
-        "p.yaml:6:26: bad duration 'forever' (expected a number and a "
+        "p.yaml:6:26: bad duration 'forever' for 'max_age' (expected a number and a "
         "unit: s, min, h, d, w, mo, y)");
   // Without a diagnostics vector the status still carries everything.
   auto again = PolicySet::LoadString("policies: [{id: x}]\n", "q.yaml", nullptr);

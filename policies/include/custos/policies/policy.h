@@ -14,17 +14,13 @@
 
 #include "custos/base/item.h"
 #include "custos/base/status.h"
+#include "custos/yaml/diagnostic.h"
 
 namespace custos::policies {
 
-struct Diagnostic {
-  std::string file;
-  int line = 0;    // 1-based; 0 when the problem concerns the whole file
-  int column = 0;  // 1-based; 0 when unknown
-  std::string message;
-  // "FILE:LINE:COL: message"; "FILE: message" when line is 0 (e.g. cannot read).
-  std::string ToString() const;
-};
+// A problem of a policy file: FILE:LINE:COL, a message and a stable code (the shared
+// YAML reader's, custos/yaml/diagnostic.h).
+using Diagnostic = yaml::Diagnostic;
 
 // A custom detector declared in a policy file (matched once detection exists).
 struct CustomDetector {
