@@ -44,7 +44,7 @@ class InventoryScan {
   class RecordingSink;
   InventoryScan() = default;
 
-  std::unique_ptr<inventory::Store> store_;
+  std::unique_ptr<inventory::ScanWriter> store_;
   std::unique_ptr<inventory::ScanSession> session_;
   std::unique_ptr<RecordingSink> sink_;
 };

@@ -66,10 +66,6 @@ SeenFinding Derive(const StoredFinding& f, const Sightings& sightings, std::stri
   return out;
 }
 
-bool IsActive(FindingStatus s) {
-  return s == FindingStatus::kNew || s == FindingStatus::kOpen || s == FindingStatus::kAcknowledged;
-}
-
 bool FindingStands(const StoredFinding& f, const Violation& v, int64_t now) {
   return f.status != FindingStatus::kResolved && !f.pinned && f.severity == v.severity &&
          f.reason == v.kept_reason() &&

@@ -37,7 +37,7 @@ constexpr size_t kSharedFolders = 8;
 
 }  // namespace
 
-Reuser::Reuser(Store& store, ContentKeys keys)
+Reuser::Reuser(ScanWriter& store, ContentKeys keys)
     : store_(store), keys_(std::move(keys)), id_(g_next_reuser_id.fetch_add(1)) {}
 
 Reuser::~Reuser() = default;
@@ -172,7 +172,7 @@ namespace {
 constexpr size_t kMaxQueuedBatches = 3;
 }  // namespace
 
-Recorder::Recorder(Store& store, int64_t scan_id, RecorderOptions options)
+Recorder::Recorder(ScanWriter& store, int64_t scan_id, RecorderOptions options)
     : store_(store), scan_id_(scan_id), options_(std::move(options)), shared_(new Shared) {
   writer_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "custos-writer");

@@ -27,7 +27,7 @@ std::string Absolute(const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<ScanSession>> ScanSession::Begin(
-    Store& store, const std::string& db_path, const std::string& state_dir,
+    ScanWriter& store, const std::string& db_path, const std::string& state_dir,
     scan::ScanOptions& options, const std::shared_ptr<const policies::PolicySet>& policies,
     int64_t now) {
   if (Status s = store.LockForScan(); !s.ok()) {

@@ -73,22 +73,6 @@ std::pair<std::string, std::string> BelowRange(const std::string& root) {
   return {lo, hi};
 }
 
-const char* StatusSql(FindingStatus s) {
-  switch (s) {
-    case FindingStatus::kNew:
-      return "new";
-    case FindingStatus::kOpen:
-      return "open";
-    case FindingStatus::kAcknowledged:
-      return "acknowledged";
-    case FindingStatus::kExcepted:
-      return "excepted";
-    case FindingStatus::kResolved:
-      return "resolved";
-  }
-  return "new";
-}
-
 FindingStatus StatusFromSql(std::string_view s) {
   return ParseStatus(s).value_or(FindingStatus::kOpen);
 }
@@ -1780,54 +1764,6 @@ Result<std::string> PragmaText(const Db& db, const std::string& pragma) {
 }
 
 }  // namespace
-
-std::string_view ItemStateName(ItemState s) {
-  switch (s) {
-    case ItemState::kComplete:
-      return "complete";
-    case ItemState::kPartial:
-      return "partial";
-    case ItemState::kSkipped:
-      return "skipped";
-  }
-  return "complete";
-}
-
-ItemState StateOf(const Item& item) {
-  if (item.skipped.empty()) return ItemState::kComplete;
-  return item.mime.empty() ? ItemState::kSkipped : ItemState::kPartial;
-}
-
-std::string_view StatusName(FindingStatus s) { return StatusSql(s); }
-
-std::optional<FindingStatus> ParseStatus(std::string_view name) {
-  for (FindingStatus s : {FindingStatus::kNew, FindingStatus::kOpen, FindingStatus::kAcknowledged,
-                          FindingStatus::kExcepted, FindingStatus::kResolved}) {
-    if (name == StatusSql(s)) return s;
-  }
-  if (name == "ack" || name == "acked") return FindingStatus::kAcknowledged;
-  return std::nullopt;
-}
-
-std::string_view ScanStateName(ScanState s) {
-  switch (s) {
-    case ScanState::kRunning:
-      return "running";
-    case ScanState::kComplete:
-      return "complete";
-    case ScanState::kFailed:
-      return "failed";
-    case ScanState::kInterrupted:
-      return "interrupted";
-  }
-  return "running";
-}
-
-bool PathStillNames(const std::string& path, uint64_t dev, uint64_t ino) {
-  struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) return false;
-  return static_cast<uint64_t>(st.st_dev) == dev && static_cast<uint64_t>(st.st_ino) == ino;
-}
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
                                                const OpenOptions& options) {

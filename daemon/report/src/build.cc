@@ -64,7 +64,7 @@ std::optional<int64_t> ParseSince(std::string_view text, int64_t now) {
   return ParseIso8601(text);
 }
 
-Result<ReportData> BuildReport(inventory::Store& store, const ReportOptions& options,
+Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptions& options,
                                const std::string& version) {
   ReportData data;
   data.options = options;

@@ -25,7 +25,7 @@
 
 #include "custos/base/item.h"
 #include "custos/base/status.h"
-#include "custos/inventory/store.h"
+#include "custos/inventory/records.h"
 
 namespace custos::inventory {
 

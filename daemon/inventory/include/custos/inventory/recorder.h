@@ -52,7 +52,7 @@ struct ContentKeys {
 // (the last few are kept). The store must outlive it.
 class Reuser {
  public:
-  Reuser(Store& store, ContentKeys keys);
+  Reuser(ScanWriter& store, ContentKeys keys);
   ~Reuser();
   Reuser(const Reuser&) = delete;
   Reuser& operator=(const Reuser&) = delete;
@@ -78,7 +78,7 @@ class Reuser {
     std::shared_ptr<const StoredFolder> folder;  // null while a thread loads it
   };
 
-  Store& store_;
+  ScanWriter& store_;
   ContentKeys keys_;
   const uint64_t id_;
   mutable std::mutex mu_;
@@ -103,7 +103,7 @@ struct RecorderOptions {
 // while a few batches are waiting to be written.
 class Recorder {
  public:
-  Recorder(Store& store, int64_t scan_id, RecorderOptions options);
+  Recorder(ScanWriter& store, int64_t scan_id, RecorderOptions options);
   // Writes what is queued and stops the writer thread. Without Finish(), the scan
   // stays unfinished (the next BeginScan marks it interrupted) and nothing is resolved.
   // The store must outlive the recorder.
@@ -134,7 +134,7 @@ class Recorder {
   struct Shared;
   void WriterLoop();
 
-  Store& store_;
+  ScanWriter& store_;
   const int64_t scan_id_;
   const RecorderOptions options_;
   std::unique_ptr<Shared> shared_;

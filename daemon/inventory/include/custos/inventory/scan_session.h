@@ -27,7 +27,7 @@ class ScanSession {
   // loads or creates the key and sets options.hmac_key. Sets options.reuse. `policies`
   // may be null. Messages start with "inventory: " or "inventory key: ".
   static Result<std::unique_ptr<ScanSession>> Begin(
-      Store& store, const std::string& db_path, const std::string& state_dir,
+      ScanWriter& store, const std::string& db_path, const std::string& state_dir,
       scan::ScanOptions& options, const std::shared_ptr<const policies::PolicySet>& policies,
       int64_t now);
   // Stops the recorder's writer (what it holds is written) and closes the readers.

@@ -1,11 +1,14 @@
 // The inventory: what the scans saw, kept between scans, and the findings with their
 // life (new, open, acknowledged, excepted, resolved).
 //
-// Store is the interface; OpenSqliteStore() gives the one implementation so far (one
-// file, WAL, one writer). A PostgreSQL store for fleets of servers can follow behind
-// the same interface: every method is a unit of work, none exposes SQL.
+// The interface comes in three roles: what a scan writes (ScanWriter), what a reviewer
+// does (FindingReviewer) and what a report reads (ReportReader); Store is all three, as
+// OpenSqliteStore() opens it (one file, WAL, one writer). A PostgreSQL store for fleets
+// of servers can follow behind the same interfaces: every method is a unit of work,
+// none exposes SQL, and the rules of a finding's life are not the store's but
+// lifecycle.h's. The records they read and write are in records.h.
 //
-// No raw sensitive value ever reaches a Store: items carry masked samples and keyed
+// No raw sensitive value ever reaches a store: items carry masked samples and keyed
 // hashes only (see custos/base/item.h). The HMAC key itself is kept out of the
 // inventory (custos/inventory/key.h).
 //
@@ -15,7 +18,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,94 +26,12 @@
 
 #include "custos/base/item.h"
 #include "custos/base/status.h"
+#include "custos/inventory/records.h"
 
 namespace custos::inventory {
 
 // Where `custos` keeps its inventory when no --db is given.
 inline constexpr const char* kDefaultDbPath = "/var/lib/custos/inventory.db";
-
-// How far an item was looked at.
-enum class ItemState {
-  kComplete = 0,  // read and searched as far as it goes
-  kPartial = 1,   // opened and identified, but a limit (or damage) stopped the search
-  kSkipped = 2,   // not read at all (permission denied, vanished, special file, ...)
-};
-std::string_view ItemStateName(ItemState s);
-// The state of a scanned item: an item with a skip reason that was nevertheless
-// identified (it has a MIME type) is partial, otherwise skipped.
-ItemState StateOf(const Item& item);
-
-// The life of a finding. See README "Findings" for the transitions.
-enum class FindingStatus { kNew, kOpen, kAcknowledged, kExcepted, kResolved };
-std::string_view StatusName(FindingStatus s);
-std::optional<FindingStatus> ParseStatus(std::string_view name);
-// New, open and acknowledged findings still need somebody: they are "active".
-bool IsActive(FindingStatus s);
-// (ExceptionExpired and the other rules of a finding's life: custos/inventory/lifecycle.h.)
-
-// What reports show about a policy; stored at scan time so that reports need no
-// policy files.
-struct PolicyRecord {
-  std::string id;
-  std::string description;
-  std::vector<std::string> references;
-  std::string severity;
-};
-
-enum class ScanState { kRunning, kComplete, kFailed, kInterrupted };
-std::string_view ScanStateName(ScanState s);
-
-// The figures of one scan, written when it ends.
-struct ScanTotals {
-  uint64_t items = 0;
-  uint64_t read = 0;     // items whose content was opened and read
-  uint64_t reused = 0;   // unchanged items taken from the inventory, not read
-  uint64_t skipped = 0;  // items with a skip or partial reason
-  uint64_t violations = 0;
-  uint64_t deleted = 0;  // items found gone at the end of a complete scan
-};
-
-struct ScanRecord {
-  int64_t id = 0;
-  int64_t started = 0;   // wall clock
-  int64_t now = 0;       // judgement time
-  int64_t finished = 0;  // 0 while running or when it never ended
-  ScanState state = ScanState::kRunning;
-  std::vector<std::string> roots;
-  ScanTotals totals;
-};
-
-// A finding as the inventory holds it, with what a scan needs to move it along.
-struct StoredFinding {
-  int64_t id = 0;
-  std::string policy, kind, severity, reason;
-  FindingStatus status = FindingStatus::kNew;
-  // The scan that last wrote its sighting down (later complete scans that covered its
-  // file saw it too unless it is pinned: lifecycle.h, Sightings). As stored: not moved along.
-  int64_t last_scan = 0;
-  std::string exception_reason;
-  int64_t exception_until = 0;
-  std::string notes;
-  int64_t last_seen = 0;
-  // Covered by a scan that could not confirm it: last_seen, last_scan and status are as
-  // stored, not moved along by later scans that covered its file (see lifecycle.h, Sightings).
-  bool pinned = false;
-};
-
-// An item as the inventory knows it.
-struct StoredItem {
-  int64_t id = 0;
-  std::string name;  // the entry name in its folder (raw bytes)
-  // has_info, info, mime, category, content_date, acl, detections (masked samples and
-  // hashes), skipped. Not: path (the folder and the entry name give it), owner and
-  // group (names of info.uid and info.gid), violations, legal_hold.
-  Item item;
-  ItemState state = ItemState::kComplete;
-  std::string content_key;              // empty: never reused (changed during its scan, or skipped)
-  int64_t content_key_id = 0;           // the inventory's number for content_key; 0: none
-  int64_t deleted_at = 0;               // 0 while it exists
-  std::vector<StoredFinding> findings;  // filled by ItemReader::LoadFolder only
-};
 
 // A folder as an ItemReader loaded it: its items with their detections and findings.
 // Read-only once loaded, so that the threads of a scan can share it, and the scan's
@@ -166,65 +86,6 @@ struct ReachedItems {
   std::vector<int64_t> ids;  // StoredItem::id
 };
 
-struct Finding {
-  int64_t id = 0;  // stable
-  std::string policy;
-  std::string kind;  // retention | access | location | encryption | forbidden
-  std::string severity;
-  // The breach as last written (Violation::kept_reason: a retention breach by its date
-  // and limit, not by its age that grows every day).
-  std::string reason;
-  FindingStatus status = FindingStatus::kNew;
-  int64_t item_id = 0;
-  std::string path;  // raw bytes; escape for display
-  bool item_deleted = false;
-  int64_t first_seen = 0;
-  int64_t last_seen = 0;
-  int64_t status_changed = 0;
-  int64_t resolved_at = 0;  // 0 unless resolved
-  std::string notes;        // reviewer notes, one per line
-  std::string exception_reason;
-  int64_t exception_until = 0;  // 00:00 UTC of the last day the exception covers; 0: none
-  // The item's detections: detector, count and masked samples only (never hashes).
-  std::vector<Detection> detections;
-};
-
-// One change of a finding's status (or a note on it).
-struct FindingEvent {
-  int64_t finding_id = 0;
-  int64_t at = 0;
-  int64_t scan_id = 0;                // 0 when a reviewer made the change
-  std::optional<FindingStatus> from;  // none when the finding was created
-  FindingStatus to = FindingStatus::kNew;
-  std::string note;
-};
-
-struct FindingQuery {
-  std::vector<FindingStatus> statuses;  // empty: any
-  std::vector<std::string> policies;    // empty: any
-  // When set: findings first seen, or whose status changed, at or after this time.
-  std::optional<int64_t> since;
-  std::optional<int64_t> id;
-  bool with_detections = false;  // fill Finding::detections (masked samples)
-};
-
-// Items not (fully) read, by state and reason.
-struct CoverageRow {
-  ItemState state = ItemState::kSkipped;
-  std::string reason;
-  uint64_t items = 0;
-  uint64_t bytes = 0;
-  std::vector<std::string> examples;  // raw paths, at most the number asked for
-};
-
-struct InventoryTotals {
-  uint64_t items = 0;  // existing (not deleted) items
-  uint64_t bytes = 0;
-  uint64_t deleted = 0;
-  uint64_t with_detections = 0;
-  std::vector<std::pair<Category, uint64_t>> by_category;
-};
-
 // A reading handle for incremental scans, used by one thread at a time. Reads by
 // folder, in one read transaction: the folder's summary row when it has one, otherwise
 // one query each for its records, their detections and their findings. Errors (a
@@ -240,17 +101,12 @@ class ItemReader {
   virtual Result<const StoredItem*> FindOne(const StoredFolder& folder, std::string_view name) = 0;
 };
 
-// Whether `path` still names the file (dev, ino). Used to tell a moved file from a
-// hard link, and a deleted file from one left out by an exclude.
-using ExistsFn = std::function<bool(const std::string& path, uint64_t dev, uint64_t ino)>;
-// The default ExistsFn: lstat.
-bool PathStillNames(const std::string& path, uint64_t dev, uint64_t ino);
+// --- The roles. A caller takes the one it needs; a store implements all three.
 
-class Store {
+// What a scan writes: one scan at a time per inventory, from one thread.
+class ScanWriter {
  public:
-  virtual ~Store() = default;
-
-  // --- Scans. One scan at a time writes; call from one thread.
+  virtual ~ScanWriter() = default;
 
   // Takes the inventory's scan lock (one scan at a time per inventory; other
   // processes may still read and review). Fails at once when another scan holds it.
@@ -281,8 +137,33 @@ class Store {
                             const ExistsFn& exists) = 0;
   // A reader for incremental lookups; open one per thread. Sees committed data.
   virtual Result<std::unique_ptr<ItemReader>> OpenReader() = 0;
+};
 
-  // --- Review.
+// What a reviewer does: a decision about one finding, each in a transaction of its own,
+// while a scan may be running (lifecycle.h: a scan's change that a decision overtook).
+class FindingReviewer {
+ public:
+  virtual ~FindingReviewer() = default;
+
+  // new/open/excepted -> acknowledged; appends `note` (may be empty) to the notes.
+  // NotFound for an unknown id; InvalidArgument for a resolved finding.
+  virtual Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now) = 0;
+  // Active or excepted -> excepted with `reason` until the end of the day `until`
+  // (00:00 UTC of that day), which must not be in the past.
+  virtual Status Except(int64_t finding_id, std::string_view reason, int64_t until,
+                        std::string_view note, int64_t now) = 0;
+  // Appends a reviewer note without changing the status.
+  virtual Status AddNote(int64_t finding_id, std::string_view note, int64_t now) = 0;
+};
+
+// What a report (or a listing of the findings) reads.
+class ReportReader {
+ public:
+  virtual ~ReportReader() = default;
+
+  // The one write of a reader: excepted findings whose exception has run out go back
+  // to open (they do at the next scan, listing or report). Returns how many.
+  virtual Result<uint64_t> ExpireExceptions(int64_t now) = 0;
 
   // Findings matching `query`, by id. Status, last_seen and status_changed are as the
   // scans show them: a complete scan that covered a finding's file and neither resolved
@@ -293,20 +174,6 @@ class Store {
   virtual Result<std::vector<FindingEvent>> History(int64_t finding_id) = 0;
   // All events at or after `since`, oldest first (openings as in History).
   virtual Result<std::vector<FindingEvent>> Events(int64_t since) = 0;
-  // new/open/excepted -> acknowledged; appends `note` (may be empty) to the notes.
-  // NotFound for an unknown id; InvalidArgument for a resolved finding.
-  virtual Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now) = 0;
-  // Active or excepted -> excepted with `reason` until the end of the day `until`
-  // (00:00 UTC of that day), which must not be in the past.
-  virtual Status Except(int64_t finding_id, std::string_view reason, int64_t until,
-                        std::string_view note, int64_t now) = 0;
-  // Appends a reviewer note without changing the status.
-  virtual Status AddNote(int64_t finding_id, std::string_view note, int64_t now) = 0;
-  // Excepted findings whose exception has run out go back to open. Returns how many.
-  virtual Result<uint64_t> ExpireExceptions(int64_t now) = 0;
-
-  // --- Reports.
-
   virtual Result<std::vector<PolicyRecord>> Policies() = 0;
   // Scans started at or after `since`, oldest first.
   virtual Result<std::vector<ScanRecord>> Scans(int64_t since) = 0;
@@ -316,6 +183,12 @@ class Store {
   // Existing items that are skipped or partial, grouped by state and reason, largest
   // groups first.
   virtual Result<std::vector<CoverageRow>> Coverage(size_t examples_per_row) = 0;
+};
+
+// An opened inventory: all three roles, and the check of the file itself.
+class Store : public ScanWriter, public FindingReviewer, public ReportReader {
+ public:
+  ~Store() override = default;
 
   // PRAGMA integrity_check and foreign key check; an error describes the damage.
   virtual Status CheckIntegrity() = 0;

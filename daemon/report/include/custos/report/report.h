@@ -95,7 +95,7 @@ struct ReportData {
 
 // Reads everything the report shows from the store. Expired exceptions are reopened
 // first (the report is one of the moments they reopen).
-Result<ReportData> BuildReport(inventory::Store& store, const ReportOptions& options,
+Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptions& options,
                                const std::string& version);
 
 std::string RenderHtml(const ReportData& data);
