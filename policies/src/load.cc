@@ -470,15 +470,13 @@ void Loader::ReadLocation(const Field& field, Policy& p) {
 void Loader::ReadDetector(const YAML::Node& node) {
   Fields f = ReadMap(node, {"id", "pattern", "context", "validate"}, "in detector");
   CustomDetector d;
-  d.validate = "none";
   if (auto it = f.find("id"); it == f.end()) {
     Error(node, msg::Missing("id", "in detector"));
   } else if (auto id = ScalarOf(it->second, "id")) {
     const Pos pos = PosOf(it->second.value.Mark());
-    const auto& builtins = BuiltinDetectorIds();
     if (!ValidId(*id, true)) {
       Error(pos, msg::BadDetectorId(*id));
-    } else if (std::find(builtins.begin(), builtins.end(), *id) != builtins.end()) {
+    } else if (detect::IsBuiltinDetector(*id)) {
       Error(pos, msg::BuiltinDetectorClash(*id));
     } else if (auto prev = detector_ids_.find(*id); prev != detector_ids_.end()) {
       Error(pos, msg::DuplicateDetectorId(*id, At(prev->second)));
@@ -507,10 +505,12 @@ void Loader::ReadDetector(const YAML::Node& node) {
   }
   if (auto it = f.find("validate"); it != f.end()) {
     if (auto s = ScalarOf(it->second, "validate")) {
-      if (*s == "luhn" || *s == "mod97" || *s == "none") {
+      if (detect::FindCustomValidator(*s) != nullptr) {
         d.validate = *s;
       } else {
-        Error(it->second.value, msg::BadValue("validate", *s, "luhn, mod97, none"));
+        yaml::Names names;
+        for (const detect::NamedValidator& v : detect::CustomValidators()) names.push_back(v.name);
+        Error(it->second.value, msg::BadValue("validate", *s, yaml::JoinNames(names)));
       }
     }
   }
@@ -551,9 +551,8 @@ void Loader::ReadHold(const YAML::Node& node) {
 }
 
 Result<std::shared_ptr<const PolicySet>> Loader::Finish(std::vector<Diagnostic>* out) {
-  const auto& builtins = BuiltinDetectorIds();
   for (const DetectorRef& ref : detector_refs_) {
-    if (std::find(builtins.begin(), builtins.end(), ref.id) != builtins.end()) continue;
+    if (detect::IsBuiltinDetector(ref.id)) continue;
     if (detector_ids_.count(ref.id)) continue;
     // Declared with a bad definition? Then that definition was reported already.
     const bool declared = std::any_of(compiled_.detectors.begin(), compiled_.detectors.end(),
@@ -613,16 +612,6 @@ Result<std::shared_ptr<const PolicySet>> PolicySet::LoadStrings(
   Loader loader;
   for (const auto& [name, yaml] : named_yaml) loader.AddText(name, yaml);
   return loader.Finish(diagnostics);
-}
-
-const std::vector<std::string>& BuiltinDetectorIds() {
-  static const std::vector<std::string> kIds = {
-      "email",           "phone",         "payment_card", "iban",   "us_ssn",
-      "uk_nino",         "uk_nhs",        "passport_mrz", "ipv4",   "ipv6",
-      "gps_coordinates", "date_of_birth", "za_id",        "nl_bsn", "es_dni",
-      "it_fiscal_code",  "ch_ahv",        "in_aadhaar",   "br_cpf", "private_key",
-      "aws_access_key"};
-  return kIds;
 }
 
 }  // namespace custos::policies

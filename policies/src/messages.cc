@@ -1,5 +1,7 @@
 #include "messages.h"
 
+#include <algorithm>
+
 #include "custos/base/escape.h"
 #include "custos/base/item.h"
 #include "custos/policies/policy.h"
@@ -29,8 +31,10 @@ Problem UnknownCategory(std::string_view name) {
   return yaml::msg::UnknownName("category", name, names);
 }
 Problem UnknownDetector(std::string_view id, const yaml::Names& custom) {
+  // The built-in ones in the order of their names (the registry's order is priority).
   yaml::Names names;
-  for (const std::string& b : BuiltinDetectorIds()) names.push_back(b);
+  for (const detect::DetectorDef& d : detect::BuiltinDetectors()) names.push_back(d.id);
+  std::sort(names.begin(), names.end());
   names.insert(names.end(), custom.begin(), custom.end());
   return yaml::msg::UnknownName("detector", id, names);
 }

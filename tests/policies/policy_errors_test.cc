@@ -11,11 +11,11 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-// The built-in detector ids, as "unknown detector" lists them.
+// The built-in detector ids, as "unknown detector" lists them (by name).
 const std::string kBuiltinDetectors =
-    "email, phone, payment_card, iban, us_ssn, uk_nino, uk_nhs, passport_mrz, ipv4, ipv6, "
-    "gps_coordinates, date_of_birth, za_id, nl_bsn, es_dni, it_fiscal_code, ch_ahv, in_aadhaar, "
-    "br_cpf, private_key, aws_access_key";
+    "aws_access_key, br_cpf, ch_ahv, date_of_birth, email, es_dni, gps_coordinates, iban, "
+    "in_aadhaar, ipv4, ipv6, it_fiscal_code, nl_bsn, passport_mrz, payment_card, phone, "
+    "private_key, uk_nhs, uk_nino, us_ssn, za_id";
 
 Strings Errors(const std::string& yaml) {
   std::vector<Diagnostic> diags;

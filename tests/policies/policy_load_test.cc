@@ -192,7 +192,8 @@ detectors:
   REQUIRE_FALSE(a.ok());
   REQUIRE(diags.size() == 1);
   CHECK(diags[0].ToString().rfind(
-            dir / "a.yaml:3:25: unknown detector 'sia-licence' (expected email, phone,", 0) == 0);
+            dir / "a.yaml:3:25: unknown detector 'sia-licence' (expected aws_access_key, br_cpf,",
+            0) == 0);
   CHECK(diags[0].code == custos::yaml::Code::kUnknownName);
 
   // a + b + c: every duplicate is reported at its second definition.

@@ -1,5 +1,9 @@
 // The built-in detectors. Adding one is a local change: a row here (patterns, context
-// words, validator, mask, priority) and its tests.
+// words, validator, mask, priority), its validator and mask in validators.h/.cc when
+// it needs its own, and its tests. The policy loader and `custos detectors` learn the
+// ids from this table.
+#include <algorithm>
+
 #include "custos/detect/detect.h"
 #include "validators.h"
 
@@ -245,6 +249,27 @@ const std::vector<DetectorDef>& BuiltinDetectors() {
        20},
   };
   return kDetectors;
+}
+
+bool IsBuiltinDetector(std::string_view id) {
+  const auto& defs = BuiltinDetectors();
+  return std::any_of(defs.begin(), defs.end(), [&](const DetectorDef& d) { return d.id == id; });
+}
+
+const std::vector<NamedValidator>& CustomValidators() {
+  static const std::vector<NamedValidator> kValidators = {
+      {"luhn", ValidateLuhnGeneric},
+      {"mod97", ValidateMod97Generic},
+      {"none", ValidateNone},
+  };
+  return kValidators;
+}
+
+ValidateFn FindCustomValidator(std::string_view name) {
+  for (const NamedValidator& v : CustomValidators()) {
+    if (v.name == name) return v.validate;
+  }
+  return nullptr;
 }
 
 }  // namespace custos::detect

@@ -233,9 +233,8 @@ Result<std::shared_ptr<const Engine>> Engine::Create(
     d.id = c.id;
     d.variants.push_back({c.pattern, !c.context.empty(), nullptr});
     d.context = c.context;
-    d.validate = c.validate == "luhn"    ? ValidateLuhnGeneric
-                 : c.validate == "mod97" ? ValidateMod97Generic
-                                         : ValidateNone;
+    d.validate = FindCustomValidator(c.validate);
+    if (d.validate == nullptr) return Status::Invalid("detector " + c.id + ": unknown validator");
     d.mask = MaskLast2;
     d.priority = 30;
     defs.push_back(std::move(d));
@@ -246,9 +245,13 @@ Result<std::shared_ptr<const Engine>> Engine::Create(
     auto one = CompileDefs({defs[i]});
     if (!one.ok()) return one.status();
   }
+  return FromDefinitions(std::move(defs));
+}
+
+std::shared_ptr<const Engine> Engine::FromDefinitions(std::vector<DetectorDef> defs) {
   auto engine = std::shared_ptr<Engine>(new Engine());
   engine->lazy_->defs = std::move(defs);
-  return std::shared_ptr<const Engine>(std::move(engine));
+  return engine;
 }
 
 namespace {

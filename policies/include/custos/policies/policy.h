@@ -14,6 +14,7 @@
 
 #include "custos/base/item.h"
 #include "custos/base/status.h"
+#include "custos/detect/detect.h"
 #include "custos/yaml/diagnostic.h"
 
 namespace custos::policies {
@@ -22,13 +23,10 @@ namespace custos::policies {
 // YAML reader's, custos/yaml/diagnostic.h).
 using Diagnostic = yaml::Diagnostic;
 
-// A custom detector declared in a policy file (matched once detection exists).
-struct CustomDetector {
-  std::string id;
-  std::string pattern;  // RE2 syntax, validated at load
-  std::vector<std::string> context;
-  std::string validate;  // "none" | "luhn" | "mod97"
-};
+// A custom detector declared in a policy file: what detect::Engine::Create takes
+// (pattern in RE2 syntax, validated at load; validate: a name of
+// detect::CustomValidators()).
+using CustomDetector = detect::CustomDetectorSpec;
 
 // What a report shows about a policy.
 struct PolicyInfo {
@@ -78,9 +76,6 @@ class PolicySet {
   virtual const std::vector<PolicyInfo>& policies() const = 0;
   virtual const std::vector<LegalHoldInfo>& legal_holds() const = 0;
 };
-
-// The built-in detector ids of the interface spec.
-const std::vector<std::string>& BuiltinDetectorIds();
 
 // Parses a duration of the policy file: an integer and one of the units s, min, h,
 // d, w, mo (30 days), y (365 days), without space ("30d", "6mo", "90min").

@@ -54,15 +54,28 @@ struct DetectorDef {
   int priority = 50;                 // lower wins an overlap
 };
 
-// The built-in detectors of the interface spec.
+// The registry of built-in detectors (the interface spec's, in builtin.cc): a new
+// detector is a row there. Everything else (the policy loader's check of detector
+// ids, `custos detectors`, the engine) learns the ids from here.
 const std::vector<DetectorDef>& BuiltinDetectors();
+bool IsBuiltinDetector(std::string_view id);
+
+// The validators a custom detector may name (`validate:` in a policy file), in the
+// order messages list them: luhn, mod97, none.
+struct NamedValidator {
+  std::string_view name;
+  ValidateFn validate;
+};
+const std::vector<NamedValidator>& CustomValidators();
+// The validator of that name, or null.
+ValidateFn FindCustomValidator(std::string_view name);
 
 // A detector declared in a policy file.
 struct CustomDetectorSpec {
   std::string id;
   std::string pattern;
   std::vector<std::string> context;
-  std::string validate;  // "none" | "luhn" | "mod97"
+  std::string validate = "none";  // a name of CustomValidators()
 };
 
 // Bytes before a value searched for a context word.
@@ -71,8 +84,12 @@ inline constexpr size_t kContextWindow = 80;
 // Compiled detectors: immutable and shared by all worker threads.
 class Engine {
  public:
+  // The built-in detectors and `custom` (each checked now: a bad pattern is an error).
   static Result<std::shared_ptr<const Engine>> Create(
       const std::vector<CustomDetectorSpec>& custom = {});
+  // Exactly the detectors `defs` (e.g. BuiltinDetectors() and more), compiled on
+  // first use like the others.
+  static std::shared_ptr<const Engine> FromDefinitions(std::vector<DetectorDef> defs);
   ~Engine();
   // Version of the detector set: changes whenever patterns or validation change, so
   // that stored results can be invalidated.
