@@ -28,18 +28,18 @@ std::string StripExtension(std::string_view name) {
 
 }  // namespace
 
-ArchiveReader::ArchiveReader(Input& in, Kind kind, uint64_t* consumed)
+ArchiveReader::ArchiveReader(Input& in, ArchiveFormat format, uint64_t* consumed)
     : in_(in), consumed_(consumed) {
   ArchivePtr a(archive_read_new());
   if (!a) return;
-  switch (kind) {
-    case Kind::kZip:
+  switch (format) {
+    case ArchiveFormat::kZip:
       archive_read_support_format_zip(a.get());
       break;
-    case Kind::kSevenZip:
+    case ArchiveFormat::kSevenZip:
       archive_read_support_format_7zip(a.get());
       break;
-    default:
+    case ArchiveFormat::kTar:
       archive_read_support_filter_gzip(a.get());
       archive_read_support_filter_bzip2(a.get());
       archive_read_support_filter_xz(a.get());
@@ -140,9 +140,10 @@ ptrdiff_t MemberInput::Read(char* buf, size_t n) {
   return got;
 }
 
-void ExtractArchive(Input& in, Kind kind, std::string_view name, Context& ctx, unsigned depth) {
+void ExtractArchive(Input& in, ArchiveFormat format, std::string_view name, Context& ctx,
+                    unsigned depth) {
   Context::RatioFrame frame(ctx, depth);
-  ArchiveReader reader(in, kind, frame.consumed());
+  ArchiveReader reader(in, format, frame.consumed());
   if (!reader.ok()) {
     if (!ctx.Stopped(depth)) ctx.Note(kReasonArchive);
     return;
@@ -178,7 +179,7 @@ void ExtractArchive(Input& in, Kind kind, std::string_view name, Context& ctx, u
     const std::string member_name =
         reader.raw() ? StripExtension(name) : std::string(EntryName(entry));
     MemberInput member(reader, ctx, depth + 1);
-    Dispatch(member, member_name, std::nullopt, ctx, depth + 1);
+    Dispatch(member, member_name, nullptr, ctx, depth + 1);
     ctx.EndOfStream();
     ctx.Resume(depth);
     if (member.failed()) ctx.Note(kReasonArchive);
@@ -186,7 +187,7 @@ void ExtractArchive(Input& in, Kind kind, std::string_view name, Context& ctx, u
 }
 
 std::optional<std::vector<std::string>> ListZipEntries(Input& in, size_t max) {
-  ArchiveReader reader(in, Kind::kZip);
+  ArchiveReader reader(in, ArchiveFormat::kZip);
   if (!reader.ok()) return std::nullopt;
   std::vector<std::string> names;
   while (names.size() < max) {
@@ -202,7 +203,7 @@ std::optional<std::vector<std::string>> ListZipEntries(Input& in, size_t max) {
 void ForEachZipEntry(Input& in, uint64_t* consumed, Context& ctx, unsigned depth,
                      const std::function<bool(std::string_view name)>& want,
                      const std::function<void(std::string_view name, Input& data)>& use) {
-  ArchiveReader reader(in, Kind::kZip, consumed);
+  ArchiveReader reader(in, ArchiveFormat::kZip, consumed);
   if (!reader.ok()) {
     if (!ctx.Stopped(depth)) ctx.Note(kReasonArchive);
     return;
@@ -228,6 +229,19 @@ void ForEachZipEntry(Input& in, uint64_t* consumed, Context& ctx, unsigned depth
     use(name, data);
     if (data.failed()) ctx.Note(kReasonArchive);
   }
+}
+
+void ExtractSevenZip(Input& in, std::string_view name, Context& ctx, unsigned depth) {
+  if (in.seekable()) return ExtractArchive(in, ArchiveFormat::kSevenZip, name, ctx, depth);
+  std::string storage;
+  std::string_view bytes;
+  if (!InMemory(in, ctx, depth, storage, bytes)) return;
+  MemoryInput buffered(bytes);
+  ExtractArchive(buffered, ArchiveFormat::kSevenZip, name, ctx, depth);
+}
+
+void ExtractTar(Input& in, std::string_view name, Context& ctx, unsigned depth) {
+  ExtractArchive(in, ArchiveFormat::kTar, name, ctx, depth);
 }
 
 }  // namespace custos::extract

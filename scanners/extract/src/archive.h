@@ -16,6 +16,18 @@
 
 namespace custos::extract {
 
+// The archive formats read with libarchive.
+enum class ArchiveFormat {
+  kZip,
+  kSevenZip,
+  kTar,  // and gzip/bzip2/xz/zstd (a compressed tar or a single stream)
+};
+
+// Reads the archive in `in` (seekable for ZIP and 7z): its members are dispatched like
+// files, one level deeper, and folded into the item.
+void ExtractArchive(Input& in, ArchiveFormat format, std::string_view name, Context& ctx,
+                    unsigned depth);
+
 struct ArchiveFree {
   void operator()(struct archive* a) const { archive_read_free(a); }
 };
@@ -29,7 +41,7 @@ using ArchivePtr = std::unique_ptr<struct archive, ArchiveFree>;
 // share data (overlapping ZIP entries) cannot inflate it.
 class ArchiveReader {
  public:
-  ArchiveReader(Input& in, Kind kind, uint64_t* consumed = nullptr);
+  ArchiveReader(Input& in, ArchiveFormat format, uint64_t* consumed = nullptr);
   ArchiveReader(const ArchiveReader&) = delete;
   ArchiveReader& operator=(const ArchiveReader&) = delete;
 

@@ -1,5 +1,5 @@
 // The entry points: Extract (a file), ExtractBuffer (bytes), and the dispatcher that
-// sends a document or member to its extractor.
+// sends a document or member to the extractor of its format (formats.cc).
 #include <gmime/gmime.h>
 #include <libxml/parser.h>
 #include <poppler-global.h>
@@ -24,75 +24,14 @@ xmlParserInputPtr RefuseExternalEntity(const char*, const char*, xmlParserCtxtPt
   return nullptr;
 }
 
-// The bytes of a document that has to be in memory (PDF, e-mail, HTML, and ZIP/7z read
-// from a forward-only member): `in` itself when it is memory, else a copy of at most
-// max_member_bytes. False (noted) when it is larger or unreadable.
-bool InMemory(Input& in, Context& ctx, unsigned depth, std::string& storage,
-              std::string_view& bytes) {
-  if (const std::string_view* mem = in.memory()) {
-    bytes = *mem;
-    return true;
-  }
-  const uint64_t cap = ctx.limits().max_member_bytes;
-  if (in.seekable() && in.size() > cap) {
-    ctx.Note(depth == 0 ? kReasonFileSize : kReasonMemberSize);
-    return false;
-  }
-  const int r = ReadAll(in, cap, &storage);
-  if (r < 0 || ctx.Stopped(depth)) return false;
-  if (r == 0) {
-    ctx.Note(depth == 0 ? kReasonFileSize : kReasonMemberSize);
-    return false;
-  }
-  bytes = storage;
-  return true;
-}
-
-void DispatchKind(Kind kind, Input& in, std::string_view name, Context& ctx, unsigned depth) {
-  std::string storage;
-  std::string_view bytes;
-  switch (kind) {
-    case Kind::kEmpty:
-    case Kind::kSkip:
-      return;
-    case Kind::kText:
-      return ExtractText(in, ctx, depth);
-    case Kind::kStrings:
-      return ExtractStrings(in, ctx, depth);
-    case Kind::kMbox:
-      return ExtractMbox(in, ctx, depth);
-    case Kind::kTar:
-      return ExtractArchive(in, Kind::kTar, name, ctx, depth);
-    case Kind::kHtml:
-      if (in.seekable() && !in.memory() && in.size() > ctx.limits().max_member_bytes) {
-        return ExtractText(in, ctx, depth);  // too large to parse: text with the tags
-      }
-      if (InMemory(in, ctx, depth, storage, bytes)) ExtractHtml(bytes, false, ctx, depth);
-      return;
-    case Kind::kPdf:
-      if (InMemory(in, ctx, depth, storage, bytes)) ExtractPdf(bytes, ctx, depth);
-      return;
-    case Kind::kEmail:
-      if (InMemory(in, ctx, depth, storage, bytes)) ExtractEmail(bytes, ctx, depth);
-      return;
-    case Kind::kZip:
-    case Kind::kSevenZip: {
-      if (in.seekable()) {
-        if (kind == Kind::kZip) return ExtractZipFamily(in, name, ctx, depth);
-        return ExtractArchive(in, kind, name, ctx, depth);
-      }
-      if (!InMemory(in, ctx, depth, storage, bytes)) return;
-      MemoryInput buffered(bytes);
-      if (kind == Kind::kZip) return ExtractZipFamily(buffered, name, ctx, depth);
-      return ExtractArchive(buffered, kind, name, ctx, depth);
-    }
-  }
-}
-
 }  // namespace
 
-void Dispatch(Input& in, std::string_view name, std::optional<Kind> hint, Context& ctx,
-              unsigned depth) {
+void DispatchAs(const Format& format, Input& in, std::string_view name, Context& ctx,
+                unsigned depth) {
+  if (format.extract != nullptr) format.extract(in, name, ctx, depth);
+}
+
+void Dispatch(Input& in, std::string_view name, const Format* hint, Context& ctx, unsigned depth) {
   if (ctx.Stopped(depth)) return;
   if (depth > ctx.limits().max_depth) {
     ctx.Note(kReasonDepth);
@@ -104,10 +43,11 @@ void Dispatch(Input& in, std::string_view name, std::optional<Kind> hint, Contex
       random ? in.ReadAt(0, head.data(), head.size()) : ReadUpTo(in, head.data(), head.size());
   if (got < 0) return;
   head.resize(static_cast<size_t>(got));
-  const Kind kind = hint && HeadMatches(*hint, head) ? *hint : Sniff(head);
-  if (random) return DispatchKind(kind, in, name, ctx, depth);
+  const bool trusted = hint && (hint->confirm == nullptr || hint->confirm(head));
+  const Format& format = trusted ? *hint : Recognise(head);
+  if (random) return DispatchAs(format, in, name, ctx, depth);
   PrefixInput whole(head, in);
-  DispatchKind(kind, whole, name, ctx, depth);
+  DispatchAs(format, whole, name, ctx, depth);
 }
 
 void InitLibraries() {
@@ -151,15 +91,15 @@ Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, O
   if (!content.empty() && content.size() == size && size <= limits.max_file_bytes) {
     MemoryInput whole(content);  // small files: already read by identification
     if (plain_text && item.mime == "text/plain") {
-      DispatchKind(Kind::kText, whole, item.path, ctx, 0);
+      DispatchAs(PlainTextFormat(), whole, item.path, ctx, 0);
     } else {
-      Dispatch(whole, item.path, KindFromMime(item.mime, item.category), ctx, 0);
+      Dispatch(whole, item.path, FormatFromMime(item.mime, item.category), ctx, 0);
     }
     ctx.EndOfStream();
     return Status::Ok();
   }
   FdInput file(fd, size, ctx);
-  Dispatch(file, item.path, KindFromMime(item.mime, item.category), ctx, 0);
+  Dispatch(file, item.path, FormatFromMime(item.mime, item.category), ctx, 0);
   ctx.EndOfStream();
   if (file.error() != 0) return Status::FromErrno("read", file.error());
   return Status::Ok();
@@ -171,7 +111,7 @@ Status ExtractBuffer(std::string_view bytes, std::string_view name, const Limits
   *outcome = Outcome{};
   Context ctx(limits, sink, outcome);
   MemoryInput input(bytes);
-  Dispatch(input, name, std::nullopt, ctx, 0);
+  Dispatch(input, name, nullptr, ctx, 0);
   ctx.EndOfStream();
   return Status::Ok();
 }

@@ -238,7 +238,7 @@ class MessageWalker {
       std::string utf8;
       AppendUtf8Lenient(text.get(), utf8);
       if (html) {
-        ExtractHtml(utf8, /*utf8=*/true, ctx_, depth);
+        ExtractHtmlBytes(utf8, /*utf8=*/true, ctx_, depth);
       } else {
         utf8.push_back('\n');
         ctx_.Emit(depth, utf8);
@@ -258,7 +258,7 @@ class MessageWalker {
     ctx_.AddProduced(bytes->len);
     const char* filename = g_mime_part_get_filename(part);
     MemoryInput member(std::string_view(reinterpret_cast<const char*>(bytes->data), bytes->len));
-    Dispatch(member, filename != nullptr ? filename : "", std::nullopt, ctx_, depth);
+    Dispatch(member, filename != nullptr ? filename : "", nullptr, ctx_, depth);
   }
 
   Context& ctx_;
@@ -289,13 +289,16 @@ std::optional<int64_t> ExtractMessage(std::string_view bytes, Context& ctx, unsi
 
 }  // namespace
 
-void ExtractEmail(std::string_view bytes, Context& ctx, unsigned depth) {
+void ExtractEmail(Input& in, std::string_view, Context& ctx, unsigned depth) {
+  std::string storage;
+  std::string_view bytes;
+  if (!InMemory(in, ctx, depth, storage, bytes)) return;
   if (const auto date = ExtractMessage(bytes, ctx, depth)) ctx.SetContentDate(depth, *date);
 }
 
 // Messages of a mailbox are members (depth + 1, counted as entries); the item's
 // content date is the newest Date: (the mailbox holds mail that recent).
-void ExtractMbox(Input& in, Context& ctx, unsigned depth) {
+void ExtractMbox(Input& in, std::string_view, Context& ctx, unsigned depth) {
   const uint64_t cap = ctx.limits().max_member_bytes;
   std::string message;
   bool started = false, too_big = false, after_blank = true;

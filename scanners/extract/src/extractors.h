@@ -1,47 +1,42 @@
-// The extractors, one per format family, and the dispatcher that picks one. Each
-// reads its input, sends text through ctx.Emit(depth, ...) and records problems with
-// ctx.Note/Cancel; none throws.
+// The extractors of the formats table (formats.cc), one per format family, and the
+// dispatcher that picks one. Each reads its input, sends text through
+// ctx.Emit(depth, ...) and records problems with ctx.Note/Cancel; none throws.
 #pragma once
 
-#include <optional>
 #include <string_view>
 
 #include "context.h"
+#include "formats.h"
 #include "input.h"
 
 namespace custos::extract {
 
-// What a document is, as far as extraction is concerned.
-enum class Kind {
-  kEmpty,    // nothing to read
-  kSkip,     // media and executables: never searched
-  kText,     // plain text in UTF-8, Latin-1 or UTF-16
-  kHtml,     // HTML/XHTML: tags dropped
-  kStrings,  // other binary data: printable strings
-  kPdf,
-  kZip,  // ZIP, or OOXML/ODF (decided by the members)
-  kSevenZip,
-  kTar,    // tar, and gzip/bzip2/xz/zstd (a compressed tar or a single stream)
-  kEmail,  // one RFC 822 message
-  kMbox,   // a mailbox of messages, each after a "From " line
-};
-
 // Extracts `in` (the document or member `name`, at `depth`) with the extractor of
-// `hint` when its magic agrees, else of what the first bytes look like. Enforces the
-// depth limit. `in` is read forward from its start.
-void Dispatch(Input& in, std::string_view name, std::optional<Kind> hint, Context& ctx,
-              unsigned depth);
+// `hint` (the format its MIME type names; null for members) when its first bytes
+// agree, else of the format they are recognised as. Enforces the depth limit. `in` is
+// read forward from its start.
+void Dispatch(Input& in, std::string_view name, const Format* hint, Context& ctx, unsigned depth);
+// Extracts `in` as `format`, without looking at its first bytes.
+void DispatchAs(const Format& format, Input& in, std::string_view name, Context& ctx,
+                unsigned depth);
 
-void ExtractText(Input& in, Context& ctx, unsigned depth);
-void ExtractStrings(Input& in, Context& ctx, unsigned depth);
-void ExtractHtml(std::string_view bytes, bool utf8, Context& ctx, unsigned depth);
-void ExtractPdf(std::string_view bytes, Context& ctx, unsigned depth);
-// ZIP (seekable input): OOXML, ODF, or a plain ZIP archive.
-void ExtractZipFamily(Input& in, std::string_view name, Context& ctx, unsigned depth);
-// An archive read with libarchive; `kind` is kZip, kSevenZip or kTar. ZIP and 7z need
-// a seekable input.
-void ExtractArchive(Input& in, Kind kind, std::string_view name, Context& ctx, unsigned depth);
-void ExtractEmail(std::string_view bytes, Context& ctx, unsigned depth);
-void ExtractMbox(Input& in, Context& ctx, unsigned depth);
+// The extractors (see Extractor in formats.h).
+void ExtractText(Input& in, std::string_view name, Context& ctx, unsigned depth);
+void ExtractStrings(Input& in, std::string_view name, Context& ctx, unsigned depth);
+void ExtractHtml(Input& in, std::string_view name, Context& ctx, unsigned depth);
+void ExtractPdf(Input& in, std::string_view name, Context& ctx, unsigned depth);
+// OOXML, ODF, or a plain ZIP archive.
+void ExtractZip(Input& in, std::string_view name, Context& ctx, unsigned depth);
+void ExtractSevenZip(Input& in, std::string_view name, Context& ctx, unsigned depth);
+// tar, and gzip/bzip2/xz/zstd (a compressed tar or a single stream).
+void ExtractTar(Input& in, std::string_view name, Context& ctx, unsigned depth);
+// One RFC 822 message.
+void ExtractEmail(Input& in, std::string_view name, Context& ctx, unsigned depth);
+// A mailbox of messages, each after a "From " line.
+void ExtractMbox(Input& in, std::string_view name, Context& ctx, unsigned depth);
+
+// HTML or XHTML bytes in memory (`utf8`: known to be UTF-8, e.g. a decoded e-mail
+// part): tags dropped.
+void ExtractHtmlBytes(std::string_view bytes, bool utf8, Context& ctx, unsigned depth);
 
 }  // namespace custos::extract

@@ -56,7 +56,16 @@ void AppendCollapsed(const char* text, TextBuilder& out) {
 
 }  // namespace
 
-void ExtractHtml(std::string_view bytes, bool utf8, Context& ctx, unsigned depth) {
+void ExtractHtml(Input& in, std::string_view name, Context& ctx, unsigned depth) {
+  if (in.seekable() && !in.memory() && in.size() > ctx.limits().max_member_bytes) {
+    return ExtractText(in, name, ctx, depth);  // too large to parse: text with the tags
+  }
+  std::string storage;
+  std::string_view bytes;
+  if (InMemory(in, ctx, depth, storage, bytes)) ExtractHtmlBytes(bytes, false, ctx, depth);
+}
+
+void ExtractHtmlBytes(std::string_view bytes, bool utf8, Context& ctx, unsigned depth) {
   if (bytes.size() > static_cast<size_t>(INT32_MAX)) return;
   int options = HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                 HTML_PARSE_COMPACT;

@@ -101,4 +101,25 @@ int ReadAll(Input& in, uint64_t cap, std::string* out) {
   }
 }
 
+bool InMemory(Input& in, Context& ctx, unsigned depth, std::string& storage,
+              std::string_view& bytes) {
+  if (const std::string_view* mem = in.memory()) {
+    bytes = *mem;
+    return true;
+  }
+  const uint64_t cap = ctx.limits().max_member_bytes;
+  if (in.seekable() && in.size() > cap) {
+    ctx.Note(depth == 0 ? kReasonFileSize : kReasonMemberSize);
+    return false;
+  }
+  const int r = ReadAll(in, cap, &storage);
+  if (r < 0 || ctx.Stopped(depth)) return false;
+  if (r == 0) {
+    ctx.Note(depth == 0 ? kReasonFileSize : kReasonMemberSize);
+    return false;
+  }
+  bytes = storage;
+  return true;
+}
+
 }  // namespace custos::extract

@@ -88,4 +88,11 @@ int ReadAll(Input& in, uint64_t cap, std::string* out);
 // Reads up to `n` bytes (fewer only at the end), forward. -1 on error.
 ptrdiff_t ReadUpTo(Input& in, char* buf, size_t n);
 
+// The bytes of a document that has to be in memory (PDF, e-mail, HTML, and ZIP/7z
+// read from a forward-only member): `in` itself when it is memory, else a copy in
+// `storage` of at most max_member_bytes. False (noted) when it is larger or
+// unreadable.
+bool InMemory(Input& in, Context& ctx, unsigned depth, std::string& storage,
+              std::string_view& bytes);
+
 }  // namespace custos::extract

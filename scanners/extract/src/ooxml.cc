@@ -323,7 +323,7 @@ void ExtractOoxml(Input& in, const std::vector<std::string>& names, Context& ctx
       },
       [&](std::string_view n, Input& data) {
         if (IsOoxmlEmbedding(n)) {
-          Dispatch(data, n, std::nullopt, ctx, depth + 1);
+          Dispatch(data, n, nullptr, ctx, depth + 1);
           ctx.EndOfStream();
           ctx.Resume(depth);
           return;
@@ -374,6 +374,9 @@ void ExtractOdf(Input& in, const std::vector<std::string>& names, Context& ctx, 
 
 }  // namespace
 
+namespace {
+
+// A ZIP in a seekable input: OOXML, ODF, or a plain archive.
 void ExtractZipFamily(Input& in, std::string_view name, Context& ctx, unsigned depth) {
   const auto names = ListZipEntries(in, ctx.limits().max_entries + 1);
   if (names) {
@@ -386,7 +389,18 @@ void ExtractZipFamily(Input& in, std::string_view name, Context& ctx, unsigned d
     if (has("[Content_Types].xml")) return ExtractOoxml(in, *names, ctx, depth);
     if (has("mimetype") && has("content.xml")) return ExtractOdf(in, *names, ctx, depth);
   }
-  ExtractArchive(in, Kind::kZip, name, ctx, depth);
+  ExtractArchive(in, ArchiveFormat::kZip, name, ctx, depth);
+}
+
+}  // namespace
+
+void ExtractZip(Input& in, std::string_view name, Context& ctx, unsigned depth) {
+  if (in.seekable()) return ExtractZipFamily(in, name, ctx, depth);
+  std::string storage;
+  std::string_view bytes;
+  if (!InMemory(in, ctx, depth, storage, bytes)) return;
+  MemoryInput buffered(bytes);
+  ExtractZipFamily(buffered, name, ctx, depth);
 }
 
 }  // namespace custos::extract

@@ -79,7 +79,7 @@ void ExtractPdfOrThrow(std::string_view bytes, Context& ctx, unsigned depth) {
     const poppler::byte_array data = file->data();
     ctx.AddProduced(data.size());
     MemoryInput member(std::string_view(data.data(), data.size()));
-    Dispatch(member, file->name(), std::nullopt, ctx, depth + 1);
+    Dispatch(member, file->name(), nullptr, ctx, depth + 1);
     ctx.EndOfStream();
     ctx.Resume(depth);
   }
@@ -87,7 +87,10 @@ void ExtractPdfOrThrow(std::string_view bytes, Context& ctx, unsigned depth) {
 
 }  // namespace
 
-void ExtractPdf(std::string_view bytes, Context& ctx, unsigned depth) {
+void ExtractPdf(Input& in, std::string_view, Context& ctx, unsigned depth) {
+  std::string storage;
+  std::string_view bytes;
+  if (!InMemory(in, ctx, depth, storage, bytes)) return;
   try {
     ExtractPdfOrThrow(bytes, ctx, depth);
   } catch (...) {  // poppler-cpp may throw (std::bad_alloc, ...): never past here

@@ -14,10 +14,6 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-bool At(std::string_view s, size_t offset, std::string_view magic) {
-  return s.size() >= offset + magic.size() && s.substr(offset, magic.size()) == magic;
-}
-
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
@@ -29,12 +25,19 @@ bool IStartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && IEquals(s.substr(0, prefix.size()), prefix);
 }
 
+}  // namespace
+
+bool At(std::string_view s, size_t offset, std::string_view magic) {
+  return s.size() >= offset + magic.size() && s.substr(offset, magic.size()) == magic;
+}
+
 bool IsPdf(std::string_view h) {
   // The header may follow some garbage; readers look in the first 1024 bytes.
   return h.substr(0, 1024).find("%PDF-") != std::string_view::npos;
 }
 bool IsZip(std::string_view h) { return At(h, 0, "PK\3\4") || At(h, 0, "PK\5\6"); }
 bool IsSevenZip(std::string_view h) { return At(h, 0, "7z\xBC\xAF\x27\x1C"); }
+namespace {
 bool IsGzip(std::string_view h) { return At(h, 0, "\x1F\x8B"); }
 bool IsBzip2(std::string_view h) {
   return At(h, 0, "BZh") && h.size() > 3 && h[3] >= '1' && h[3] <= '9';
@@ -47,6 +50,8 @@ bool IsXz(std::string_view h) {
 }
 bool IsZstd(std::string_view h) { return At(h, 0, "\x28\xB5\x2F\xFD"); }
 bool IsTar(std::string_view h) { return At(h, 257, "ustar"); }
+}  // namespace
+
 bool IsCompressedOrTar(std::string_view h) {
   return IsGzip(h) || IsBzip2(h) || IsXz(h) || IsZstd(h) || IsTar(h);
 }
@@ -90,8 +95,6 @@ bool IsMbox(std::string_view h) {
   const size_t nl = h.find('\n');
   return nl != std::string_view::npos && nl < 1000 && LooksLikeEmail(h.substr(nl + 1));
 }
-
-}  // namespace
 
 char SniffUtf16(std::string_view head) {
   if (StartsWith(head, "\xFF\xFE")) return 'L';
@@ -162,87 +165,13 @@ bool LooksLikeEmail(std::string_view head) {
   return lines > 0 && known >= 2 && strong;
 }
 
-Kind Sniff(std::string_view h) {
-  if (h.empty()) return Kind::kEmpty;
-  if (IsZip(h)) return Kind::kZip;
-  if (IsSevenZip(h)) return Kind::kSevenZip;
-  if (IsCompressedOrTar(h)) return Kind::kTar;
-  if (IsMedia(h) || IsExecutable(h)) return Kind::kSkip;
-  if (At(h, 0, "%PDF-")) return Kind::kPdf;
-  if (SniffUtf16(h) != 0) return Kind::kText;
-  if (IsMbox(h)) return Kind::kMbox;
-  if (LooksLikeEmail(h)) return Kind::kEmail;
-  if (IsPdf(h)) return Kind::kPdf;
-  if (IsHtml(h)) return Kind::kHtml;
-  if (LooksLikeText(h)) return Kind::kText;
-  if (IsMpegTs(h)) return Kind::kSkip;
-  return Kind::kStrings;
+bool IsEmpty(std::string_view h) { return h.empty(); }
+bool IsPdfAtStart(std::string_view h) { return At(h, 0, "%PDF-"); }
+bool IsUtf16(std::string_view h) { return SniffUtf16(h) != 0; }
+bool IsSingleEmail(std::string_view h) { return LooksLikeEmail(h) && !IsMbox(h); }
+bool IsPlainText(std::string_view h) {
+  return LooksLikeText(h) && SniffUtf16(h) == 0 && !IsMbox(h) && !LooksLikeEmail(h);
 }
-
-bool HeadMatches(Kind kind, std::string_view h) {
-  switch (kind) {
-    case Kind::kPdf:
-      return IsPdf(h);
-    case Kind::kZip:
-      return IsZip(h);
-    case Kind::kSevenZip:
-      return IsSevenZip(h);
-    case Kind::kTar:
-      return IsCompressedOrTar(h);
-    case Kind::kEmail:
-      return LooksLikeEmail(h) && !IsMbox(h);  // a mailbox is sniffed as one
-    case Kind::kMbox:
-      return IsMbox(h);
-    case Kind::kText:
-    case Kind::kHtml:
-      // libmagic says text; a container in disguise (or UTF-16) is sniffed instead.
-      return LooksLikeText(h) && SniffUtf16(h) == 0 && !IsMbox(h) && !LooksLikeEmail(h);
-    default:
-      return true;
-  }
-}
-
-std::optional<Kind> KindFromMime(std::string_view mime, Category category) {
-  switch (category) {
-    case Category::kVideo:
-    case Category::kImage:
-    case Category::kAudio:
-    case Category::kBiometric:
-    case Category::kExecutable:
-    case Category::kEncrypted:
-      return Kind::kSkip;
-    default:
-      break;
-  }
-  if (const size_t semi = mime.find(';'); semi != std::string_view::npos) {
-    mime = mime.substr(0, semi);
-  }
-  if (mime == "application/pdf") return Kind::kPdf;
-  if (StartsWith(mime, "application/vnd.openxmlformats-officedocument.") ||
-      StartsWith(mime, "application/vnd.oasis.opendocument.") || mime == "application/zip" ||
-      mime == "application/x-zip-compressed" || mime == "application/epub+zip" ||
-      mime == "application/java-archive") {
-    return Kind::kZip;
-  }
-  if (mime == "application/x-7z-compressed") return Kind::kSevenZip;
-  if (mime == "application/x-tar" || mime == "application/x-gtar" ||
-      mime == "application/x-ustar" || mime == "application/gzip" || mime == "application/x-gzip" ||
-      mime == "application/x-bzip2" || mime == "application/x-xz" || mime == "application/zstd") {
-    return Kind::kTar;
-  }
-  if (mime == "message/rfc822") return Kind::kEmail;
-  if (mime == "application/mbox") return Kind::kMbox;
-  if (mime == "text/html" || mime == "application/xhtml+xml") return Kind::kHtml;
-  if (StartsWith(mime, "text/") || mime == "application/csv" || mime == "application/json" ||
-      mime == "application/xml" || mime == "application/javascript" ||
-      mime == "application/x-ndjson" || mime == "application/x-yaml" || mime == "application/sql") {
-    return Kind::kText;
-  }
-  if (StartsWith(mime, "image/") || StartsWith(mime, "video/") || StartsWith(mime, "audio/")) {
-    return Kind::kSkip;
-  }
-  if (category == Category::kDatabase) return Kind::kStrings;
-  return std::nullopt;
-}
+bool Anything(std::string_view) { return true; }
 
 }  // namespace custos::extract

@@ -122,7 +122,7 @@ class StringsScanner {
 
 }  // namespace
 
-void ExtractStrings(Input& in, Context& ctx, unsigned depth) {
+void ExtractStrings(Input& in, std::string_view, Context& ctx, unsigned depth) {
   StringsScanner scanner(ctx, depth);
   std::string buf(kChunk, '\0');
   bool compound_file = false;

@@ -144,7 +144,7 @@ class TextDecoder {
 
 }  // namespace
 
-void ExtractText(Input& in, Context& ctx, unsigned depth) {
+void ExtractText(Input& in, std::string_view, Context& ctx, unsigned depth) {
   TextDecoder decoder(ctx, depth);
   // A small file needs no 256 KiB buffer (zeroing it would cost more than reading).
   const size_t want = in.seekable() && in.size() + 1 < kChunk ? in.size() + 1 : kChunk;
