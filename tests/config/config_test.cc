@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "custos/config/config.h"
+#include "custos/config/snapshot.h"
 #include "support/support.h"
 
 using custos::config::Diagnostic;
@@ -136,9 +137,10 @@ TEST_CASE("config: unknown keys are errors at the key") {
   CHECK(Errors("roots: []\nschedule: daily\n") ==
         "/etc/custos/c.yaml:2:1: unknown key 'schedule' at top level (expected roots, "
         "policies, state_directory, inventory, control, metrics, logging, scan, throttle)\n");
-  CHECK(Errors("roots:\n  - path: /srv\n    colour: red\n") ==
-        "/etc/custos/c.yaml:3:5: unknown key 'colour' in root (expected path, name, schedule, "
-        "exclude, cross_filesystems, max_depth, max_path, max_file_size, max_item_time)\n");
+  CHECK(Errors("roots:\n  - path: /srv\n  - path: /srv2\n    colour: red\n") ==
+        "/etc/custos/c.yaml:4:5: unknown key 'colour' in roots[1] (expected path, name, "
+        "schedule, exclude, cross_filesystems, max_depth, max_path, max_file_size, "
+        "max_item_time)\n");
   CHECK(Errors("throttle:\n  bytes_per_sec: 1M\n") ==
         "/etc/custos/c.yaml:2:3: unknown key 'bytes_per_sec' in throttle (expected "
         "bytes_per_second, files_per_second, nice, io_class, windows, backoff, "
@@ -150,7 +152,7 @@ TEST_CASE("config: bad values are errors at the value") {
         "/etc/custos/c.yaml:3:15: bad schedule '0 25 * * *': hour: 25 is out of range 0-23\n");
   CHECK(Errors("roots:\n  - path: srv\n") ==
         "/etc/custos/c.yaml:2:11: expected an absolute path for 'path', got 'srv'\n");
-  CHECK(Errors("roots:\n  - name: a\n") == "/etc/custos/c.yaml:2:5: missing 'path' in root\n");
+  CHECK(Errors("roots:\n  - name: a\n") == "/etc/custos/c.yaml:2:5: missing 'path' in roots[0]\n");
   CHECK(Errors("throttle: {bytes_per_second: 5XB}\n") ==
         "/etc/custos/c.yaml:1:30: bad size '5XB' for 'bytes_per_second' (expected a number "
         "and a unit: B, KiB, MiB, GiB, TiB)\n");
@@ -221,4 +223,67 @@ TEST_CASE("config: a daemon config and a policy file are told apart by their key
   CHECK(GuessFileKind("policies: []\nrots: 1\n") == FileKind::kUnknown);
   CHECK(GuessFileKind("- a\n- b\n") == FileKind::kUnknown);
   CHECK(GuessFileKind("roots: [\n") == FileKind::kUnknown);
+}
+
+TEST_CASE("config: diagnostics carry stable codes, in file order") {
+  std::vector<Diagnostic> diags;
+  auto r = LoadConfigString(
+      "throttle: {nice: 30}\nroots:\n  - {path: /a, name: x, colour: red}\n  - {path: /b, name: "
+      "x}\n"
+      "  - {name: c}\nscan: [threads]\ncontrol:\n  socket:\n",
+      "c.yaml", &diags);
+  REQUIRE_FALSE(r.ok());
+  using custos::yaml::Code;
+  std::vector<std::pair<int, Code>> got;
+  for (const Diagnostic& d : diags) got.emplace_back(d.line, d.code);
+  CHECK(got == std::vector<std::pair<int, Code>>{{1, Code::kBadValue},
+                                                 {3, Code::kUnknownKey},
+                                                 {4, Code::kDuplicate},
+                                                 {5, Code::kMissingKey},
+                                                 {6, Code::kBadType},
+                                                 {8, Code::kMissingValue}});
+}
+
+TEST_CASE("config: the messages of the policy files: tabs, indentation, kinds, choices") {
+  CHECK(Errors("scan:\n\tthreads: 2\n") ==
+        "/etc/custos/c.yaml:2:1: YAML does not allow tabs for indentation; use spaces\n");
+  CHECK(Errors("scan:\n  threads: 2\n   splay: 1h\n") ==
+        "/etc/custos/c.yaml:3:4: bad indentation: 'splay' starts in column 4, the key above it "
+        "in column 3 (the keys of one map, and the entries of one list, start in the same "
+        "column)\n");
+  CHECK(Errors("roots:\n  -\n") ==
+        "/etc/custos/c.yaml:2:3: expected a map in 'roots', got nothing\n");
+  CHECK(Errors("scan: {timezone: mars}\n") ==
+        "/etc/custos/c.yaml:1:18: bad value 'mars' for 'timezone' (expected local, utc)\n");
+  CHECK(Errors("control: {max_request_size: 32MiB}\n") ==
+        "/etc/custos/c.yaml:1:29: bad size '32MiB' for 'max_request_size' (expected a number and "
+        "a unit: B, KiB, MiB, GiB, TiB, at least 1KiB, at most 16MiB)\n");
+  // Choices are read in any case; booleans also as yes and no.
+  auto r = LoadConfigString("scan: {timezone: UTC, content: no}\nlogging: {level: WARN}\n",
+                            "c.yaml", nullptr);
+  REQUIRE(r.ok());
+  CHECK((*r)->zone == TimeZone::kUtc);
+  CHECK_FALSE((*r)->content);
+  CHECK((*r)->log_level == "warn");
+}
+
+TEST_CASE("config: a missing policy file is reported at the config line that names it") {
+  custos::test::TempDir dir;
+  custos::test::WriteFile(
+      dir / "custos.yaml",
+      "roots: []\npolicies:\n  - site.yaml\n  - broken.yaml\n  - " + (dir / "gone.yaml") + "\n");
+  custos::test::WriteFile(dir / "broken.yaml", "policies:\n  - id: x\n    forbid: maybe\n");
+  std::vector<Diagnostic> diags;
+  auto snap = custos::config::LoadSnapshot(dir / "custos.yaml", &diags);
+  REQUIRE_FALSE(snap.ok());
+  std::vector<std::string> texts;
+  for (const Diagnostic& d : diags) texts.push_back(d.ToString());
+  CHECK(texts == std::vector<std::string>{
+                     dir / "custos.yaml:3:5: policy file 'site.yaml' not found (" + dir.path() +
+                         "/site.yaml)",
+                     dir / "custos.yaml:5:5: policy file '" + dir.path() + "/gone.yaml' not found",
+                     dir / "broken.yaml:3:13: bad value 'maybe' for 'forbid' (expected true or "
+                           "false)"});
+  CHECK(diags[0].code == custos::yaml::Code::kMissingFile);
+  CHECK(snap.status().message() == texts[0] + "\n" + texts[1] + "\n" + texts[2]);
 }

@@ -77,7 +77,8 @@ TEST_CASE("check-config: an unknown key in a daemon config is FILE:LINE:COL, exi
   WriteFile(dir / "roots.yaml", "roots:\n  - path: /srv\n    schedul: daily\nmetrix: {}\n");
   auto two = RunCustos({"check-config", dir / "roots.yaml"});
   CHECK(two.exit_code == 2);
-  CHECK(two.err.find(dir / "roots.yaml:3:5: unknown key 'schedul' in root") != std::string::npos);
+  CHECK(two.err.find(dir / "roots.yaml:3:5: unknown key 'schedul' in roots[0] (expected path, "
+                           "name, schedule,") != std::string::npos);
   CHECK(two.err.find(dir / "roots.yaml:4:1: unknown key 'metrix' at top level") !=
         std::string::npos);
 
@@ -106,7 +107,8 @@ TEST_CASE("check-config: a daemon config naming a broken or missing policy file 
   std::remove((dir / "policies/site-policy.yaml").c_str());
   auto missing = RunCustos({"check-config", config});
   CHECK(missing.exit_code == 2);
-  CHECK(missing.err.rfind(dir / "policies/site-policy.yaml: cannot read", 0) == 0);
+  CHECK(missing.err == config + ":5:12: policy file 'policies/site-policy.yaml' not found (" +
+                           dir.path() + "/policies/site-policy.yaml)\n");
 }
 
 TEST_CASE("check-config: policy files, valid and broken, and --kind") {

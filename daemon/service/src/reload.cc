@@ -25,23 +25,9 @@ Status Daemon::Reload(const char* why) {
   }
   const DaemonConfig& old = *boot_config_;
   const DaemonConfig& neu = *loaded.value()->config;
-  auto needs_restart = [](const char* what) {
-    Log("custosd").warn("{} changed: takes effect after a restart", what);
-  };
-  if (neu.control.socket != old.control.socket || neu.control.group != old.control.group ||
-      neu.control.max_request_bytes != old.control.max_request_bytes ||
-      neu.control.request_timeout != old.control.request_timeout ||
-      neu.control.max_connections != old.control.max_connections) {
-    needs_restart("control");
+  for (const std::string& key : config::ChangedRestartKeys(old, neu)) {
+    Log("custosd").warn("{} changed: takes effect after a restart", key);
   }
-  if (neu.metrics.enabled != old.metrics.enabled || neu.metrics.address != old.metrics.address ||
-      neu.metrics.port != old.metrics.port) {
-    needs_restart("metrics");
-  }
-  if (neu.state_directory != old.state_directory || neu.inventory != old.inventory) {
-    needs_restart("state_directory/inventory");
-  }
-  if (neu.parallel_roots != old.parallel_roots) needs_restart("scan.parallel_roots");
   snapshot_ = loaded.value();
   last_reload_ = NowUnix();
   last_reload_error_.clear();

@@ -210,9 +210,14 @@ bool Reader::IsMap(const Field& f, std::string_view key, bool null_ok) {
 std::optional<bool> Reader::Bool(const Field& f, std::string_view key, bool yes_no) {
   auto s = Scalar(f, key);
   if (!s) return std::nullopt;
-  if (*s == "true" || *s == "True" || *s == "TRUE" || (yes_no && *s == "yes")) return true;
-  if (*s == "false" || *s == "False" || *s == "FALSE" || (yes_no && *s == "no")) return false;
+  if (auto b = ParseBool(*s, yes_no)) return b;
   Report(f.value, msg::BadValue(key, *s, "true or false"));
+  return std::nullopt;
+}
+
+std::optional<bool> ParseBool(std::string_view s, bool yes_no) {
+  if (s == "true" || s == "True" || s == "TRUE" || (yes_no && s == "yes")) return true;
+  if (s == "false" || s == "False" || s == "FALSE" || (yes_no && s == "no")) return false;
   return std::nullopt;
 }
 

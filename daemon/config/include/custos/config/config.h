@@ -3,11 +3,11 @@
 // socket live; the metrics endpoint; logging; throttling. Read by custosd and by the
 // custos tool (check-config), so this library holds no service machinery.
 //
-// Loading follows the policy loader: every problem is a Diagnostic with
-// FILE:LINE:COL pointing at the offending node (an unknown key: the key; a bad value:
-// the value; a missing key: the map holding it), and a file with any error is rejected
-// as a whole. One table (config.cc) names every key, its default and its check; the
-// sample config in packaging/config/custos.yaml documents the same.
+// Loading reads through the shared YAML reader (custos/yaml/reader.h): every problem is
+// a Diagnostic with FILE:LINE:COL pointing at the offending node (an unknown key: the
+// key; a bad value: the value; a missing key: the map holding it), and a file with any
+// error is rejected as a whole. Which keys exist, their types, checks and defaults come
+// from one table (custos/config/keys.h); the fields below carry no defaults of their own.
 #pragma once
 
 #include <cstdint>
@@ -18,61 +18,70 @@
 #include "custos/base/glob.h"
 #include "custos/base/status.h"
 #include "custos/config/cron.h"
+#include "custos/config/keys.h"
 #include "custos/config/values.h"
-#include "custos/policies/policy.h"
+#include "custos/yaml/diagnostic.h"
 
 namespace custos::config {
 
-using Diagnostic = policies::Diagnostic;
+using Diagnostic = yaml::Diagnostic;
 
-// One scanned share.
+// One scanned share (the roots[] keys).
 struct RootConfig {
-  std::string name;       // [a-z0-9_-]+, unique; default "root1", "root2", ... in file order
-  std::string path;       // absolute
-  CronSchedule schedule;  // default @daily
+  std::string name;  // [a-z0-9_-]+, unique; default "root1", "root2", ... in file order
+  std::string path;  // absolute
+  CronSchedule schedule;
   std::vector<Glob> excludes;
   bool cross_filesystems = false;
-  size_t max_depth = 256;                // folders below the root
-  size_t max_path = 4096;                // bytes in an absolute path
-  uint64_t max_file_bytes = 1ull << 30;  // bytes read from one file
-  double max_item_seconds = 120;         // wall time spent on one file
-  int line = 0;                          // where it was defined, for messages
+  size_t max_depth = 0;         // folders below the root
+  size_t max_path = 0;          // bytes in an absolute path
+  uint64_t max_file_bytes = 0;  // bytes read from one file
+  double max_item_seconds = 0;  // wall time spent on one file
+  int line = 0;                 // where it was defined, for messages
 };
 
 struct ControlConfig {
-  std::string socket = "/run/custos/custos.sock";
-  std::string group = "custos";  // owning group of the socket; members may connect
-  size_t max_request_bytes = 64 << 10;
-  double request_timeout = 10;  // seconds to send a request or take a response
-  size_t max_connections = 32;
+  std::string socket;
+  std::string group;  // owning group of the socket; members may connect
+  size_t max_request_bytes = 0;
+  double request_timeout = 0;  // seconds to send a request or take a response
+  size_t max_connections = 0;
 };
 
 struct MetricsConfig {
-  bool enabled = true;
-  std::string address = "127.0.0.1";  // IPv4 or IPv6 literal
-  uint16_t port = 9797;               // 0: any free port (reported in the log and status)
+  bool enabled = false;
+  std::string address;  // IPv4 or IPv6 literal
+  uint16_t port = 0;    // 0: any free port (reported in the log and status)
+};
+
+// A policy file as the config names it, for messages about it.
+struct PolicyFileRef {
+  std::string written;  // as in the config ("policies/site.yaml")
+  int line = 0;
+  int column = 0;
 };
 
 struct DaemonConfig {
   std::string file;  // where it was loaded from
   std::vector<RootConfig> roots;
-  std::vector<std::string> policies;  // policy files, in order
-  std::string state_directory = "/var/lib/custos";
-  std::string inventory = "/var/lib/custos/inventory.db";
+  std::vector<std::string> policies;       // policy files, in order, relative ones resolved
+  std::vector<PolicyFileRef> policy_refs;  // the same as written, with their positions
+  std::string state_directory;
+  std::string inventory;
   ControlConfig control;
   MetricsConfig metrics;
-  std::string log_level = "info";  // trace | debug | info | warn | error
+  std::string log_level;  // trace | debug | info | warn | error
   // Scanning.
-  unsigned threads = 2;              // workers of one run
-  unsigned parallel_roots = 1;       // runs at once (never two of the same root)
-  double splay = 600;                // seconds; each scheduled run starts up to this much later
+  unsigned threads = 0;              // workers of one run
+  unsigned parallel_roots = 0;       // runs at once (never two of the same root)
+  double splay = 0;                  // seconds; each scheduled run starts up to this much later
   TimeZone zone = TimeZone::kLocal;  // schedules and windows are read in this zone
-  bool content = true;               // read content and run the detectors
+  bool content = false;              // read content and run the detectors
   std::string magic_database;        // empty: custos' own, then the system's
   // Resource governance.
-  ThrottleOptions throttle;       // zone is copied from `zone`
-  int nice = 10;                  // scan threads' nice value (0..19)
-  std::string io_class = "idle";  // idle | best-effort | none
+  ThrottleOptions throttle;  // zone is copied from `zone`
+  int nice = 0;              // scan threads' nice value (0..19)
+  std::string io_class;      // idle | best-effort | none
 };
 
 // Loads the config file at `path`. On any error returns non-OK and appends every
@@ -85,6 +94,9 @@ Result<std::shared_ptr<const DaemonConfig>> LoadConfigFile(const std::string& pa
 Result<std::shared_ptr<const DaemonConfig>> LoadConfigString(const std::string& yaml,
                                                              const std::string& name,
                                                              std::vector<Diagnostic>* diagnostics);
+
+// A root with every roots[] key at its default; `index` (0-based) makes its name.
+RootConfig DefaultRoot(size_t index);
 
 // Which of custos' two YAML files a text is, told by its top-level keys in file order:
 // the first key that belongs to one kind only decides (roots, state_directory,

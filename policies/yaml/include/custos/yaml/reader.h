@@ -87,6 +87,9 @@ class Reader {
 // (missing-file when it does not exist, cannot-read otherwise).
 std::optional<std::string> ReadFile(const std::string& path, uint64_t max_bytes, Problem* problem);
 
+// true/True/TRUE, false/False/FALSE; with `yes_no` also yes and no. nullopt otherwise.
+std::optional<bool> ParseBool(std::string_view text, bool yes_no);
+
 // A value from a file, quoted and made safe for a terminal or a log line: 'a\x09b'.
 std::string Quote(std::string_view value);
 // "a, b, c"
