@@ -5,23 +5,15 @@
 #include <vector>
 
 #include "cli.h"
+#include "command_line.h"
 #include "custos/base/escape.h"
-#include "custos/policies/policy.h"
 #include "custos/config/config.h"
 #include "custos/config/snapshot.h"
+#include "custos/policies/policy.h"
 
 namespace custos::cli {
 
 namespace {
-
-constexpr const char* kCheckConfigHelp =
-    "usage: custos check-config [--kind daemon|policy] FILE...\n"
-    "  Validates custosd configs (custos.yaml; with the policy files they name) and\n"
-    "  policy files. The kind is told by the top-level keys (roots, inventory, control,\n"
-    "  metrics, ...: a daemon config; policies, detectors, legal_holds: a policy file);\n"
-    "  a file whose keys do not tell is a policy file unless it is named custos.yaml.\n"
-    "  --kind daemon|policy   check every FILE as that kind\n"
-    "  Problems: FILE:LINE:COL: message on stderr, exit 2.\n";
 
 // Reads at most `max` bytes of `path`; nullopt when it cannot be read (the loader then
 // says why).
@@ -48,37 +40,16 @@ config::FileKind KindOf(const std::string& file) {
                                                        : config::FileKind::kPolicyFile;
 }
 
-void PrintDiagnostics(const std::vector<policies::Diagnostic>& diags, const Status& status) {
-  for (const auto& d : diags) std::fprintf(stderr, "%s\n", EscapeBytes(d.ToString(), true).c_str());
-  if (diags.empty()) PrintError(EscapeBytes(status.message(), true));
-}
-
-}  // namespace
-
-int CheckConfigCommand(const Args& args) {
-  std::optional<config::FileKind> forced;
+struct CheckConfigArgs {
   std::vector<std::string> files;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::optional<std::string> v;
-    if (args[i] == "--help" || args[i] == "-h") {
-      std::fputs(kCheckConfigHelp, stdout);
-      return kExitClean;
-    } else if (args[i] == "--kind") {
-      if (!(v = TakeValue(args, i))) return kExitError;
-      if (*v != "daemon" && *v != "policy") {
-        PrintError("check-config: unknown kind '" + EscapeBytes(*v, true) + "' (daemon or policy)");
-        return kExitError;
-      }
-      forced = *v == "daemon" ? config::FileKind::kDaemonConfig : config::FileKind::kPolicyFile;
-    } else if (args[i] == "--") {
-      files.insert(files.end(), args.begin() + static_cast<long>(i) + 1, args.end());
-      break;
-    } else if (!args[i].empty() && args[i][0] == '-') {
-      PrintError("check-config: unknown option '" + EscapeBytes(args[i], true) + "'");
-      return kExitError;
-    } else {
-      files.push_back(args[i]);
-    }
+  std::string kind;
+};
+
+int RunCheckConfig(const CheckConfigArgs& a) {
+  const std::vector<std::string>& files = a.files;
+  std::optional<config::FileKind> forced;
+  if (!a.kind.empty()) {
+    forced = a.kind == "daemon" ? config::FileKind::kDaemonConfig : config::FileKind::kPolicyFile;
   }
   if (files.empty()) {
     PrintError("check-config: no file given");
@@ -91,7 +62,7 @@ int CheckConfigCommand(const Args& args) {
     if (forced.value_or(KindOf(file)) == config::FileKind::kDaemonConfig) {
       auto snapshot = config::LoadSnapshot(file, &diags);
       if (!snapshot.ok()) {
-        PrintDiagnostics(diags, snapshot.status());
+        PrintDiagnostics(diags, snapshot.status().message());
         rc = kExitError;
         continue;
       }
@@ -103,7 +74,7 @@ int CheckConfigCommand(const Args& args) {
     }
     auto set = policies::PolicySet::LoadFiles({file}, &diags);
     if (!set.ok()) {
-      PrintDiagnostics(diags, set.status());
+      PrintDiagnostics(diags, set.status().message());
       rc = kExitError;
       continue;
     }
@@ -111,6 +82,25 @@ int CheckConfigCommand(const Args& args) {
                 set.value()->policy_count(), set.value()->custom_detectors().size());
   }
   return rc;
+}
+
+}  // namespace
+
+void AddCheckConfig(CommandLine& cl) {
+  auto a = std::make_shared<CheckConfigArgs>();
+  CLI::App* app = cl.Add(nullptr, "check-config",
+                         "validate custosd configs (custos.yaml, with the policy files they "
+                         "name) and policy files",
+                         [a] { return RunCheckConfig(*a); });
+  cl.Choice(app, "--kind", &a->kind, {"daemon", "policy"}, "check every FILE as that kind",
+            "told by its keys");
+  cl.Rest(app, "FILE", &a->files, "files to check", true);
+  app->footer(
+      "The kind of a file is told by its top-level keys (roots, inventory, control, "
+      "metrics, ...: a daemon config; detectors, legal_holds: a policy file; policies: "
+      "either); a file whose keys do not tell is a policy file unless it is named "
+      "custos.yaml. A valid file gets one summary line on stdout; problems are printed as "
+      "FILE:LINE:COL: message on stderr, and the exit code is 2.");
 }
 
 }  // namespace custos::cli

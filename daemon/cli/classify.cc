@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli.h"
+#include "command_line.h"
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
 #include "custos/policies/policy.h"
@@ -17,35 +18,18 @@
 
 namespace custos::cli {
 
-int ClassifyCommand(const Args& args) {
-  std::vector<std::string> files, policy_files;
-  std::string magic;
-  bool jsonl = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::optional<std::string> v;
-    if (args[i] == "--help" || args[i] == "-h") {
-      std::fputs(
-          "usage: custos classify [--policy FILE]... [--format text|jsonl] [--magic PATH] "
-          "FILE...\n",
-          stdout);
-      return kExitClean;
-    } else if (args[i] == "--policy") {
-      if (!(v = TakeValue(args, i))) return kExitError;
-      policy_files.push_back(*v);
-    } else if (args[i] == "--magic") {
-      if (!(v = TakeValue(args, i))) return kExitError;
-      magic = *v;
-    } else if (args[i] == "--format") {
-      if (!(v = TakeValue(args, i))) return kExitError;
-      if (*v != "text" && *v != "jsonl") {
-        PrintError("classify: unknown format '" + EscapeBytes(*v, true) + "' (text or jsonl)");
-        return kExitError;
-      }
-      jsonl = *v == "jsonl";
-    } else {
-      files.push_back(args[i]);
-    }
-  }
+namespace {
+
+struct ClassifyArgs {
+  std::vector<std::string> files, policies;
+  std::string magic, format = "text";
+};
+
+int RunClassify(const ClassifyArgs& a) {
+  const std::vector<std::string>& files = a.files;
+  const std::vector<std::string>& policy_files = a.policies;
+  const std::string& magic = a.magic;
+  const bool jsonl = a.format == "jsonl";
   if (files.empty()) {
     PrintError("classify: no file given");
     return kExitError;
@@ -99,4 +83,21 @@ int ClassifyCommand(const Args& args) {
   }
   return rc;
 }
+
+}  // namespace
+
+void AddClassify(CommandLine& cl) {
+  auto a = std::make_shared<ClassifyArgs>();
+  CLI::App* app = cl.Add(nullptr, "classify",
+                         "print type, category, content date, detections and (with --policy) "
+                         "violations of single files, to debug a detector or the magic database",
+                         [a] { return RunClassify(*a); });
+  cl.Repeated(app, "--policy", &a->policies, "FILE", "judge the files by this policy file");
+  cl.Choice(app, "--format", &a->format, {"text", "jsonl"},
+            "text for people, or one JSON record a line as custos scan prints");
+  cl.Value(app, "--magic", &a->magic, "PATH", "magic database list",
+           "custos' own, then the system's");
+  cl.Rest(app, "FILE", &a->files, "files to classify", true);
+}
+
 }  // namespace custos::cli

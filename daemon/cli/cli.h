@@ -1,6 +1,8 @@
-// The `custos` command-line tool: subcommands over the pipeline libraries.
+// The `custos` command-line tool: what its subcommands share. Each subcommand is a
+// file of its own that adds itself to the command line's definition (command_line.h).
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -17,27 +19,16 @@ inline constexpr int kExitClean = 0;
 inline constexpr int kExitViolations = 1;
 inline constexpr int kExitError = 2;
 
-using Args = std::vector<std::string>;
-
-int ScanCommand(const Args& args);
-int ClassifyCommand(const Args& args);
-int CheckConfigCommand(const Args& args);
-int DetectorsCommand(const Args& args);
-int FindingsCommand(const Args& args);
-int ReportCommand(const Args& args);
-// Talking to a running custosd (status.cc, scan_now.cc, reload.cc).
-int StatusCommand(const Args& args);
-int ScanNowCommand(const Args& args);
-int ReloadCommand(const Args& args);
-
 // Prints "custos: message" on stderr (message must hold no raw sensitive value).
 void PrintError(const std::string& message);
 
-// Shared by the subcommands (common.cc).
-// Takes the value of option args[i] at args[i+1]; prints an error when missing.
-std::optional<std::string> TakeValue(const Args& args, size_t& i);
-// A positive count; prints an error naming `opt` when `v` is not one.
+// Option values, checked with the messages users know (common.cc). Each prints the
+// problem and returns nullopt on a bad value.
+// A positive count.
 std::optional<size_t> ParseCount(const std::string& opt, const std::string& v);
+// --now: YYYY-MM-DD[THH:MM:SSZ]; empty means the present time.
+std::optional<int64_t> ParseNow(const std::string& v);
+
 // Loads policy files, printing every diagnostic. nullopt on error; null without files.
 std::optional<std::shared_ptr<const policies::PolicySet>> LoadPolicies(
     const std::vector<std::string>& files);
@@ -47,9 +38,8 @@ std::optional<std::shared_ptr<const detect::Engine>> MakeDetectors(
 // Opens `path` for writing (created with mode 0600); prints the problem and returns
 // null when it cannot.
 std::FILE* OpenOutput(const std::string& path);
-// custos help [COMMAND] (help.cc), the usage on `to`, "custos VERSION" on stdout.
-int HelpCommand(const Args& args);
-void PrintUsage(std::FILE* to);
-void PrintVersion();
+// Prints a loader's diagnostics (FILE:LINE:COL: message) on stderr, or the status
+// message when there are none.
+void PrintDiagnostics(const std::vector<policies::Diagnostic>& diags, const std::string& status);
 
 }  // namespace custos::cli

@@ -13,19 +13,11 @@
 
 #include "cli.h"
 #include "custos/base/escape.h"
+#include "custos/base/time.h"
 #include "custos/detect/detect.h"
 #include "custos/policies/policy.h"
 
 namespace custos::cli {
-
-// Takes the value of option `name` at args[i+1]; prints an error when missing.
-std::optional<std::string> TakeValue(const Args& args, size_t& i) {
-  if (i + 1 >= args.size()) {
-    PrintError("option " + args[i] + " needs a value");
-    return std::nullopt;
-  }
-  return args[++i];
-}
 
 std::optional<size_t> ParseCount(const std::string& opt, const std::string& v) {
   char* end = nullptr;
@@ -44,11 +36,11 @@ std::optional<std::shared_ptr<const policies::PolicySet>> LoadPolicies(
   if (files.empty()) return std::shared_ptr<const policies::PolicySet>();
   std::vector<policies::Diagnostic> diags;
   auto set = policies::PolicySet::LoadFiles(files, &diags);
-  for (const auto& d : diags) std::fprintf(stderr, "%s\n", EscapeBytes(d.ToString(), true).c_str());
   if (!set.ok()) {
-    if (diags.empty()) PrintError(set.status().message());
+    PrintDiagnostics(diags, set.status().message());
     return std::nullopt;
   }
+  for (const auto& d : diags) std::fprintf(stderr, "%s\n", EscapeBytes(d.ToString(), true).c_str());
   return set.value();
 }
 
@@ -69,6 +61,13 @@ std::optional<std::shared_ptr<const detect::Engine>> MakeDetectors(
   return engine.value();
 }
 
+std::optional<int64_t> ParseNow(const std::string& v) {
+  if (v.empty()) return NowUnix();
+  auto t = ParseIso8601(v);
+  if (!t) PrintError("--now: '" + EscapeBytes(v, true) + "' is not YYYY-MM-DD[THH:MM:SSZ]");
+  return t;
+}
+
 std::FILE* OpenOutput(const std::string& path) {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -76,6 +75,11 @@ std::FILE* OpenOutput(const std::string& path) {
     return nullptr;
   }
   return ::fdopen(fd, "w");
+}
+
+void PrintDiagnostics(const std::vector<policies::Diagnostic>& diags, const std::string& status) {
+  for (const auto& d : diags) std::fprintf(stderr, "%s\n", EscapeBytes(d.ToString(), true).c_str());
+  if (diags.empty()) PrintError(EscapeBytes(status, true));
 }
 
 void PrintError(const std::string& message) {

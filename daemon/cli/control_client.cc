@@ -10,30 +10,18 @@ namespace {
 
 constexpr const char* kDefaultSocket = "/run/custos/custos.sock";
 constexpr double kRequestTimeout = 30;
-}  // namespace
 
 std::string DefaultSocket() {
   const char* env = std::getenv("CUSTOS_SOCKET");
   return env && *env ? env : kDefaultSocket;
 }
 
-// Common options: --socket PATH. Returns false (after printing) on a bad argument;
-// other arguments are left in `rest`.
-bool ParseCommon(const Args& args, std::string* socket, Args* rest) {
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--socket") {
-      if (i + 1 >= args.size()) {
-        PrintError("option --socket needs a value");
-        return false;
-      }
-      *socket = args[++i];
-    } else if (args[i].rfind("--socket=", 0) == 0) {
-      *socket = args[i].substr(9);
-    } else {
-      rest->push_back(args[i]);
-    }
-  }
-  return true;
+}  // namespace
+
+void AddSocketOption(CommandLine& cl, CLI::App* app, std::string* socket) {
+  *socket = DefaultSocket();
+  cl.Value(app, "--socket", socket, "PATH", "the control socket of custosd",
+           std::string("$CUSTOS_SOCKET, else ") + kDefaultSocket);
 }
 
 // Sends `request`; prints the error and returns nullopt on failure or "ok": false.

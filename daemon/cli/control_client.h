@@ -7,17 +7,15 @@
 #include <string>
 
 #include "cli.h"
+#include "command_line.h"
 #include "custos/service/protocol.h"
 
 namespace custos::cli {
 
 using json = nlohmann::json;
 
-// The control socket: $CUSTOS_SOCKET, else /run/custos/custos.sock.
-std::string DefaultSocket();
-// Common options: --socket PATH. Returns false (after printing) on a bad argument;
-// other arguments are left in `rest`.
-bool ParseCommon(const Args& args, std::string* socket, Args* rest);
+// --socket PATH, the control socket: $CUSTOS_SOCKET, else /run/custos/custos.sock.
+void AddSocketOption(CommandLine& cl, CLI::App* app, std::string* socket);
 // Sends `request`; prints the error and returns nullopt on failure or "ok": false.
 std::optional<json> Call(const std::string& socket, const json& request);
 // A string field, escaped for the terminal ("-" when missing).

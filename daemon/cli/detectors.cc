@@ -3,17 +3,15 @@
 #include <string>
 
 #include "cli.h"
+#include "command_line.h"
 #include "custos/base/escape.h"
 #include "custos/detect/detect.h"
 
 namespace custos::cli {
 
-int DetectorsCommand(const Args& args) {
-  const bool patterns = !args.empty() && args[0] == "--patterns";
-  if (!args.empty() && !patterns) {
-    std::fputs("usage: custos detectors [--patterns]\n", args[0] == "--help" ? stdout : stderr);
-    return args[0] == "--help" ? kExitClean : kExitError;
-  }
+namespace {
+
+int RunDetectors(bool patterns) {
   for (const detect::DetectorDef& d : detect::BuiltinDetectors()) {
     if (patterns) {
       // One RE2 pattern per line: every variant, as the prefilter would see it.
@@ -28,4 +26,16 @@ int DetectorsCommand(const Args& args) {
   }
   return kExitClean;
 }
+
+}  // namespace
+
+void AddDetectors(CommandLine& cl) {
+  auto patterns = std::make_shared<bool>(false);
+  CLI::App* app = cl.Add(nullptr, "detectors",
+                         "list the built-in detectors: id, number of patterns, context words",
+                         [patterns] { return RunDetectors(*patterns); });
+  cl.Flag(app, "--patterns", patterns.get(),
+          "print every RE2 pattern instead, one a line, as the prefilter sees them");
+}
+
 }  // namespace custos::cli

@@ -1,67 +1,40 @@
 // `custos findings`: review the inventory's findings (list, show, ack, except, note).
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli.h"
+#include "command_line.h"
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
 #include "custos/inventory/store.h"
 #include "custos/report/report.h"
+#include "findings_output.h"
 
 namespace custos::cli {
 namespace {
 
-constexpr const char* kFindingsHelp =
-    "usage: custos findings [list] [--status S]... [--policy ID]... [--since 7d|DATE]\n"
-    "                       [--format table|json|csv] [--db PATH]\n"
-    "       custos findings show ID [--db PATH]\n"
-    "       custos findings ack ID [--note TEXT] [--db PATH]\n"
-    "       custos findings except ID --reason TEXT --until YYYY-MM-DD [--note TEXT] [--db PATH]\n"
-    "       custos findings note ID TEXT [--db PATH]\n"
-    "\n"
-    "  --db PATH       the inventory (default /var/lib/custos/inventory.db)\n"
-    "  --status S      new, open, acknowledged, excepted or resolved (repeatable, or\n"
-    "                  comma-separated); default: all but resolved\n"
-    "  --policy ID     only this policy's findings (repeatable)\n"
-    "  --since WHEN    first seen, or changed status, since WHEN (7d, 2w, 1mo, YYYY-MM-DD)\n"
-    "  --all           resolved findings too\n"
-    "  --now TIME      act as of TIME (YYYY-MM-DD[THH:MM:SSZ]; default: now)\n"
-    "\n"
-    "A finding is new when first seen, open once seen again, acknowledged or excepted by\n"
-    "a reviewer, and resolved when the breach is gone (file fixed or deleted). An\n"
-    "exception ends after its --until day; the finding then reopens. Decisions survive\n"
-    "rescans. IDs are stable.\n";
+// What the findings commands take (one of them runs).
+struct FindingsArgs {
+  std::string db = inventory::kDefaultDbPath, now;
+  std::vector<std::string> statuses, policies;  // list
+  std::string since, format = "table";
+  bool all = false;
+  std::string id, note, reason, until, text;  // show, ack, except, note
+};
 
 struct Common {
-  std::string db = inventory::kDefaultDbPath;
+  std::string db;
   int64_t now = 0;
 };
 
-// Consumes the options every subcommand takes; returns false on error.
-bool TakeCommon(const Args& args, size_t& i, Common* c, bool* taken) {
-  *taken = false;
-  if (args[i] == "--db" || args[i] == "--now") {
-    *taken = true;
-    if (i + 1 >= args.size()) {
-      PrintError("option " + args[i] + " needs a value");
-      return false;
-    }
-    const std::string& v = args[++i];
-    if (args[i - 1] == "--db") {
-      c->db = v;
-      return true;
-    }
-    auto t = ParseIso8601(v);
-    if (!t) {
-      PrintError("--now: '" + EscapeBytes(v, true) + "' is not YYYY-MM-DD[THH:MM:SSZ]");
-      return false;
-    }
-    c->now = *t;
-  }
-  return true;
+std::optional<Common> TakeCommon(const FindingsArgs& a) {
+  auto now = ParseNow(a.now);
+  if (!now) return std::nullopt;
+  return Common{a.db, *now};
 }
 
 std::unique_ptr<inventory::Store> OpenForReview(const Common& c) {
@@ -81,180 +54,30 @@ std::optional<int64_t> ParseId(const std::string& s) {
   return std::stoll(s);
 }
 
-std::string Date(int64_t t) { return t == 0 ? "-" : FormatIso8601(t).substr(0, 10); }
-std::string TimeOrNull(int64_t t) { return t == 0 ? "" : FormatIso8601(t); }
-
-std::string DetectionsText(const std::vector<Detection>& dets) {
-  std::string s;
-  for (const Detection& d : dets) {
-    if (!s.empty()) s += "; ";
-    s += d.detector + " x" + std::to_string(d.count);
-    std::string m;
-    for (const std::string& sample : d.masked) m += (m.empty() ? "" : ", ") + sample;
-    if (!m.empty()) s += ": " + m;
-  }
-  return EscapeBytes(s, true);
-}
-
-void PrintTable(const std::vector<inventory::Finding>& findings) {
-  std::vector<std::vector<std::string>> rows;
-  rows.push_back(
-      {"ID", "STATUS", "SEVERITY", "POLICY", "KIND", "FIRST SEEN", "LAST SEEN", "PATH", "REASON"});
-  for (const inventory::Finding& f : findings) {
-    std::string path = EscapeBytes(f.path, true);
-    if (f.item_deleted) path += " (deleted)";
-    rows.push_back({std::to_string(f.id), std::string(inventory::StatusName(f.status)), f.severity,
-                    f.policy, f.kind, Date(f.first_seen), Date(f.last_seen), path,
-                    EscapeBytes(f.reason, true)});
-  }
-  std::vector<size_t> width(rows[0].size(), 0);
-  for (const auto& r : rows) {
-    for (size_t c = 0; c + 1 < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
-  }
-  for (const auto& r : rows) {
-    std::string line;
-    for (size_t c = 0; c < r.size(); ++c) {
-      line += r[c];
-      if (c + 1 < r.size()) line += std::string(width[c] - r[c].size() + 2, ' ');
-    }
-    std::printf("%s\n", line.c_str());
-  }
-  if (findings.empty()) std::printf("(no findings)\n");
-}
-
-void AppendField(std::string& out, const char* key, const std::string& raw, bool first = false) {
-  if (!first) out += ", ";
-  AppendJsonString(out, key);
-  out += ": ";
-  AppendJsonString(out, EscapeBytes(raw, false));
-}
-
-void AppendNullable(std::string& out, const char* key, const std::string& raw) {
-  if (raw.empty()) {
-    out += ", ";
-    AppendJsonString(out, key);
-    out += ": null";
-  } else {
-    AppendField(out, key, raw);
-  }
-}
-
-std::string FindingJson(const inventory::Finding& f) {
-  std::string o = "{\"id\": " + std::to_string(f.id);
-  AppendField(o, "status", std::string(inventory::StatusName(f.status)));
-  AppendField(o, "severity", f.severity);
-  AppendField(o, "policy", f.policy);
-  AppendField(o, "kind", f.kind);
-  AppendField(o, "path", f.path);
-  o += std::string(", \"item_deleted\": ") + (f.item_deleted ? "true" : "false");
-  AppendField(o, "reason", f.reason);
-  AppendField(o, "first_seen", TimeOrNull(f.first_seen));
-  AppendField(o, "last_seen", TimeOrNull(f.last_seen));
-  AppendField(o, "status_changed", TimeOrNull(f.status_changed));
-  AppendNullable(o, "resolved_at", TimeOrNull(f.resolved_at));
-  AppendNullable(o, "exception_reason", f.exception_reason);
-  AppendNullable(o, "exception_until", f.exception_until ? Date(f.exception_until) : "");
-  AppendNullable(o, "notes", f.notes);
-  o += ", \"detections\": [";
-  for (size_t i = 0; i < f.detections.size(); ++i) {
-    const Detection& d = f.detections[i];
-    o += i ? ", {" : "{";
-    AppendField(o, "detector", d.detector, true);
-    o += ", \"count\": " + std::to_string(d.count) + ", \"masked\": [";
-    for (size_t k = 0; k < d.masked.size(); ++k) {
-      if (k) o += ", ";
-      AppendJsonString(o, EscapeBytes(d.masked[k], false));
-    }
-    o += "]}";
-  }
-  o += "]}";
-  return o;
-}
-
-void PrintCsv(const std::vector<inventory::Finding>& findings) {
-  std::printf(
-      "id,status,severity,policy,kind,path,item_deleted,reason,detections,first_seen,last_seen,"
-      "resolved_at,exception_reason,exception_until,notes\r\n");
-  for (const inventory::Finding& f : findings) {
-    std::vector<std::string> cells = {std::to_string(f.id),
-                                      std::string(inventory::StatusName(f.status)),
-                                      f.severity,
-                                      f.policy,
-                                      f.kind,
-                                      EscapeBytes(f.path, true),
-                                      f.item_deleted ? "true" : "false",
-                                      EscapeBytes(f.reason, true),
-                                      DetectionsText(f.detections),
-                                      TimeOrNull(f.first_seen),
-                                      TimeOrNull(f.last_seen),
-                                      TimeOrNull(f.resolved_at),
-                                      EscapeBytes(f.exception_reason, true),
-                                      f.exception_until ? Date(f.exception_until) : "",
-                                      EscapeBytes(f.notes, true)};
-    std::string line;
-    for (size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + CsvField(cells[i]);
-    std::printf("%s\r\n", line.c_str());
-  }
-}
-
-int List(const Args& args) {
-  Common c;
+int List(const FindingsArgs& a) {
+  auto common = TakeCommon(a);
+  if (!common) return kExitError;
+  const Common& c = *common;
   inventory::FindingQuery q;
-  std::string format = "table";
-  std::optional<std::string> since;
-  bool all = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    bool taken = false;
-    if (!TakeCommon(args, i, &c, &taken)) return kExitError;
-    if (taken) continue;
-    const std::string& a = args[i];
-    if (a == "--all") {
-      all = true;
-      continue;
-    }
-    if (a != "--status" && a != "--policy" && a != "--since" && a != "--format") {
-      PrintError("findings list: unknown argument '" + EscapeBytes(a, true) + "'");
+  const std::string& format = a.format;
+  for (const std::string& v : a.statuses) {
+    auto s = inventory::ParseStatus(v);
+    if (!s) {
+      PrintError("--status: '" + EscapeBytes(v, true) +
+                 "' (new, open, acknowledged, excepted, resolved)");
       return kExitError;
     }
-    if (i + 1 >= args.size()) {
-      PrintError("option " + a + " needs a value");
-      return kExitError;
-    }
-    const std::string v = args[++i];
-    if (a == "--status") {
-      size_t start = 0;
-      while (start <= v.size()) {
-        const size_t comma = std::min(v.find(',', start), v.size());
-        auto s = inventory::ParseStatus(std::string_view(v).substr(start, comma - start));
-        if (!s) {
-          PrintError("--status: '" + EscapeBytes(v, true) +
-                     "' (new, open, acknowledged, excepted, resolved)");
-          return kExitError;
-        }
-        q.statuses.push_back(*s);
-        start = comma + 1;
-      }
-    } else if (a == "--policy") {
-      q.policies.push_back(v);
-    } else if (a == "--format") {
-      if (v != "table" && v != "json" && v != "csv") {
-        PrintError("--format: '" + EscapeBytes(v, true) + "' (table, json or csv)");
-        return kExitError;
-      }
-      format = v;
-    } else {
-      since = v;  // resolved below, once --now is known
-    }
+    q.statuses.push_back(*s);
   }
-  if (c.now == 0) c.now = NowUnix();
-  if (since) {
-    q.since = report::ParseSince(*since, c.now);
+  q.policies = a.policies;
+  if (!a.since.empty()) {
+    q.since = report::ParseSince(a.since, c.now);
     if (!q.since) {
-      PrintError("--since: '" + EscapeBytes(*since, true) + "' (7d, 2w, 1mo or YYYY-MM-DD)");
+      PrintError("--since: '" + EscapeBytes(a.since, true) + "' (7d, 2w, 1mo or YYYY-MM-DD)");
       return kExitError;
     }
   }
-  if (q.statuses.empty() && !all) {
+  if (q.statuses.empty() && !a.all) {
     q.statuses = {inventory::FindingStatus::kNew, inventory::FindingStatus::kOpen,
                   inventory::FindingStatus::kAcknowledged, inventory::FindingStatus::kExcepted};
   }
@@ -284,23 +107,16 @@ int List(const Args& args) {
   return kExitClean;
 }
 
-int Show(const Args& args) {
-  Common c;
-  std::optional<int64_t> id;
-  for (size_t i = 0; i < args.size(); ++i) {
-    bool taken = false;
-    if (!TakeCommon(args, i, &c, &taken)) return kExitError;
-    if (taken) continue;
-    if (id) {
-      PrintError("findings show: unexpected '" + EscapeBytes(args[i], true) + "'");
-      return kExitError;
-    }
-    if (!(id = ParseId(args[i]))) return kExitError;
-  }
-  if (!id) {
+int Show(const FindingsArgs& a) {
+  auto common = TakeCommon(a);
+  if (!common) return kExitError;
+  const Common& c = *common;
+  if (a.id.empty()) {
     PrintError("findings show: no finding id given");
     return kExitError;
   }
+  const std::optional<int64_t> id = ParseId(a.id);
+  if (!id) return kExitError;
   auto store = OpenForReview(c);
   if (!store) return kExitError;
   inventory::FindingQuery q;
@@ -344,52 +160,31 @@ int Show(const Args& args) {
 }
 
 // ack, except and note.
-int Decide(const std::string& what, const Args& args) {
-  Common c;
-  std::optional<int64_t> id;
-  std::string note, reason, text;
-  std::optional<int64_t> until;
-  for (size_t i = 0; i < args.size(); ++i) {
-    bool taken = false;
-    if (!TakeCommon(args, i, &c, &taken)) return kExitError;
-    if (taken) continue;
-    const std::string& a = args[i];
-    if (a == "--note" || a == "--reason" || a == "--until") {
-      if (i + 1 >= args.size()) {
-        PrintError("option " + a + " needs a value");
-        return kExitError;
-      }
-      const std::string& v = args[++i];
-      if (a == "--note") {
-        note = v;
-      } else if (a == "--reason") {
-        reason = v;
-      } else {
-        until = v.size() == 10 ? ParseIso8601(v) : std::nullopt;
-        if (!until) {
-          PrintError("--until: '" + EscapeBytes(v, true) + "' is not a date YYYY-MM-DD");
-          return kExitError;
-        }
-      }
-    } else if (!id) {
-      if (!(id = ParseId(a))) return kExitError;
-    } else if (what == "note" && text.empty()) {
-      text = a;
-    } else {
-      PrintError("findings " + what + ": unexpected '" + EscapeBytes(a, true) + "'");
-      return kExitError;
-    }
-  }
-  if (!id) {
+int Decide(const std::string& what, const FindingsArgs& a) {
+  auto common = TakeCommon(a);
+  if (!common) return kExitError;
+  const Common& c = *common;
+  if (a.id.empty()) {
     PrintError("findings " + what + ": no finding id given");
     return kExitError;
+  }
+  const std::optional<int64_t> id = ParseId(a.id);
+  if (!id) return kExitError;
+  const std::string& note = a.note;
+  const std::string& reason = a.reason;
+  std::optional<int64_t> until;
+  if (!a.until.empty()) {
+    until = a.until.size() == 10 ? ParseIso8601(a.until) : std::nullopt;
+    if (!until) {
+      PrintError("--until: '" + EscapeBytes(a.until, true) + "' is not a date YYYY-MM-DD");
+      return kExitError;
+    }
   }
   if (what == "except" && (reason.empty() || !until)) {
     PrintError("findings except: --reason TEXT and --until YYYY-MM-DD are required");
     return kExitError;
   }
-  if (what == "note" && text.empty()) text = note;
-  if (c.now == 0) c.now = NowUnix();
+  const std::string text = a.text.empty() ? note : a.text;
   auto store = OpenForReview(c);
   if (!store) return kExitError;
   Status s;
@@ -417,22 +212,51 @@ int Decide(const std::string& what, const Args& args) {
 
 }  // namespace
 
-int FindingsCommand(const Args& args) {
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
-    std::fputs(kFindingsHelp, stdout);
-    return kExitClean;
-  }
-  if (args.empty() || args[0] == "list" || args[0].rfind("--", 0) == 0) {
-    Args rest(args.begin() + (!args.empty() && args[0] == "list" ? 1 : 0), args.end());
-    return List(rest);
-  }
-  const std::string sub = args[0];
-  Args rest(args.begin() + 1, args.end());
-  if (sub == "show") return Show(rest);
-  if (sub == "ack" || sub == "except" || sub == "note") return Decide(sub, rest);
-  PrintError("findings: unknown subcommand '" + EscapeBytes(sub, true) +
-             "' (see custos help findings)");
-  return kExitError;
+void AddFindings(CommandLine& cl) {
+  auto a = std::make_shared<FindingsArgs>();
+  CLI::App* group = cl.AddGroup("findings", "review the inventory's findings", "list");
+  cl.Value(group, "--db", &a->db, "PATH", "the inventory");
+  cl.Value(group, "--now", &a->now, "TIME", "act as of TIME (YYYY-MM-DD[THH:MM:SSZ])", "now");
+  group->footer(
+      "A finding is new when first seen, open once seen again, acknowledged or excepted by "
+      "a reviewer, and resolved when the breach is gone (file fixed or deleted). An "
+      "exception ends after its --until day; the finding then reopens. Decisions survive "
+      "rescans. IDs are stable.");
+
+  CLI::App* list =
+      cl.Add(group, "list", "the findings, as a table or for tools", [a] { return List(*a); });
+  cl.Choices(list, "--status", &a->statuses,
+             {"new", "open", "acknowledged", "excepted", "resolved"},
+             "only findings in these states (or comma-separated); default: all but resolved");
+  cl.Repeated(list, "--policy", &a->policies, "ID", "only this policy's findings");
+  cl.Value(list, "--since", &a->since, "WHEN",
+           "first seen, or changed status, since WHEN (7d, 2w, 1mo, YYYY-MM-DD)");
+  cl.Choice(list, "--format", &a->format, {"table", "json", "csv"}, "output format");
+  cl.Flag(list, "--all", &a->all, "resolved findings too");
+
+  CLI::App* show = cl.Add(group, "show", "one finding with its detections and its history",
+                          [a] { return Show(*a); });
+  cl.Positional(show, "ID", &a->id, "the finding's id", true);
+
+  CLI::App* ack =
+      cl.Add(group, "ack", "acknowledge a finding: it stays so while the breach persists",
+             [a] { return Decide("ack", *a); });
+  cl.Value(ack, "--note", &a->note, "TEXT", "why, for the history");
+  cl.Positional(ack, "ID", &a->id, "the finding's id", true);
+
+  CLI::App* except =
+      cl.Add(group, "except", "except a finding until the end of a day; it reopens after that",
+             [a] { return Decide("except", *a); });
+  cl.Value(except, "--reason", &a->reason, "TEXT", "why the breach is accepted (required)");
+  cl.Value(except, "--until", &a->until, "YYYY-MM-DD", "the last day of the exception (required)");
+  cl.Value(except, "--note", &a->note, "TEXT", "a note for the history");
+  cl.Positional(except, "ID", &a->id, "the finding's id", true);
+
+  CLI::App* note = cl.Add(group, "note", "add a note to a finding's history",
+                          [a] { return Decide("note", *a); });
+  cl.Value(note, "--note", &a->note, "TEXT", "the note, instead of TEXT");
+  cl.Positional(note, "ID", &a->id, "the finding's id", true);
+  cl.Positional(note, "TEXT", &a->text, "the note", false);
 }
 
 }  // namespace custos::cli

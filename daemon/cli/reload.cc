@@ -3,22 +3,22 @@
 #include <string>
 
 #include "cli.h"
+#include "command_line.h"
 #include "control_client.h"
 
 namespace custos::cli {
 
-int ReloadCommand(const Args& args) {
-  std::string socket = DefaultSocket();
-  Args rest;
-  if (!ParseCommon(args, &socket, &rest)) return kExitError;
-  if (!rest.empty()) {
-    const bool help = rest[0] == "--help" || rest[0] == "-h";
-    std::fputs("usage: custos reload [--socket PATH]\n", help ? stdout : stderr);
-    return help ? kExitClean : kExitError;
-  }
-  if (!Call(socket, {{"cmd", "reload"}})) return kExitError;
-  std::printf("reloaded\n");
-  return kExitClean;
+void AddReload(CommandLine& cl) {
+  auto socket = std::make_shared<std::string>();
+  CLI::App* app = cl.Add(nullptr, "reload",
+                         "ask the running custosd to reload its config and policies (an invalid "
+                         "file is refused and the daemon keeps the previous one)",
+                         [socket] {
+                           if (!Call(*socket, {{"cmd", "reload"}})) return kExitError;
+                           std::printf("reloaded\n");
+                           return kExitClean;
+                         });
+  AddSocketOption(cl, app, socket.get());
 }
 
 }  // namespace custos::cli

@@ -4,10 +4,13 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "cli.h"
+#include "command_line.h"
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
 #include "custos/inventory/store.h"
@@ -15,21 +18,6 @@
 
 namespace custos::cli {
 namespace {
-
-constexpr const char* kReportHelp =
-    "usage: custos report [--db PATH] [--since 7d|DATE] [--format html|csv|json] [-o FILE]\n"
-    "  --db PATH           the inventory (default /var/lib/custos/inventory.db)\n"
-    "  --since WHEN        start of the review period: 7d (default), 2w, 1mo, or YYYY-MM-DD\n"
-    "  --format FMT        html (default; one self-contained page), csv or json\n"
-    "  -o, --output FILE   write the report to FILE (created with mode 0600; default stdout)\n"
-    "  --expiring-days N   exceptions ending within N days are \"expiring soon\" (default 14)\n"
-    "  --weeks N           weeks in the week-by-week chart (default 12)\n"
-    "  --title TEXT        the report's title\n"
-    "  --now TIME          report as of TIME (YYYY-MM-DD[THH:MM:SSZ]; default: now)\n"
-    "\n"
-    "The report lists what is new since WHEN, what is still open (oldest first), what was\n"
-    "resolved, which exceptions end soon, and the files that could not be fully scanned.\n"
-    "Detected values appear as masked samples only. Expired exceptions reopen first.\n";
 
 Status WriteAll(const std::string& path, const std::string& text) {
   if (path.empty() || path == "-") {
@@ -56,62 +44,39 @@ Status WriteAll(const std::string& path, const std::string& text) {
   return Status::Ok();
 }
 
-}  // namespace
+// The defaults are the report's own.
+struct ReportArgs {
+  std::string db = inventory::kDefaultDbPath, since = "7d", format = "html", output, now;
+  std::string title = report::ReportOptions().title;
+  std::string expiring_days = std::to_string(report::ReportOptions().expiring_days);
+  std::string weeks = std::to_string(report::ReportOptions().weeks);
+};
 
-int ReportCommand(const Args& args) {
-  std::string db = inventory::kDefaultDbPath, since_text = "7d", format = "html", output;
-  report::ReportOptions options;
-  int64_t now = 0;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(kReportHelp, stdout);
-      return kExitClean;
-    }
-    if (a != "--db" && a != "--since" && a != "--format" && a != "-o" && a != "--output" &&
-        a != "--now" && a != "--title" && a != "--expiring-days" && a != "--weeks") {
-      PrintError("report: unknown argument '" + EscapeBytes(a, true) +
-                 "' (see custos help report)");
-      return kExitError;
-    }
-    if (i + 1 >= args.size()) {
-      PrintError("option " + a + " needs a value");
-      return kExitError;
-    }
-    const std::string& v = args[++i];
-    if (a == "--db") {
-      db = v;
-    } else if (a == "--since") {
-      since_text = v;
-    } else if (a == "--format") {
-      if (v != "html" && v != "csv" && v != "json") {
-        PrintError("--format: '" + EscapeBytes(v, true) + "' (html, csv or json)");
-        return kExitError;
-      }
-      format = v;
-    } else if (a == "-o" || a == "--output") {
-      output = v;
-    } else if (a == "--title") {
-      options.title = v;
-    } else if (a == "--now") {
-      auto t = ParseIso8601(v);
-      if (!t) {
-        PrintError("--now: '" + EscapeBytes(v, true) + "' is not YYYY-MM-DD[THH:MM:SSZ]");
-        return kExitError;
-      }
-      now = *t;
-    } else {
-      char* end = nullptr;
-      const long n = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 0 || n > 3650) {
-        PrintError("option " + a + ": '" + EscapeBytes(v, true) +
-                   "' is not a number of days/weeks");
-        return kExitError;
-      }
-      (a == "--weeks" ? options.weeks : options.expiring_days) = static_cast<int>(n);
-    }
+std::optional<int> ParseDays(const std::string& opt, const std::string& v) {
+  char* end = nullptr;
+  const long n = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || n < 0 || n > 3650) {
+    PrintError("option " + opt + ": '" + EscapeBytes(v, true) + "' is not a number of days/weeks");
+    return std::nullopt;
   }
-  options.now = now ? now : NowUnix();
+  return static_cast<int>(n);
+}
+
+int RunReport(const ReportArgs& a) {
+  const std::string& db = a.db;
+  const std::string& since_text = a.since;
+  const std::string& format = a.format;
+  const std::string& output = a.output;
+  report::ReportOptions options;
+  options.title = a.title;
+  auto days = ParseDays("--expiring-days", a.expiring_days);
+  auto weeks = ParseDays("--weeks", a.weeks);
+  if (!days || !weeks) return kExitError;
+  options.expiring_days = *days;
+  options.weeks = *weeks;
+  auto now = ParseNow(a.now);
+  if (!now) return kExitError;
+  options.now = *now;
   auto since = report::ParseSince(since_text, options.now);
   if (!since) {
     PrintError("--since: '" + EscapeBytes(since_text, true) + "' (7d, 2w, 1mo or YYYY-MM-DD)");
@@ -138,6 +103,30 @@ int ReportCommand(const Args& args) {
     return kExitError;
   }
   return kExitClean;
+}
+
+}  // namespace
+
+void AddReport(CommandLine& cl) {
+  auto a = std::make_shared<ReportArgs>();
+  CLI::App* app = cl.Add(nullptr, "report", "the weekly review report for data-protection officers",
+                         [a] { return RunReport(*a); });
+  cl.Value(app, "--db", &a->db, "PATH", "the inventory");
+  cl.Value(app, "--since", &a->since, "WHEN",
+           "start of the review period: 7d, 2w, 1mo, or YYYY-MM-DD");
+  cl.Choice(app, "--format", &a->format, {"html", "csv", "json"},
+            "html: one self-contained page; csv: one table with a section column; json");
+  cl.Value(app, "-o,--output", &a->output, "FILE", "write the report to FILE (mode 0600)",
+           "stdout");
+  cl.Value(app, "--expiring-days", &a->expiring_days, "N",
+           "exceptions ending within N days are \"expiring soon\"");
+  cl.Value(app, "--weeks", &a->weeks, "N", "weeks in the week-by-week chart");
+  cl.Value(app, "--title", &a->title, "TEXT", "the report's title");
+  cl.Value(app, "--now", &a->now, "TIME", "report as of TIME (YYYY-MM-DD[THH:MM:SSZ])", "now");
+  app->footer(
+      "The report lists what is new since WHEN, what is still open (oldest first), what was "
+      "resolved, which exceptions end soon, and the files that could not be fully scanned. "
+      "Detected values appear as masked samples only. Expired exceptions reopen first.");
 }
 
 }  // namespace custos::cli

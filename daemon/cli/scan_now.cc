@@ -6,38 +6,30 @@
 #include <thread>
 
 #include "cli.h"
+#include "command_line.h"
 #include "control_client.h"
 #include "custos/base/escape.h"
 
 namespace custos::cli {
 
-int ScanNowCommand(const Args& args) {
-  std::string socket = DefaultSocket();
-  Args rest;
-  if (!ParseCommon(args, &socket, &rest)) return kExitError;
+namespace {
+
+struct ScanNowArgs {
+  std::string socket, timeout, root;
   bool wait = false;
+};
+
+int RunScanNow(const ScanNowArgs& a) {
+  const std::string& socket = a.socket;
+  const std::string& root = a.root;
+  const bool wait = a.wait;
   double timeout = 0;
-  std::string root;
-  for (size_t i = 0; i < rest.size(); ++i) {
-    const std::string& a = rest[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(
-          "usage: custos scan-now [--socket PATH] [--wait [--timeout SECONDS]] [ROOT]\n"
-          "  queue a run of ROOT (a root's name or path; default: every root)\n"
-          "  --wait     wait for the run(s) to end; exit 0 no violation, 1 violations, 2 error\n",
-          stdout);
-      return kExitClean;
-    } else if (a == "--wait") {
-      wait = true;
-    } else if (a == "--timeout" && i + 1 < rest.size()) {
-      timeout = std::atof(rest[++i].c_str());
-    } else if (!a.empty() && a[0] == '-') {
-      PrintError("scan-now: unknown option '" + EscapeBytes(a, true) + "'");
-      return kExitError;
-    } else if (root.empty()) {
-      root = a;
-    } else {
-      PrintError("scan-now: one ROOT at most");
+  if (!a.timeout.empty()) {
+    char* end = nullptr;
+    timeout = std::strtod(a.timeout.c_str(), &end);
+    if (*end != '\0' || !(timeout >= 0)) {
+      PrintError("option --timeout: '" + EscapeBytes(a.timeout, true) +
+                 "' is not a number of seconds");
       return kExitError;
     }
   }
@@ -96,4 +88,21 @@ int ScanNowCommand(const Args& args) {
   }
   return rc;
 }
+
+}  // namespace
+
+void AddScanNow(CommandLine& cl) {
+  auto a = std::make_shared<ScanNowArgs>();
+  CLI::App* app = cl.Add(nullptr, "scan-now",
+                         "ask the running custosd to scan ROOT now, even outside the scan "
+                         "windows",
+                         [a] { return RunScanNow(*a); });
+  AddSocketOption(cl, app, &a->socket);
+  cl.Flag(app, "--wait", &a->wait,
+          "wait for the run(s) to end; exit 0 no violation, 1 violations, 2 error");
+  cl.Value(app, "--timeout", &a->timeout, "SECONDS", "with --wait: give up after SECONDS",
+           "wait as long as it takes");
+  cl.Positional(app, "ROOT", &a->root, "a root's name or path (default: every root)", false);
+}
+
 }  // namespace custos::cli

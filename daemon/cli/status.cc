@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli.h"
+#include "command_line.h"
 #include "control_client.h"
 #include "custos/base/escape.h"
 #include "custos/scan/scan.h"
@@ -71,23 +72,7 @@ void PrintStatus(const json& s) {
   }
 }
 
-}  // namespace
-int StatusCommand(const Args& args) {
-  std::string socket = DefaultSocket();
-  Args rest;
-  if (!ParseCommon(args, &socket, &rest)) return kExitError;
-  bool as_json = false;
-  for (const std::string& a : rest) {
-    if (a == "--help" || a == "-h") {
-      std::fputs("usage: custos status [--socket PATH] [--json]\n", stdout);
-      return kExitClean;
-    } else if (a == "--json") {
-      as_json = true;
-    } else {
-      PrintError("status: unknown argument '" + EscapeBytes(a, true) + "'");
-      return kExitError;
-    }
-  }
+int RunStatus(const std::string& socket, bool as_json) {
   auto s = Call(socket, {{"cmd", "status"}});
   if (!s) return kExitError;
   if (as_json) {
@@ -97,4 +82,19 @@ int StatusCommand(const Args& args) {
   }
   return kExitClean;
 }
+
+}  // namespace
+
+void AddStatus(CommandLine& cl) {
+  auto socket = std::make_shared<std::string>();
+  auto as_json = std::make_shared<bool>(false);
+  CLI::App* app =
+      cl.Add(nullptr, "status",
+             "ask the running custosd: scans with their progress, last and next runs of every "
+             "root, the inventory and its open findings",
+             [socket, as_json] { return RunStatus(*socket, *as_json); });
+  AddSocketOption(cl, app, socket.get());
+  cl.Flag(app, "--json", as_json.get(), "print the daemon's response as it is");
+}
+
 }  // namespace custos::cli

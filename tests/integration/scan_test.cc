@@ -6,10 +6,13 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "custos/base/time.h"
 #include "support/support.h"
@@ -68,6 +71,44 @@ legal_holds:
   - paths: ["**/cctv/hold/**"]
     reason: "police request 7"
 )";
+
+bool Exists(const std::string& path) { return std::ifstream(path).good(); }
+
+// Two roots: hr (excludes **/archive/**, reads at most 4 KiB of a file) and cctv; a
+// policy forbidding e-mail addresses; the inventory and state in the temporary folder.
+std::string WriteSite(const TempDir& dir) {
+  WriteFile(dir / "hr/staff.txt", "contact alice@example.org\n");
+  WriteFile(dir / "hr/archive/old.txt", "contact bob@example.org\n");
+  WriteFile(dir / "hr/big.txt", std::string(16384, 'x') + " carol@example.org\n");
+  WriteFile(dir / "cctv/notes.txt", "no address here\n");
+  WriteFile(dir / "outside/other.txt", "dave@example.org\n");
+  WriteFile(
+      dir / "etc/policies/mail.yaml",
+      "policies:\n  - {id: no-mail, severity: high, match: {detectors: [email]}, forbid: true}\n");
+  const std::string config = dir / "etc/site.yaml";
+  WriteFile(config,
+            "roots:\n"
+            "  - path: " +
+                (dir / "hr") +
+                "\n"
+                "    name: hr\n"
+                "    exclude: [\"**/archive/**\"]\n"
+                "    max_file_size: 4KiB\n"
+                "  - path: " +
+                (dir / "cctv") +
+                "\n"
+                "    name: cctv\n"
+                "policies: [policies/mail.yaml]\n"
+                "state_directory: " +
+                (dir / "state") +
+                "\n"
+                "inventory: " +
+                (dir / "state/inventory.db") +
+                "\n"
+                "scan:\n  threads: 1\n");
+  std::filesystem::create_directories(dir / "state");
+  return config;
+}
 
 }  // namespace
 
@@ -320,4 +361,100 @@ TEST_CASE("classify: prints type, category and content date") {
   CHECK(r.out.find("content_date: " + Iso(recorded)) != std::string::npos);
   CHECK(r.out.find("category:     biometric") != std::string::npos);
   CHECK(RunCustos({"classify", dir / "nope"}).exit_code == 2);
+}
+
+// `custos scan --config FILE`: a one-shot scan of a custosd config's roots, each with
+// its excludes and limits, judged by the config's policies, recorded in its inventory.
+
+TEST_CASE("scan --config: every root with its excludes and limits, the config's policies") {
+  TempDir dir;
+  const std::string config = WriteSite(dir);
+  // Files changed within the second a scan starts are read again by the next one.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto r = RunCustos({"scan", "--config", config, "--all"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);  // a violation
+  auto items = ByPath(r.out);
+  REQUIRE(items.count(dir / "hr/staff.txt"));
+  CHECK(items[dir / "hr/staff.txt"]["violations"][0]["policy"] == "no-mail");
+  CHECK(items.count(dir / "hr/archive/old.txt") == 0);  // the root's exclude
+  REQUIRE(items.count(dir / "hr/big.txt"));
+  CHECK(items[dir / "hr/big.txt"]["skipped"] == "limit: size");  // the root's max_file_size
+  CHECK(items[dir / "hr/big.txt"]["detections"].empty());
+  CHECK(items.count(dir / "cctv/notes.txt") == 1);
+  CHECK(items.count(dir / "outside/other.txt") == 0);
+  // One summary line per root, naming it.
+  CHECK(r.err.find("custos: " + (dir / "hr") + ": ") != std::string::npos);
+  CHECK(r.err.find("custos: " + (dir / "cctv") + ": ") != std::string::npos);
+
+  // Recorded in the config's inventory, with the HMAC key in its state directory: the
+  // next scan reads nothing again, and the findings are there to review.
+  CHECK(Exists(dir / "state/inventory.db"));
+  CHECK(Exists(dir / "state/hmac.key"));
+  auto again = RunCustos({"scan", "--config", config});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err.find("(0 read, 2 unchanged)") != std::string::npos);
+  auto findings = RunCustos({"findings", "--db", dir / "state/inventory.db", "--format", "json"});
+  REQUIRE(findings.exit_code == 0);
+  CHECK(json::parse(findings.out).size() == 1);
+}
+
+TEST_CASE("scan --config: command-line options win; PATHs; --no-db") {
+  TempDir dir;
+  const std::string config = WriteSite(dir);
+  // --no-db: no inventory; --exclude adds to the root's; an extra --policy adds up.
+  WriteFile(dir / "notes.yaml",
+            "policies:\n  - {id: no-notes, match: {paths: [\"**/notes.txt\"]}, forbid: true}\n");
+  auto r = RunCustos({"scan", "--config", config, "--no-db", "--all", "--exclude", "**/big.txt",
+                      "--policy", dir / "notes.yaml"});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(!Exists(dir / "state/inventory.db"));
+  auto items = ByPath(r.out);
+  CHECK(items.count(dir / "hr/big.txt") == 0);
+  CHECK(items.count(dir / "hr/archive/old.txt") == 0);
+  REQUIRE(items.count(dir / "cctv/notes.txt"));
+  CHECK(items[dir / "cctv/notes.txt"]["violations"][0]["policy"] == "no-notes");
+
+  // --db elsewhere: the key goes beside it, not to the config's state directory.
+  auto other = RunCustos({"scan", "--config", config, "--db", dir / "other/inv.db", "-q"});
+  CHECK(other.exit_code == 1);
+  CHECK(Exists(dir / "other/inv.db"));
+  CHECK(Exists(dir / "other/hmac.key"));
+  CHECK(!Exists(dir / "state/inventory.db"));
+
+  // PATHs: only those, a configured root with its settings, another path with none.
+  auto some =
+      RunCustos({"scan", "--config", config, "--no-db", "--all", dir / "hr", dir / "outside"});
+  CHECK(some.exit_code == 1);
+  items = ByPath(some.out);
+  CHECK(items.count(dir / "hr/archive/old.txt") == 0);
+  CHECK(items.count(dir / "cctv/notes.txt") == 0);
+  REQUIRE(items.count(dir / "outside/other.txt"));
+  CHECK(items[dir / "outside/other.txt"]["violations"][0]["policy"] == "no-mail");
+
+  // --no-content from the command line, or content: false in the config.
+  auto bare = RunCustos({"scan", "--config", config, "--no-db", "--no-content", "-q"});
+  CHECK(bare.exit_code == 0);
+}
+
+TEST_CASE("scan --config: a bad config, a missing root or no root is exit 2") {
+  TempDir dir;
+  WriteFile(dir / "bad.yaml", "roots:\n  - path: /srv\n    schedul: daily\n");
+  auto bad = RunCustos({"scan", "--config", dir / "bad.yaml"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find(dir / "bad.yaml:3:5: unknown key 'schedul' in root") != std::string::npos);
+  CHECK(bad.out.empty());
+
+  WriteFile(dir / "gone.yaml", "roots:\n  - path: " + (dir / "gone") + "\n");
+  auto gone = RunCustos({"scan", "--config", dir / "gone.yaml", "--no-db"});
+  CHECK(gone.exit_code == 2);
+  CHECK(gone.err.find("No such file or directory") != std::string::npos);
+
+  WriteFile(dir / "none.yaml", "scan: {threads: 1}\n");
+  auto none = RunCustos({"scan", "--config", dir / "none.yaml", "--no-db"});
+  CHECK(none.exit_code == 2);
+  CHECK(none.err.find("names no root") != std::string::npos);
+
+  CHECK(RunCustos({"scan", "--config", dir / "missing.yaml"}).exit_code == 2);
 }

@@ -1,0 +1,135 @@
+// How `custos findings` prints findings: a table, JSON and CSV.
+#include "findings_output.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "custos/base/escape.h"
+#include "custos/base/time.h"
+#include "custos/report/report.h"
+
+namespace custos::cli {
+
+std::string Date(int64_t t) { return t == 0 ? "-" : FormatIso8601(t).substr(0, 10); }
+std::string TimeOrNull(int64_t t) { return t == 0 ? "" : FormatIso8601(t); }
+
+std::string DetectionsText(const std::vector<Detection>& dets) {
+  std::string s;
+  for (const Detection& d : dets) {
+    if (!s.empty()) s += "; ";
+    s += d.detector + " x" + std::to_string(d.count);
+    std::string m;
+    for (const std::string& sample : d.masked) m += (m.empty() ? "" : ", ") + sample;
+    if (!m.empty()) s += ": " + m;
+  }
+  return EscapeBytes(s, true);
+}
+
+void PrintTable(const std::vector<inventory::Finding>& findings) {
+  std::vector<std::vector<std::string>> rows;
+  rows.push_back(
+      {"ID", "STATUS", "SEVERITY", "POLICY", "KIND", "FIRST SEEN", "LAST SEEN", "PATH", "REASON"});
+  for (const inventory::Finding& f : findings) {
+    std::string path = EscapeBytes(f.path, true);
+    if (f.item_deleted) path += " (deleted)";
+    rows.push_back({std::to_string(f.id), std::string(inventory::StatusName(f.status)), f.severity,
+                    f.policy, f.kind, Date(f.first_seen), Date(f.last_seen), path,
+                    EscapeBytes(f.reason, true)});
+  }
+  std::vector<size_t> width(rows[0].size(), 0);
+  for (const auto& r : rows) {
+    for (size_t c = 0; c + 1 < r.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t c = 0; c < r.size(); ++c) {
+      line += r[c];
+      if (c + 1 < r.size()) line += std::string(width[c] - r[c].size() + 2, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  }
+  if (findings.empty()) std::printf("(no findings)\n");
+}
+
+namespace {
+
+void AppendField(std::string& out, const char* key, const std::string& raw, bool first = false) {
+  if (!first) out += ", ";
+  AppendJsonString(out, key);
+  out += ": ";
+  AppendJsonString(out, EscapeBytes(raw, false));
+}
+
+void AppendNullable(std::string& out, const char* key, const std::string& raw) {
+  if (raw.empty()) {
+    out += ", ";
+    AppendJsonString(out, key);
+    out += ": null";
+  } else {
+    AppendField(out, key, raw);
+  }
+}
+
+}  // namespace
+
+std::string FindingJson(const inventory::Finding& f) {
+  std::string o = "{\"id\": " + std::to_string(f.id);
+  AppendField(o, "status", std::string(inventory::StatusName(f.status)));
+  AppendField(o, "severity", f.severity);
+  AppendField(o, "policy", f.policy);
+  AppendField(o, "kind", f.kind);
+  AppendField(o, "path", f.path);
+  o += std::string(", \"item_deleted\": ") + (f.item_deleted ? "true" : "false");
+  AppendField(o, "reason", f.reason);
+  AppendField(o, "first_seen", TimeOrNull(f.first_seen));
+  AppendField(o, "last_seen", TimeOrNull(f.last_seen));
+  AppendField(o, "status_changed", TimeOrNull(f.status_changed));
+  AppendNullable(o, "resolved_at", TimeOrNull(f.resolved_at));
+  AppendNullable(o, "exception_reason", f.exception_reason);
+  AppendNullable(o, "exception_until", f.exception_until ? Date(f.exception_until) : "");
+  AppendNullable(o, "notes", f.notes);
+  o += ", \"detections\": [";
+  for (size_t i = 0; i < f.detections.size(); ++i) {
+    const Detection& d = f.detections[i];
+    o += i ? ", {" : "{";
+    AppendField(o, "detector", d.detector, true);
+    o += ", \"count\": " + std::to_string(d.count) + ", \"masked\": [";
+    for (size_t k = 0; k < d.masked.size(); ++k) {
+      if (k) o += ", ";
+      AppendJsonString(o, EscapeBytes(d.masked[k], false));
+    }
+    o += "]}";
+  }
+  o += "]}";
+  return o;
+}
+
+void PrintCsv(const std::vector<inventory::Finding>& findings) {
+  std::printf(
+      "id,status,severity,policy,kind,path,item_deleted,reason,detections,first_seen,last_seen,"
+      "resolved_at,exception_reason,exception_until,notes\r\n");
+  for (const inventory::Finding& f : findings) {
+    std::vector<std::string> cells = {std::to_string(f.id),
+                                      std::string(inventory::StatusName(f.status)),
+                                      f.severity,
+                                      f.policy,
+                                      f.kind,
+                                      EscapeBytes(f.path, true),
+                                      f.item_deleted ? "true" : "false",
+                                      EscapeBytes(f.reason, true),
+                                      DetectionsText(f.detections),
+                                      TimeOrNull(f.first_seen),
+                                      TimeOrNull(f.last_seen),
+                                      TimeOrNull(f.resolved_at),
+                                      EscapeBytes(f.exception_reason, true),
+                                      f.exception_until ? Date(f.exception_until) : "",
+                                      EscapeBytes(f.notes, true)};
+    std::string line;
+    for (size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + CsvField(cells[i]);
+    std::printf("%s\r\n", line.c_str());
+  }
+}
+
+}  // namespace custos::cli
