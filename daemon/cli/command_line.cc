@@ -305,7 +305,7 @@ int CommandLine::Run(int argc, const char* const* argv) {
     if (std::regex_match(what, m, missing)) {
       PrintError("option " + m[1].str() + " needs a value");
     } else {
-      PrintError(what);
+      PrintError(EscapeBytes(what, true));  // it may quote what was typed
     }
     return kExitError;
   }

@@ -201,13 +201,16 @@ void AddGenerators(CommandLine& cl) {
   auto shell = std::make_shared<std::string>();
   auto synopsis = std::make_shared<bool>(false);
   CLI::App& root = cl.root();
-  root.add_option("--generate-completion", *shell, "print the completion script")
-      ->check(CLI::IsMember({"bash"}))
+  cl.Value(&root, "--generate-completion", shell.get(), "bash", "print the completion script")
       ->group("");
   root.add_flag("--generate-man-synopsis", *synopsis, "print custos(1)'s SYNOPSIS")->group("");
   // Without a subcommand: one of these, or the usage.
   cl.SetRunner(&root, [&cl, shell, synopsis] {
     if (!shell->empty()) {
+      if (*shell != "bash") {
+        PrintError("--generate-completion: bash is the one shell it knows");
+        return kExitError;
+      }
       std::fputs(BashCompletion(cl).c_str(), stdout);
       return kExitClean;
     }
