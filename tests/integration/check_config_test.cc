@@ -1,6 +1,7 @@
 // `custos check-config`: custosd configs (with the policy files they name) and policy
 // files, told apart by their keys; FILE:LINE:COL and exit 2 on any error.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "support/support.h"
@@ -140,4 +141,62 @@ TEST_CASE("check-config: policy files, valid and broken, and --kind") {
   CHECK(RunCustos({"check-config", "--kind", "both", dir / "policy.yaml"}).exit_code == 2);
   CHECK(RunCustos({"check-config"}).exit_code == 2);
   CHECK(RunCustos({"check-config", dir / "does-not-exist.yaml"}).exit_code == 2);
+}
+
+TEST_CASE("check-config --format json: one document of files, errors and warnings") {
+  TempDir dir;
+  WriteFile(dir / "policies/site-policy.yaml", kPolicy);
+  const std::string config = WriteDaemonConfig(dir);
+  WriteFile(dir / "bad.yaml", "policies:\n  - id: x\n    retention: {max_age: 30 days}\n");
+  WriteFile(dir / "custos.yaml", "scan:\n\tthreads: 2\n");
+  WriteFile(dir / "empty/custos.yaml", "");
+
+  // All valid: exit 0, the no-roots warning does not count.
+  auto good = RunCustos({"check-config", "--format", "json", config, dir / "empty/custos.yaml"});
+  INFO(good.err);
+  CHECK(good.exit_code == 0);
+  CHECK(good.err.empty());
+  auto j = nlohmann::json::parse(good.out);
+  CHECK(j["files"] ==
+        nlohmann::json::array(
+            {{{"file", config},
+              {"kind", "daemon-config"},
+              {"ok", true},
+              {"summary", "daemon config: 1 roots, 1 policy files with 2 policies"}},
+             {{"file", dir / "empty/custos.yaml"},
+              {"kind", "daemon-config"},
+              {"ok", true},
+              {"summary", "daemon config: 0 roots, 0 policy files with 0 policies"}}}));
+  CHECK(j["errors"].empty());
+  REQUIRE(j["warnings"].size() == 1);
+  CHECK(j["warnings"][0]["code"] == "no-roots");
+
+  // Errors: exit 2 as in text; every diagnostic with its code, nothing on stderr.
+  auto bad = RunCustos({"check-config", "--format", "json", dir / "bad.yaml", dir / "custos.yaml",
+                        dir / "missing.yaml"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.empty());
+  j = nlohmann::json::parse(bad.out);
+  REQUIRE(j["files"].size() == 3);
+  CHECK(j["files"][0]["ok"] == false);
+  REQUIRE(j["errors"].size() == 3);
+  CHECK(j["errors"][0] == nlohmann::json{{"file", dir / "bad.yaml"},
+                                         {"line", 3},
+                                         {"column", 26},
+                                         {"severity", "error"},
+                                         {"code", "bad-value"},
+                                         {"message",
+                                          "bad duration '30 days' for 'max_age' (expected a "
+                                          "number and a unit: s, min, h, d, w, mo, y)"}});
+  CHECK(j["errors"][1]["code"] == "yaml-syntax");
+  CHECK(j["errors"][1]["line"] == 2);
+  CHECK(j["errors"][1]["message"] == "YAML does not allow tabs for indentation; use spaces");
+  CHECK(j["errors"][2]["code"] == "missing-file");
+  CHECK(j["errors"][2]["line"] == 0);
+
+  // Text stays the default, warnings on stderr; an unknown format is refused.
+  auto text = RunCustos({"check-config", dir / "empty/custos.yaml"});
+  CHECK(text.exit_code == 0);
+  CHECK(text.err == dir / "empty/custos.yaml: warning: no roots: custosd will scan nothing\n");
+  CHECK(RunCustos({"check-config", "--format", "xml", config}).exit_code == 2);
 }
