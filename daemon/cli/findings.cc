@@ -37,7 +37,10 @@ std::optional<Common> TakeCommon(const FindingsArgs& a) {
   return Common{a.db, *now};
 }
 
-std::unique_ptr<inventory::Store> OpenForReview(const Common& c) {
+// The inventory at --db, in the role a subcommand needs (ReportReader to list and show,
+// FindingReviewer to decide); null, the problem told, when it cannot be opened.
+template <typename Role>
+std::unique_ptr<Role> OpenForReview(const Common& c) {
   auto store = inventory::OpenSqliteStore(c.db, {.create = false, .durable = true});
   if (!store.ok()) {
     PrintError("inventory: " + EscapeBytes(store.status().message(), true));
@@ -82,7 +85,7 @@ int List(const FindingsArgs& a) {
                   inventory::FindingStatus::kAcknowledged, inventory::FindingStatus::kExcepted};
   }
   q.with_detections = format != "table";
-  auto store = OpenForReview(c);
+  auto store = OpenForReview<inventory::ReportReader>(c);
   if (!store) return kExitError;
   if (auto n = store->ExpireExceptions(c.now); !n.ok()) {
     PrintError("inventory: " + EscapeBytes(n.status().message(), true));
@@ -117,7 +120,7 @@ int Show(const FindingsArgs& a) {
   }
   const std::optional<int64_t> id = ParseId(a.id);
   if (!id) return kExitError;
-  auto store = OpenForReview(c);
+  auto store = OpenForReview<inventory::ReportReader>(c);
   if (!store) return kExitError;
   inventory::FindingQuery q;
   q.id = id;
@@ -185,7 +188,7 @@ int Decide(const std::string& what, const FindingsArgs& a) {
     return kExitError;
   }
   const std::string text = a.text.empty() ? note : a.text;
-  auto store = OpenForReview(c);
+  auto store = OpenForReview<inventory::FindingReviewer>(c);
   if (!store) return kExitError;
   Status s;
   if (what == "ack") {
