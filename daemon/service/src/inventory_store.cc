@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 
+#include "custos/base/mutex.h"
 #include "custos/inventory/scan_session.h"
 #include "custos/inventory/store.h"
 #include "custos/service/result_store.h"
@@ -22,7 +23,7 @@ class InventoryStore;
 
 class InventoryRecorder : public RunRecorder {
  public:
-  InventoryRecorder(InventoryStore& owner, std::unique_lock<std::mutex> lock,
+  InventoryRecorder(InventoryStore& owner, std::unique_lock<Mutex> lock,
                     std::unique_ptr<inventory::Store> store)
       : owner_(owner), lock_(std::move(lock)), store_(std::move(store)) {}
   ~InventoryRecorder() override {
@@ -45,7 +46,7 @@ class InventoryRecorder : public RunRecorder {
 
  private:
   InventoryStore& owner_;
-  std::unique_lock<std::mutex> lock_;  // one run writes at a time
+  std::unique_lock<Mutex> lock_;  // the store's write_mu_: one run writes at a time
   std::unique_ptr<inventory::Store> store_;
   std::unique_ptr<inventory::ScanSession> session_;
 };
@@ -61,7 +62,7 @@ class InventoryStore : public ResultStore {
   Result<std::unique_ptr<RunRecorder>> BeginRun(
       const RunInfo& run, scan::ScanOptions& options,
       const std::shared_ptr<const policies::PolicySet>& policies) override {
-    std::unique_lock<std::mutex> lock(write_mu_);
+    std::unique_lock<Mutex> lock(write_mu_);
     auto store = inventory::OpenSqliteStore(db_path_);
     if (!store.ok()) return Status(store.status().code(), "inventory: " + store.status().message());
     auto rec =
@@ -71,7 +72,7 @@ class InventoryStore : public ResultStore {
   }
 
   InventoryFigures Figures() const override {
-    std::lock_guard lock(read_mu_);
+    MutexLock lock(read_mu_);
     const auto now = std::chrono::steady_clock::now();
     if (cached_ && now - cached_at_ < std::chrono::duration<double>(kFiguresMaxAge))
       return *cached_;
@@ -103,7 +104,7 @@ class InventoryStore : public ResultStore {
   }
 
   Result<std::vector<FindingRecord>> Findings(const FindingsQuery& query) const override {
-    std::lock_guard lock(read_mu_);
+    MutexLock lock(read_mu_);
     inventory::FindingQuery q;
     q.statuses = {inventory::FindingStatus::kNew, inventory::FindingStatus::kOpen,
                   inventory::FindingStatus::kAcknowledged};
@@ -124,18 +125,20 @@ class InventoryStore : public ResultStore {
   }
 
   void Invalidate() {
-    std::lock_guard lock(read_mu_);
+    MutexLock lock(read_mu_);
     cached_.reset();
   }
 
  private:
   const std::string db_path_;
   const std::string state_dir_;
-  std::mutex write_mu_;
-  mutable std::mutex read_mu_;
-  std::unique_ptr<inventory::Store> reader_;  // guarded by read_mu_
-  mutable std::optional<InventoryFigures> cached_;
-  mutable std::chrono::steady_clock::time_point cached_at_;
+  // Guards no data: runs take turns at writing. Held from BeginRun to the recorder's
+  // Finish (or its end), by a std::unique_lock the recorder keeps.
+  Mutex write_mu_;
+  mutable Mutex read_mu_;
+  std::unique_ptr<inventory::Store> reader_ GUARDED_BY(read_mu_);
+  mutable std::optional<InventoryFigures> cached_ GUARDED_BY(read_mu_);
+  mutable std::chrono::steady_clock::time_point cached_at_ GUARDED_BY(read_mu_);
 };
 
 Status InventoryRecorder::Finish(const scan::ScanStats& stats, bool complete) {

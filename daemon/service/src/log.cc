@@ -1,12 +1,13 @@
 #include "custos/service/log.h"
 
-#include <mutex>
+#include "custos/base/mutex.h"
 
 namespace custos::service {
 
 spdlog::logger& Log(const char* component) {
-  static std::mutex mu;
-  std::lock_guard lock(mu);
+  // Guards spdlog's registry between the look-up and the registration.
+  static Mutex mu;
+  MutexLock lock(mu);
   if (auto existing = spdlog::get(component)) return *existing;
   auto logger = spdlog::default_logger()->clone(component);
   spdlog::register_logger(logger);

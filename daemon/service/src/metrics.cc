@@ -61,7 +61,7 @@ std::string MetricsRegistry::RenderLabels(const Labels& labels) {
 
 void MetricsRegistry::Declare(const std::string& name, const std::string& help, Type type,
                               std::vector<double> buckets) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (families_.count(name)) return;
   Family f;
   f.help = help;
@@ -71,27 +71,27 @@ void MetricsRegistry::Declare(const std::string& name, const std::string& help, 
 }
 
 void MetricsRegistry::Add(const std::string& name, const Labels& labels, double delta) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = families_.find(name);
   if (it == families_.end()) return;
   it->second.values[RenderLabels(labels)] += delta;
 }
 
 void MetricsRegistry::Set(const std::string& name, const Labels& labels, double value) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = families_.find(name);
   if (it == families_.end()) return;
   it->second.values[RenderLabels(labels)] = value;
 }
 
 void MetricsRegistry::Clear(const std::string& name) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = families_.find(name);
   if (it != families_.end()) it->second.values.clear();
 }
 
 void MetricsRegistry::Observe(const std::string& name, const Labels& labels, double value) {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = families_.find(name);
   if (it == families_.end() || it->second.type != Type::kHistogram) return;
   Histogram& h = it->second.histograms[RenderLabels(labels)];
@@ -105,7 +105,7 @@ void MetricsRegistry::Observe(const std::string& name, const Labels& labels, dou
 }
 
 double MetricsRegistry::Value(const std::string& name, const Labels& labels) const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   auto it = families_.find(name);
   if (it == families_.end()) return 0;
   auto v = it->second.values.find(RenderLabels(labels));
@@ -113,7 +113,7 @@ double MetricsRegistry::Value(const std::string& name, const Labels& labels) con
 }
 
 std::string MetricsRegistry::Render() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   std::string out;
   for (const auto& [name, f] : families_) {
     const char* type = f.type == Type::kCounter ? "counter"

@@ -1,7 +1,8 @@
 #include "custos/service/result_store.h"
 
 #include <algorithm>
-#include <mutex>
+
+#include "custos/base/mutex.h"
 
 namespace custos::service {
 namespace {
@@ -18,7 +19,7 @@ class MemoryStore : public ResultStore {
       const RunInfo& run, scan::ScanOptions& options,
       const std::shared_ptr<const policies::PolicySet>& policies) override;
   InventoryFigures Figures() const override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     InventoryFigures f;
     f.store = "memory";
     for (const auto& [name, r] : roots_) {
@@ -32,7 +33,7 @@ class MemoryStore : public ResultStore {
     return f;
   }
   void RetainRoots(const std::vector<std::string>& names) override {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (auto it = roots_.begin(); it != roots_.end();) {
       if (std::find(names.begin(), names.end(), it->first) == names.end()) {
         it = roots_.erase(it);
@@ -42,13 +43,13 @@ class MemoryStore : public ResultStore {
     }
   }
   void Commit(const std::string& root, RootFigures figures) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     roots_[root] = std::move(figures);
   }
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, RootFigures> roots_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, RootFigures> roots_ GUARDED_BY(mu_);
 };
 
 class MemoryRecorder : public RunRecorder {

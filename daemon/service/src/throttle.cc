@@ -100,13 +100,13 @@ void Throttle::BeforeRead() {
   if (respect_windows_ && !options_.windows.empty()) {
     while (!Cancelled() && !InWindows(options_.windows, clock_.Wall(), options_.zone)) {
       clock_.Sleep(1.0);
-      std::lock_guard lock(mu_);
+      MutexLock lock(mu_);
       figures_.window_seconds += 1.0;
     }
   }
   double wait = 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     const double now = clock_.Monotonic();
     wait = std::max(files_.Take(1, now), bytes_.Deficit(now));
     figures_.rate_seconds += wait;
@@ -117,7 +117,7 @@ void Throttle::BeforeRead() {
 void Throttle::AfterRead(uint64_t bytes, double seconds) {
   double pause = 0;
   {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     bytes_.Take(static_cast<double>(bytes), clock_.Monotonic());
     figures_.bytes_read += bytes;
     if (options_.backoff) {
@@ -131,7 +131,7 @@ void Throttle::AfterRead(uint64_t bytes, double seconds) {
 }
 
 ThrottleFigures Throttle::figures() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return figures_;
 }
 

@@ -4,11 +4,12 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "custos/base/mutex.h"
 
 namespace custos::service {
 
@@ -52,8 +53,8 @@ class MetricsRegistry {
   };
   static std::string RenderLabels(const Labels& labels);
 
-  mutable std::mutex mu_;
-  std::map<std::string, Family> families_;  // guarded by mu_
+  mutable Mutex mu_;
+  std::map<std::string, Family> families_ GUARDED_BY(mu_);
 };
 
 // A label value restricted to a safe vocabulary: printable ASCII, at most 64

@@ -12,11 +12,11 @@
 
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "custos/base/mutex.h"
 #include "custos/config/values.h"
 
 namespace custos::service {
@@ -126,11 +126,11 @@ class Throttle {
   Clock& clock_;
   const std::atomic<bool>* cancel_;
   const bool respect_windows_;
-  mutable std::mutex mu_;
-  TokenBucket files_;        // guarded by mu_
-  TokenBucket bytes_;        // guarded by mu_
-  Backoff backoff_;          // guarded by mu_
-  ThrottleFigures figures_;  // guarded by mu_
+  mutable Mutex mu_;
+  TokenBucket files_ GUARDED_BY(mu_);
+  TokenBucket bytes_ GUARDED_BY(mu_);
+  Backoff backoff_ GUARDED_BY(mu_);
+  ThrottleFigures figures_ GUARDED_BY(mu_);
 };
 
 }  // namespace custos::service
