@@ -59,14 +59,14 @@ Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh) {
 
 bool HardLinks::FirstName(const FileInfo& info) {
   if (info.nlink <= 1) return true;
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   if (seen_.emplace(info.dev, info.ino).second) return true;
   ++repeats_;
   return false;
 }
 
 uint64_t HardLinks::repeats() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return repeats_;
 }
 

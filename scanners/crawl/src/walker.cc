@@ -11,7 +11,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 #include <string_view>
 #include <unordered_set>
 #include <utility>

@@ -7,9 +7,9 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
-#include <mutex>
 
 #include "content_date.h"
+#include "custos/base/mutex.h"
 #include "reader.h"
 #include "sniff.h"
 
@@ -21,11 +21,14 @@ namespace {
 constexpr int kDescriptionFlags = MAGIC_NO_CHECK_COMPRESS;
 constexpr int kMimeFlags = MAGIC_NO_CHECK_COMPRESS | MAGIC_MIME_TYPE;
 
-// libmagic's loading (and closing) writes process-wide state without a lock.
-std::mutex& MagicMutex() {
-  static std::mutex mu;
-  return mu;
+// libmagic's opening, loading and closing write process-wide state without a lock:
+// they are called only through these, with magic_mu held.
+constinit Mutex magic_mu;
+magic_t MagicOpen(int flags) REQUIRES(magic_mu) { return magic_open(flags); }
+int MagicLoad(magic_t magic, const char* database) REQUIRES(magic_mu) {
+  return magic_load(magic, database);
 }
+void MagicClose(magic_t magic) REQUIRES(magic_mu) { magic_close(magic); }
 
 // True when libmagic's description may change the category that the MIME type alone
 // gives: generic MIME types (octet-stream, OLE containers) and anything the MIME type
@@ -57,8 +60,8 @@ struct Identifier::Impl {
 
   ~Impl() {
     if (magic != nullptr) {
-      std::lock_guard<std::mutex> lock(MagicMutex());
-      magic_close(magic);
+      MutexLock lock(magic_mu);
+      MagicClose(magic);
     }
   }
 
@@ -75,12 +78,12 @@ Result<std::unique_ptr<Identifier>> Identifier::Create(const std::string& magic_
                                                        bool always_describe) {
   auto impl = std::make_unique<Impl>();
   {
-    std::lock_guard<std::mutex> lock(MagicMutex());
-    impl->magic = magic_open(kDescriptionFlags);
+    MutexLock lock(magic_mu);
+    impl->magic = MagicOpen(kDescriptionFlags);
     if (impl->magic == nullptr) {
       return Status::FromErrno("libmagic: cannot open", errno);
     }
-    if (magic_load(impl->magic, magic_database.empty() ? nullptr : magic_database.c_str()) != 0) {
+    if (MagicLoad(impl->magic, magic_database.empty() ? nullptr : magic_database.c_str()) != 0) {
       const char* err = magic_error(impl->magic);
       return Status(StatusCode::kInvalidArgument, "cannot load magic database '" + magic_database +
                                                       "': " + (err ? err : "unknown error"));

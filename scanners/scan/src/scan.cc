@@ -6,14 +6,13 @@
 #include <sys/stat.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <deque>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <unordered_map>
 
+#include "custos/base/mutex.h"
 #include "custos/identify/identifier.h"
 
 namespace custos::scan {
@@ -24,24 +23,24 @@ namespace {
 class WorkerEntries {
  public:
   std::optional<crawl::Entry> Take() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (entries_.empty()) return std::nullopt;
     crawl::Entry e = std::move(entries_.front());
     entries_.pop_front();
     return e;
   }
   void Fill(std::vector<crawl::Entry>&& batch) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     for (crawl::Entry& e : batch) entries_.push_back(std::move(e));
   }
   bool Empty() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     return entries_.empty();
   }
   // The later half (rounded up) of what is left, if the owner is reading.
   std::vector<crawl::Entry> Steal() {
     std::vector<crawl::Entry> out;
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     if (!reading.load() || entries_.empty()) return out;
     const size_t n = (entries_.size() + 1) / 2;
     for (auto it = entries_.end() - static_cast<std::ptrdiff_t>(n); it != entries_.end(); ++it) {
@@ -53,8 +52,8 @@ class WorkerEntries {
   std::atomic<bool> reading{false};  // the owner is reading a file
 
  private:
-  std::mutex mu_;
-  std::deque<crawl::Entry> entries_;
+  Mutex mu_;
+  std::deque<crawl::Entry> entries_ GUARDED_BY(mu_);
 };
 
 // A bounded queue of batches of walk entries (the entries of one folder, a few hundred
@@ -72,35 +71,35 @@ class EntryQueue {
 
   void Push(Batch&& batch) {
     if (batch.empty()) return;
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     if (entries_ >= capacity_) {
       ++waiting_producers_;
-      not_full_.wait(lock, [&] { return entries_ <= capacity_ / 2; });
+      while (entries_ > capacity_ / 2) not_full_.Wait(mu_);
       --waiting_producers_;
     }
     entries_ += batch.size();
     q_.push_back(std::move(batch));
     batch = Batch();
-    if (waiting_consumers_ > 0) not_empty_.notify_one();
+    if (waiting_consumers_ > 0) not_empty_.NotifyOne();
   }
   // Called by a worker that starts reading a file and still holds entries: an idle
   // worker may take some.
   void Reading() {
     if (waiting_consumers_.load(std::memory_order_relaxed) == 0) return;
-    std::lock_guard lock(mu_);
-    not_empty_.notify_one();
+    MutexLock lock(mu_);
+    not_empty_.NotifyOne();
   }
   // Work for worker `self`, whose own entries are used up: a batch from the walker, or
   // entries stolen from a worker that is reading. Blocks until there is some; returns
   // nothing when the queue is closed and drained and no worker holds entries.
   std::optional<Batch> Pop(size_t self) {
-    std::unique_lock lock(mu_);
+    MutexLock lock(mu_);
     while (true) {
       if (!q_.empty()) {
         Batch b = std::move(q_.front());
         q_.pop_front();
         entries_ -= b.size();
-        if (waiting_producers_ > 0 && entries_ <= capacity_ / 2) not_full_.notify_all();
+        if (waiting_producers_ > 0 && entries_ <= capacity_ / 2) not_full_.NotifyAll();
         return b;
       }
       bool others_hold = false;
@@ -111,33 +110,33 @@ class EntryQueue {
         others_hold = others_hold || !workers_[w].Empty();
       }
       if (closed_ && !others_hold) {
-        not_empty_.notify_all();  // the others find the same
+        not_empty_.NotifyAll();  // the others find the same
         return std::nullopt;
       }
       ++waiting_consumers_;
       // Woken by a batch, a worker that starts reading, or the end; the timeout covers a
       // worker that started reading just before this one went to sleep.
-      not_empty_.wait_for(lock, std::chrono::milliseconds(100));
+      not_empty_.WaitFor(mu_, std::chrono::milliseconds(100));
       --waiting_consumers_;
     }
   }
   void Close() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     closed_ = true;
-    not_empty_.notify_all();
+    not_empty_.NotifyAll();
   }
 
  private:
-  std::mutex mu_;
-  std::condition_variable not_empty_, not_full_;
-  std::deque<Batch> q_;
-  size_t entries_ = 0;
-  size_t capacity_;
-  std::vector<WorkerEntries>& workers_;
-  size_t waiting_producers_ = 0;
+  Mutex mu_;
+  CondVar not_empty_, not_full_;
+  std::deque<Batch> q_ GUARDED_BY(mu_);
+  size_t entries_ GUARDED_BY(mu_) = 0;
+  const size_t capacity_;
+  std::vector<WorkerEntries>& workers_;  // each with its own lock, taken after mu_
+  size_t waiting_producers_ GUARDED_BY(mu_) = 0;
   // Changed under mu_; read without it by Reading() as a hint.
   std::atomic<size_t> waiting_consumers_{0};
-  bool closed_ = false;
+  bool closed_ GUARDED_BY(mu_) = false;
 };
 
 // uid/gid -> name; one per worker (no lock shared between them). The maps hold one entry
@@ -145,7 +144,7 @@ class EntryQueue {
 class NameCache {
  public:
   std::string User(uint32_t uid) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = users_.find(uid);
     if (it != users_.end()) return it->second;
     std::string name = std::to_string(uid);
@@ -155,7 +154,7 @@ class NameCache {
     return users_.emplace(uid, name).first->second;
   }
   std::string Group(uint32_t gid) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto it = groups_.find(gid);
     if (it != groups_.end()) return it->second;
     std::string name = std::to_string(gid);
@@ -166,8 +165,8 @@ class NameCache {
   }
 
  private:
-  std::mutex mu_;
-  std::unordered_map<uint32_t, std::string> users_, groups_;
+  Mutex mu_;
+  std::unordered_map<uint32_t, std::string> users_ GUARDED_BY(mu_), groups_ GUARDED_BY(mu_);
 };
 
 // Feeds extracted text to the detectors.
@@ -283,7 +282,7 @@ class CountingSink {
   CountingSink(Sink& sink, ScanStats& stats) : sink_(sink), stats_(stats) {}
   void Emit(Item&& item) {
     std::string prepared = sink_.Prepare(item);
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.items;
     if (item.reused) ++stats_.items_reused;
     if (item.read) ++stats_.items_read;
@@ -299,14 +298,14 @@ class CountingSink {
     sink_.EmitPrepared(std::move(item), std::move(prepared));
   }
   void Interrupted() {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     ++stats_.items_interrupted;
   }
 
  private:
-  std::mutex mu_;
-  Sink& sink_;
-  ScanStats& stats_;
+  Mutex mu_;
+  Sink& sink_;  // Prepare is thread-safe; EmitPrepared is called with mu_ held
+  ScanStats& stats_ GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -17,7 +17,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -26,6 +25,7 @@
 #include "custos/base/fd.h"
 #include "custos/base/glob.h"
 #include "custos/base/item.h"
+#include "custos/base/mutex.h"
 #include "custos/base/status.h"
 
 namespace custos::crawl {
@@ -94,9 +94,9 @@ class HardLinks {
   uint64_t repeats() const;
 
  private:
-  mutable std::mutex mu_;
-  std::set<std::pair<uint64_t, uint64_t>> seen_;
-  uint64_t repeats_ = 0;
+  mutable Mutex mu_;
+  std::set<std::pair<uint64_t, uint64_t>> seen_ GUARDED_BY(mu_);
+  uint64_t repeats_ GUARDED_BY(mu_) = 0;
 };
 
 // The figures of an entry handed out without them (has_info false) whose open failed:
