@@ -28,11 +28,15 @@ class InventoryScan::RecordingSink : public scan::Sink {
   std::string Prepare(const Item& item) override {
     return printing_ ? printing_->Prepare(item) : std::string();
   }
-  void EmitPrepared(Item&& item, std::string&& text) override {
-    if (printing_) printing_->Write(text);
+  Status EmitPrepared(Item&& item, std::string&& text) override {
+    if (printing_) {
+      Status s = printing_->Write(text);
+      if (!s.ok()) return s;
+    }
     session_.Add(std::move(item));
+    return Status::Ok();
   }
-  void Emit(Item&& item) override { EmitPrepared(std::move(item), Prepare(item)); }
+  Status Emit(Item&& item) override { return EmitPrepared(std::move(item), Prepare(item)); }
 
  private:
   inventory::ScanSession& session_;

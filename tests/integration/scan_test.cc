@@ -458,3 +458,27 @@ TEST_CASE("scan --config: a bad config, a missing root or no root is exit 2") {
 
   CHECK(RunCustos({"scan", "--config", dir / "missing.yaml"}).exit_code == 2);
 }
+
+TEST_CASE("scan: an output that cannot be written stops the scan with exit 2") {
+  TempDir dir;
+  // Enough records to fill the output's buffer well before the end of the scan.
+  for (int i = 0; i < 400; ++i) {
+    WriteFile(dir / ("share/f" + std::to_string(i) + ".txt"), "card 4111 1111 1111 1111\n");
+  }
+  auto to_file = RunCustos({"scan", "-o", "/dev/full", dir / "share"}, 60);
+  CHECK(to_file.exit_code == 2);
+  CHECK(to_file.err.find("writing the output: No space left on device") != std::string::npos);
+  CHECK(to_file.err.find(" items") == std::string::npos);  // no summary of a scan cut short
+  auto to_stdout = custos::test::Run({"sh", "-c", "exec \"$0\" scan \"$1\" > /dev/full",
+                                      custos::test::CustosBinary(), dir / "share"},
+                                     60);
+  CHECK(to_stdout.exit_code == 2);
+  CHECK(to_stdout.err.find("No space left on device") != std::string::npos);
+  // The same scan recorded in an inventory: the scan is failed there, not complete.
+  auto recorded = custos::test::Run({"sh", "-c", "exec \"$0\" scan --db \"$1\" \"$2\" > /dev/full",
+                                     custos::test::CustosBinary(), dir / "inv.db", dir / "share"},
+                                    60);
+  CHECK(recorded.exit_code == 2);
+  auto state = custos::test::Run({"sqlite3", dir / "inv.db", "SELECT state FROM scans"});
+  CHECK(state.out == "failed\n");
+}

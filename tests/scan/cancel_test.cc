@@ -17,9 +17,10 @@ namespace {
 class Collect : public scan::Sink {
  public:
   explicit Collect(std::atomic<bool>* cancel_after_first = nullptr) : cancel_(cancel_after_first) {}
-  void Emit(Item&& item) override {
+  Status Emit(Item&& item) override {
     items.push_back(std::move(item));
     if (cancel_) *cancel_ = true;
+    return Status::Ok();
   }
   std::vector<Item> items;
 

@@ -57,7 +57,7 @@ TEST_CASE("output: odd paths are escaped, never dropped") {
   std::FILE* mem = open_memstream(&buf, &len);
   auto writer = scan::ItemWriter::Create(scan::Format::kCsv, mem);
   writer->Begin();
-  writer->Write(item);
+  REQUIRE(writer->Write(item).ok());
   writer->End();
   std::fclose(mem);
   const std::string csv(buf, len);

@@ -41,7 +41,10 @@ class InventoryRecorder : public RunRecorder {
     session_ = std::move(session.value());
     return Status::Ok();
   }
-  void Emit(Item&& item) override { session_->Add(std::move(item)); }
+  Status Emit(Item&& item) override {
+    session_->Add(std::move(item));
+    return Status::Ok();
+  }
   Status Finish(const scan::ScanStats& stats, bool complete) override;
 
  private:

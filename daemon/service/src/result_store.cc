@@ -55,10 +55,11 @@ class MemoryStore : public ResultStore {
 class MemoryRecorder : public RunRecorder {
  public:
   MemoryRecorder(MemoryStore& store, std::string root) : store_(store), root_(std::move(root)) {}
-  void Emit(Item&& item) override {
+  Status Emit(Item&& item) override {
     ++figures_.items;
     if (item.skipped.empty()) figures_.bytes += item.info.size;
     for (const Violation& v : item.violations) ++figures_.findings[{v.policy, v.severity}];
+    return Status::Ok();
   }
   Status Finish(const scan::ScanStats& stats, bool complete) override {
     (void)stats;

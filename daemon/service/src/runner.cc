@@ -18,7 +18,7 @@ class ProgressSink : public scan::Sink {
  public:
   ProgressSink(ScanRun& run, RunRecorder& recorder, MetricsRegistry& metrics)
       : run_(run), recorder_(recorder), metrics_(metrics), root_{{"root", run.info.root_name}} {}
-  void Emit(Item&& item) override {
+  Status Emit(Item&& item) override {
     run_.items.fetch_add(1, std::memory_order_relaxed);
     metrics_.Add("custos_scan_items_total", root_);
     if (item.skipped.empty()) {
@@ -32,7 +32,7 @@ class ProgressSink : public scan::Sink {
       metrics_.Add("custos_scan_violations_total",
                    {{"policy", v.policy}, {"severity", v.severity}});
     }
-    recorder_.Emit(std::move(item));
+    return recorder_.Emit(std::move(item));
   }
 
  private:

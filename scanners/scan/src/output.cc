@@ -1,5 +1,6 @@
 #include "custos/scan/output.h"
 
+#include <cerrno>
 #include <cstdio>
 
 #include "custos/base/escape.h"
@@ -49,10 +50,10 @@ class JsonWriter : public ItemWriter {
   explicit JsonWriter(std::FILE* out) : ItemWriter(out) {}
   void Begin() override { std::fputs("[", out_); }
   std::string Render(const Item& item) const override { return ItemToJson(item); }
-  void WriteRendered(std::string_view text) override {
-    std::fputs(first_ ? "\n" : ",\n", out_);
+  Status WriteRendered(std::string_view text) override {
+    Status s = ItemWriter::WriteRendered(first_ ? "\n" : ",\n");
     first_ = false;
-    ItemWriter::WriteRendered(text);
+    return s.ok() ? ItemWriter::WriteRendered(text) : s;
   }
   void End() override { std::fputs(first_ ? "]\n" : "\n]\n", out_); }
 
@@ -214,8 +215,9 @@ std::string ItemToJson(const Item& item) {
   return o;
 }
 
-void ItemWriter::WriteRendered(std::string_view text) {
-  std::fwrite(text.data(), 1, text.size(), out_);
+Status ItemWriter::WriteRendered(std::string_view text) {
+  if (std::fwrite(text.data(), 1, text.size(), out_) == text.size()) return Status::Ok();
+  return Status::FromErrno("writing the output", errno);
 }
 
 std::string PrintingSink::Prepare(const Item& item) {

@@ -229,60 +229,80 @@ std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameC
   item.has_info = entry.has_info;
   item.info = entry.info;
   bool interrupted = false;
-  if (entry.skipped.empty() && options.reuse && item.has_info && options.reuse(item)) {
-    item.reused = true;
-  } else if (entry.skipped.empty()) {
-    if (before_open) before_open();
-    if (options.before_read) options.before_read(item);
-    const auto started = std::chrono::steady_clock::now();
-    FileInfo fresh;
-    Result<UniqueFd> fd = crawl::OpenEntry(entry, &fresh);
-    if (!fd.ok()) {
-      item.skipped = fd.status().message();
-      // Not stat'ed by the walk: an unreadable file is still judged on its figures.
-      if (!entry.has_info) item.has_info = crawl::StatEntry(entry, &item.info);
-    } else if (!entry.has_info && links != nullptr && !links->FirstName(fresh)) {
-      if (repeat != nullptr) *repeat = true;
-      return std::nullopt;
-    } else {
-      item.has_info = true;
-      item.info = fresh;
-      Status s = tools.identifier->Identify(fd->get(), item);
-      if (!s.ok()) {
-        item.skipped = s.message();
-      } else if (tools.scanner && extract::IsSearchable(item) &&
-                 !DetectContent(fd->get(), item, tools.identifier->prefix(),
-                                tools.identifier->prefix_is_plain_text(), *tools.scanner,
-                                options)) {
-        interrupted = true;
+  // Whatever throws on the way (std::bad_alloc inside a library, a bug) costs this item
+  // only: it is kept as found so far and marked skipped, and the scan goes on.
+  try {
+    if (entry.skipped.empty() && options.reuse && item.has_info && options.reuse(item)) {
+      item.reused = true;
+    } else if (entry.skipped.empty()) {
+      if (before_open) before_open();
+      if (options.before_read) options.before_read(item);
+      const auto started = std::chrono::steady_clock::now();
+      FileInfo fresh;
+      Result<UniqueFd> fd = crawl::OpenEntry(entry, &fresh);
+      if (!fd.ok()) {
+        item.skipped = fd.status().message();
+        // Not stat'ed by the walk: an unreadable file is still judged on its figures.
+        if (!entry.has_info) item.has_info = crawl::StatEntry(entry, &item.info);
+      } else if (!entry.has_info && links != nullptr && !links->FirstName(fresh)) {
+        if (repeat != nullptr) *repeat = true;
+        return std::nullopt;
+      } else {
+        item.has_info = true;
+        item.info = fresh;
+        Status s = tools.identifier->Identify(fd->get(), item);
+        if (!s.ok()) {
+          item.skipped = s.message();
+        } else if (tools.scanner && extract::IsSearchable(item) &&
+                   !DetectContent(fd->get(), item, tools.identifier->prefix(),
+                                  tools.identifier->prefix_is_plain_text(), *tools.scanner,
+                                  options)) {
+          interrupted = true;
+        }
+        if (options.read_acl) item.acl = crawl::ReadAcl(fd->get());
+        item.read = true;
       }
-      if (options.read_acl) item.acl = crawl::ReadAcl(fd->get());
-      item.read = true;
+      if (options.after_read) {
+        options.after_read(
+            std::min<uint64_t>(item.info.size, options.limits.max_file_bytes),
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+      if (interrupted) return std::nullopt;
+    } else {
+      item.skipped = std::move(entry.skipped);
     }
-    if (options.after_read) {
-      options.after_read(
-          std::min<uint64_t>(item.info.size, options.limits.max_file_bytes),
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (item.has_info) {
+      item.owner = names.User(item.info.uid);
+      item.group = names.Group(item.info.gid);
     }
-    if (interrupted) return std::nullopt;
-  } else {
-    item.skipped = std::move(entry.skipped);
+  } catch (...) {
+    item.skipped = kSkipInternalError;
   }
-  if (item.has_info) {
-    item.owner = names.User(item.info.uid);
-    item.group = names.Group(item.info.gid);
+  if (options.evaluate) {
+    try {
+      options.evaluate(item);
+    } catch (...) {
+      item.skipped = kSkipInternalError;  // judged as far as it went
+    }
   }
-  if (options.evaluate) options.evaluate(item);
   return item;
 }
 
-// Serialises sink calls and keeps the figures of the summary.
+// Serialises sink calls and keeps the figures of the summary. The first error of the
+// sink stops the scan (failed()); items finished after it are dropped.
 class CountingSink {
  public:
   CountingSink(Sink& sink, ScanStats& stats) : sink_(sink), stats_(stats) {}
   void Emit(Item&& item) {
-    std::string prepared = sink_.Prepare(item);
+    std::string prepared;
+    try {
+      prepared = sink_.Prepare(item);
+    } catch (...) {
+      Fail(Status(StatusCode::kInternal, "internal error while formatting an item"));
+      return;
+    }
     MutexLock lock(mu_);
+    if (!error_.ok()) return;
     ++stats_.items;
     if (item.reused) ++stats_.items_reused;
     if (item.read) ++stats_.items_read;
@@ -295,15 +315,39 @@ class CountingSink {
       ++stats_.violations;
       ++stats_.violations_by_policy[v.policy];
     }
-    sink_.EmitPrepared(std::move(item), std::move(prepared));
+    Status s;
+    try {
+      s = sink_.EmitPrepared(std::move(item), std::move(prepared));
+    } catch (...) {
+      s = Status(StatusCode::kInternal, "internal error while writing an item");
+    }
+    if (!s.ok()) {
+      error_ = std::move(s);
+      failed_.store(true, std::memory_order_relaxed);
+    }
   }
   void Interrupted() {
     MutexLock lock(mu_);
     ++stats_.items_interrupted;
   }
+  // Whether the sink refused an item: the scan stops.
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  // The sink's first error (OK when none).
+  Status error() {
+    MutexLock lock(mu_);
+    return error_;
+  }
 
  private:
+  void Fail(Status s) {
+    MutexLock lock(mu_);
+    if (error_.ok()) error_ = std::move(s);
+    failed_.store(true, std::memory_order_relaxed);
+  }
+
   Mutex mu_;
+  Status error_ GUARDED_BY(mu_);
+  std::atomic<bool> failed_{false};
   Sink& sink_;  // Prepare is thread-safe; EmitPrepared is called with mu_ held
   ScanStats& stats_ GUARDED_BY(mu_);
 };
@@ -356,6 +400,8 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   // dropped or an item was interrupted.
   std::atomic<bool> cut_short{false};
   auto cancelled = [&options] { return options.cancel && options.cancel->load(); };
+  // The sink refused an item: nothing more is read or emitted.
+  auto stopped = [&] { return counting.failed() || cancelled(); };
   for (unsigned i = 0; i < threads; ++i) {
     workers.emplace_back([&, i] {
       pthread_setname_np(pthread_self(), "custos-worker");  // as top -H and perf show it
@@ -375,7 +421,7 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
         }
         // After a cancel, what is queued is dropped (popped so that a walker waiting for
         // room goes on to see the cancel), never read.
-        if (cancelled()) {
+        if (stopped()) {
           cut_short = true;
           continue;
         }
@@ -404,7 +450,7 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
     Status s = crawl::Walk(
         root, walk,
         [&](crawl::Entry&& e) {
-          if (cancelled()) {
+          if (stopped()) {
             cut_short = true;
             return false;
           }
@@ -429,8 +475,9 @@ Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats) {
   queue.Close();
   for (auto& w : workers) w.join();
   st.walk.hardlink_repeats += links.repeats();
-  st.cancelled = cut_short;
+  st.cancelled = cut_short && !counting.failed();
   st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (counting.failed()) return counting.error();
   return result;
 }
 

@@ -31,9 +31,10 @@ class ItemWriter {
   virtual void Begin() {}
   // The text of one item in this format. Thread-safe: it writes nothing.
   virtual std::string Render(const Item& item) const = 0;
-  // Writes the text Render returned; calls are serialised, in output order.
-  virtual void WriteRendered(std::string_view text);
-  void Write(const Item& item) { WriteRendered(Render(item)); }
+  // Writes the text Render returned; calls are serialised, in output order. An error
+  // when the output cannot take it (a full disk, a closed pipe).
+  virtual Status WriteRendered(std::string_view text);
+  Status Write(const Item& item) { return WriteRendered(Render(item)); }
   virtual void End() {}
 
  protected:
@@ -49,11 +50,11 @@ class PrintingSink : public Sink {
   PrintingSink(ItemWriter& writer, bool all) : writer_(writer), all_(all) {}
   // The item's text, or empty when it is not printed.
   std::string Prepare(const Item& item) override;
-  void EmitPrepared(Item&&, std::string&& text) override { Write(text); }
-  void Emit(Item&& item) override { Write(Prepare(item)); }
+  Status EmitPrepared(Item&&, std::string&& text) override { return Write(text); }
+  Status Emit(Item&& item) override { return Write(Prepare(item)); }
   // Writes a text Prepare returned (nothing when it is empty).
-  void Write(std::string_view text) {
-    if (!text.empty()) writer_.WriteRendered(text);
+  Status Write(std::string_view text) {
+    return text.empty() ? Status::Ok() : writer_.WriteRendered(text);
   }
 
  private:

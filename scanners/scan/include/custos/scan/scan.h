@@ -59,16 +59,21 @@ struct ScanOptions {
 };
 
 // Receives finished items. Emit calls are serialised by the scan; implementations need
-// no lock for them.
+// no lock for them. An error returned by Emit (the output cannot be written, the store
+// refuses) stops the scan: the walk ends, queued entries are dropped, nothing more is
+// emitted, and RunScan returns that error. An exception thrown by a sink is taken as
+// such an error.
 class Sink {
  public:
   virtual ~Sink() = default;
-  virtual void Emit(Item&& item) = 0;
+  [[nodiscard]] virtual Status Emit(Item&& item) = 0;
   // The scan calls Prepare on the worker that finished the item, not serialised (it must
   // be thread-safe), then EmitPrepared with what it returned: work that needs no order,
   // such as formatting the item for output, runs in parallel.
   virtual std::string Prepare(const Item&) { return {}; }
-  virtual void EmitPrepared(Item&& item, std::string&&) { Emit(std::move(item)); }
+  [[nodiscard]] virtual Status EmitPrepared(Item&& item, std::string&&) {
+    return Emit(std::move(item));
+  }
 };
 
 struct ScanStats {
@@ -87,8 +92,14 @@ struct ScanStats {
 };
 
 // Runs the scan to completion. Returns an error (and scans nothing) when a root cannot
-// be opened or the magic database cannot be loaded; per-file problems are items.
+// be opened or the magic database cannot be loaded, and the sink's error when it
+// refused an item (see Sink); per-file problems are items. An exception on a worker
+// (std::bad_alloc inside a library, say) does not end the scan: the item it was working
+// on is emitted as skipped with reason kSkipInternalError, with what was found before.
 Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats);
+
+// The skip reason of an item whose processing threw.
+inline constexpr const char* kSkipInternalError = "internal error";
 
 // Identifies, searches and judges one file by path, as `custos classify` does (no
 // walk; a symbolic link is refused). Uses options.magic_database, detectors, limits,

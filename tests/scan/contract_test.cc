@@ -1,0 +1,135 @@
+// The scan's contracts with what it calls: a worker that throws costs only the item it
+// was working on (kept, marked skipped "internal error"), and a sink that refuses an
+// item stops the scan with the sink's error.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "custos/scan/scan.h"
+#include "support/support.h"
+
+using namespace custos;
+using custos::test::TempDir;
+using custos::test::WriteFile;
+
+namespace {
+
+// Keeps every item; refuses (or throws at) item number `fail_at` (1-based) when set.
+class Collect : public scan::Sink {
+ public:
+  explicit Collect(size_t fail_at = 0, bool by_throwing = false)
+      : fail_at_(fail_at), by_throwing_(by_throwing) {}
+  Status Emit(Item&& item) override {
+    ++calls;
+    if (calls == fail_at_) {
+      if (by_throwing_) throw std::runtime_error("sink broke");
+      return Status::Io("writing the output: No space left on device");
+    }
+    items.push_back(std::move(item));
+    return Status::Ok();
+  }
+  const Item* Find(const std::string& path) const {
+    for (const Item& i : items)
+      if (i.path == path) return &i;
+    return nullptr;
+  }
+  std::vector<Item> items;
+  size_t calls = 0;
+
+ private:
+  size_t fail_at_;
+  bool by_throwing_;
+};
+
+scan::ScanOptions Options(const std::string& root) {
+  scan::ScanOptions o;
+  o.roots = {root};
+  o.threads = 2;
+  auto engine = detect::Engine::Create({});
+  REQUIRE(engine.ok());
+  o.detectors = engine.value();
+  // A violation for every item with a detection, as a policy would judge it.
+  o.evaluate = [](Item& item) {
+    if (!item.detections.empty()) item.violations.push_back({"no-cards", "content", "high", "x"});
+  };
+  return o;
+}
+
+void MakeTree(const TempDir& dir, int files) {
+  for (int i = 0; i < files; ++i) {
+    WriteFile(dir / ("f" + std::to_string(i) + ".txt"), "line " + std::to_string(i) + "\n");
+  }
+  WriteFile(dir / "card.txt", "card 4111 1111 1111 1111 on file\n");
+  WriteFile(dir / "poison.txt", "card 5555 5555 5555 4444 on file\n");
+}
+
+}  // namespace
+
+TEST_CASE("scan: a worker that throws while reading costs only that item") {
+  TempDir dir;
+  MakeTree(dir, 50);
+  scan::ScanOptions o = Options(dir.path());
+  const std::string poison = dir / "poison.txt";
+  // Thrown on the worker, on the way to reading the file, as a library would.
+  o.before_read = [&poison](const Item& item) {
+    if (item.path == poison) throw std::bad_alloc();
+  };
+  Collect sink;
+  scan::ScanStats stats;
+  REQUIRE(scan::RunScan(o, sink, &stats).ok());
+  CHECK(sink.items.size() == 52);
+  CHECK_FALSE(stats.cancelled);
+  const Item* p = sink.Find(poison);
+  REQUIRE(p != nullptr);
+  CHECK(p->skipped == scan::kSkipInternalError);
+  CHECK(p->detections.empty());  // never read
+  CHECK(stats.skipped_by_reason[scan::kSkipInternalError] == 1);
+  // The others as usual, judged as usual.
+  const Item* card = sink.Find(dir / "card.txt");
+  REQUIRE(card != nullptr);
+  CHECK(card->skipped.empty());
+  CHECK(card->detections.size() == 1);
+  CHECK(stats.violations == 1);
+}
+
+TEST_CASE("scan: a judgement that throws keeps what the item holds, marked skipped") {
+  TempDir dir;
+  MakeTree(dir, 10);
+  scan::ScanOptions o = Options(dir.path());
+  const std::string poison = dir / "poison.txt";
+  auto judge = o.evaluate;
+  o.evaluate = [&poison, judge](Item& item) {
+    judge(item);
+    if (item.path == poison) throw std::logic_error("a bug in a policy kind");
+  };
+  Collect sink;
+  scan::ScanStats stats;
+  REQUIRE(scan::RunScan(o, sink, &stats).ok());
+  CHECK(sink.items.size() == 12);
+  const Item* p = sink.Find(poison);
+  REQUIRE(p != nullptr);
+  CHECK(p->skipped == scan::kSkipInternalError);
+  CHECK(p->detections.size() == 1);  // read and searched before the judgement threw
+  CHECK(stats.violations == 2);
+}
+
+TEST_CASE("scan: a sink that refuses an item stops the scan with its error") {
+  TempDir dir;
+  MakeTree(dir, 300);
+  scan::ScanOptions o = Options(dir.path());
+  for (bool by_throwing : {false, true}) {
+    Collect sink(5, by_throwing);
+    scan::ScanStats stats;
+    Status s = scan::RunScan(o, sink, &stats);
+    REQUIRE_FALSE(s.ok());
+    CHECK(s.message() == (by_throwing ? "internal error while writing an item"
+                                      : "writing the output: No space left on device"));
+    // Nothing is handed over after the refusal; the walk stopped early.
+    CHECK(sink.calls == 5);
+    CHECK(sink.items.size() == 4);
+    CHECK_FALSE(stats.cancelled);
+  }
+}
