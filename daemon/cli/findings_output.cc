@@ -9,6 +9,7 @@
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
 #include "custos/report/report.h"
+#include "custos/scan/output.h"
 
 namespace custos::cli {
 
@@ -55,8 +56,8 @@ void PrintTable(const std::vector<inventory::Finding>& findings) {
 
 namespace {
 
-void AppendField(std::string& out, const char* key, const std::string& raw, bool first = false) {
-  if (!first) out += ", ";
+void AppendField(std::string& out, const char* key, const std::string& raw) {
+  out += ", ";
   AppendJsonString(out, key);
   out += ": ";
   AppendJsonString(out, EscapeBytes(raw, false));
@@ -90,19 +91,9 @@ std::string FindingJson(const inventory::Finding& f) {
   AppendNullable(o, "exception_reason", f.exception_reason);
   AppendNullable(o, "exception_until", f.exception_until ? Date(f.exception_until) : "");
   AppendNullable(o, "notes", f.notes);
-  o += ", \"detections\": [";
-  for (size_t i = 0; i < f.detections.size(); ++i) {
-    const Detection& d = f.detections[i];
-    o += i ? ", {" : "{";
-    AppendField(o, "detector", d.detector, true);
-    o += ", \"count\": " + std::to_string(d.count) + ", \"masked\": [";
-    for (size_t k = 0; k < d.masked.size(); ++k) {
-      if (k) o += ", ";
-      AppendJsonString(o, EscapeBytes(d.masked[k], false));
-    }
-    o += "]}";
-  }
-  o += "]}";
+  o += ", \"detections\": ";
+  scan::AppendDetectionsJson(o, f.detections);
+  o += "}";
   return o;
 }
 

@@ -145,6 +145,23 @@ std::string ModeString(uint32_t mode) {
   return s;
 }
 
+void AppendDetectionsJson(std::string& o, const std::vector<Detection>& detections) {
+  o += '[';
+  for (size_t i = 0; i < detections.size(); ++i) {
+    const Detection& d = detections[i];
+    if (i) o += ", ";
+    o += "{\"detector\": ";
+    AppendJsonString(o, EscapeBytes(d.detector, false));
+    o += ", \"count\": " + std::to_string(d.count) + ", \"masked\": [";
+    for (size_t k = 0; k < d.masked.size(); ++k) {
+      if (k) o += ", ";
+      AppendJsonString(o, EscapeBytes(d.masked[k], false));
+    }
+    o += "]}";
+  }
+  o += ']';
+}
+
 std::string ItemToJson(const Item& item) {
   std::string o;
   o.reserve(384 + item.path.size() + 160 * item.violations.size());
@@ -178,20 +195,9 @@ std::string ItemToJson(const Item& item) {
   } else {
     o += "null";
   }
-  o += ", \"detections\": [";
-  for (size_t i = 0; i < item.detections.size(); ++i) {
-    const Detection& d = item.detections[i];
-    if (i) o += ", ";
-    o += "{\"detector\": ";
-    AppendJsonString(o, d.detector);
-    o += ", \"count\": " + std::to_string(d.count) + ", \"masked\": [";
-    for (size_t k = 0; k < d.masked.size(); ++k) {
-      if (k) o += ", ";
-      AppendJsonString(o, EscapeBytes(d.masked[k], false));
-    }
-    o += "]}";
-  }
-  o += "], \"violations\": [";
+  o += ", \"detections\": ";
+  AppendDetectionsJson(o, item.detections);
+  o += ", \"violations\": [";
   for (size_t i = 0; i < item.violations.size(); ++i) {
     const Violation& v = item.violations[i];
     if (i) o += ", ";

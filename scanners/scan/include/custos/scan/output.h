@@ -18,6 +18,10 @@ Result<Format> ParseFormat(std::string_view name);
 // The spec's record as one line of JSON (no trailing newline). Paths are escaped with
 // EscapeBytes (invalid UTF-8 as \xNN); JSON escapes control characters.
 std::string ItemToJson(const Item& item);
+// Appends detections as the record's JSON array: [{"detector": ID, "count": N,
+// "masked": [...]}, ...]; masked samples escaped like paths. The one writer of this
+// array, for scan records and for findings.
+void AppendDetectionsJson(std::string& out, const std::vector<Detection>& detections);
 // "0644"
 std::string ModeString(uint32_t mode);
 
