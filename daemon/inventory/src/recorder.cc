@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <vector>
 
+#include "custos/base/mutex.h"
 #include "path_parts.h"
 
 namespace custos::inventory {
@@ -43,13 +43,13 @@ Reuser::Reuser(ScanWriter& store, ContentKeys keys)
 Reuser::~Reuser() = default;
 
 void Reuser::CountError() {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   ++errors_;
 }
 
 Result<std::shared_ptr<const StoredFolder>> Reuser::Folder(ItemReader& reader,
                                                            std::string_view dir) {
-  std::unique_lock lock(mu_);
+  MutexLock lock(mu_);
   while (true) {
     auto it =
         std::find_if(folders_.begin(), folders_.end(), [&](const Slot& s) { return s.dir == dir; });
@@ -58,13 +58,13 @@ Result<std::shared_ptr<const StoredFolder>> Reuser::Folder(ItemReader& reader,
       folders_.splice(folders_.begin(), folders_, it);
       return it->folder;
     }
-    loaded_.wait(lock);  // another thread is loading it
+    loaded_.Wait(mu_);  // another thread is loading it
   }
   folders_.push_front(Slot{std::string(dir), nullptr});
   auto slot = folders_.begin();
-  lock.unlock();
+  lock.Unlock();
   auto loaded = reader.LoadFolder(dir);
-  lock.lock();
+  lock.Lock();
   if (loaded.ok()) {
     slot->folder = loaded.value();
   } else {
@@ -75,7 +75,7 @@ Result<std::shared_ptr<const StoredFolder>> Reuser::Folder(ItemReader& reader,
     --it;
     if (it->folder) it = folders_.erase(it);
   }
-  loaded_.notify_all();
+  loaded_.NotifyAll();
   return loaded;
 }
 
@@ -83,7 +83,7 @@ bool Reuser::TryReuse(Item& item) {
   if (!item.has_info) return false;
   ThreadCache& tc = t_cache;
   if (tc.owner != id_) {
-    std::lock_guard lock(mu_);
+    MutexLock lock(mu_);
     auto& slot = readers_[std::this_thread::get_id()];
     if (!slot) {
       auto r = store_.OpenReader();
@@ -142,7 +142,7 @@ bool Reuser::TryReuse(Item& item) {
 }
 
 uint64_t Reuser::errors() const {
-  std::lock_guard lock(mu_);
+  MutexLock lock(mu_);
   return errors_;
 }
 
@@ -156,15 +156,15 @@ struct Recorder::Batch {
 };
 
 struct Recorder::Shared {
-  std::mutex mu;
-  std::condition_variable work;   // the writer waits for a batch (or the end)
-  std::condition_variable space;  // Add() waits for room
-  Batch pending;
-  std::chrono::steady_clock::time_point first_pending;
-  std::deque<Batch> batches;
-  bool stopping = false;
-  Status error;
-  uint64_t written = 0;
+  Mutex mu;
+  CondVar work;   // the writer waits for a batch (or the end)
+  CondVar space;  // Add() waits for room
+  Batch pending GUARDED_BY(mu);
+  std::chrono::steady_clock::time_point first_pending GUARDED_BY(mu);
+  std::deque<Batch> batches GUARDED_BY(mu);
+  bool stopping GUARDED_BY(mu) = false;
+  Status error GUARDED_BY(mu);
+  uint64_t written GUARDED_BY(mu) = 0;
 };
 
 namespace {
@@ -182,10 +182,10 @@ Recorder::Recorder(ScanWriter& store, int64_t scan_id, RecorderOptions options)
 
 Recorder::~Recorder() {
   {
-    std::lock_guard lock(shared_->mu);
+    MutexLock lock(shared_->mu);
     shared_->stopping = true;
   }
-  shared_->work.notify_all();
+  shared_->work.NotifyAll();
   if (writer_.joinable()) writer_.join();
 }
 
@@ -219,9 +219,9 @@ void Recorder::Add(Item&& item) {
     rec.item = std::move(item);
     rec.item.reused_from.reset();
   }
-  std::unique_lock lock(sh.mu);
+  MutexLock lock(sh.mu);
   if (!sh.error.ok()) return;
-  sh.space.wait(lock, [&] { return sh.batches.size() < kMaxQueuedBatches || !sh.error.ok(); });
+  while (sh.batches.size() >= kMaxQueuedBatches && sh.error.ok()) sh.space.Wait(sh.mu);
   if (!sh.error.ok()) return;
   Batch& b = sh.pending;
   if (b.size == 0) sh.first_pending = std::chrono::steady_clock::now();
@@ -237,7 +237,7 @@ void Recorder::Add(Item&& item) {
   if (++b.size >= options_.batch_items) {
     sh.batches.push_back(std::move(b));
     b = Batch();
-    sh.work.notify_one();
+    sh.work.NotifyOne();
   }
 }
 
@@ -245,16 +245,17 @@ void Recorder::WriterLoop() {
   Shared& sh = *shared_;
   const auto max_age = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(options_.batch_seconds));
-  std::unique_lock lock(sh.mu);
+  MutexLock lock(sh.mu);
   while (true) {
     if (sh.batches.empty() && !sh.stopping) {
       // Wake up for a full batch, the end, or a pending batch that has waited long enough.
       if (sh.pending.size == 0) {
-        sh.work.wait(lock,
-                     [&] { return !sh.batches.empty() || sh.stopping || sh.pending.size != 0; });
+        while (sh.batches.empty() && !sh.stopping && sh.pending.size == 0) sh.work.Wait(sh.mu);
       } else {
-        sh.work.wait_until(lock, sh.first_pending + max_age,
-                           [&] { return !sh.batches.empty() || sh.stopping; });
+        const auto deadline = sh.first_pending + max_age;
+        while (sh.batches.empty() && !sh.stopping) {
+          if (!sh.work.WaitUntil(sh.mu, deadline)) break;
+        }
       }
     }
     if (sh.batches.empty() && sh.pending.size != 0 &&
@@ -268,9 +269,9 @@ void Recorder::WriterLoop() {
     }
     Batch batch = std::move(sh.batches.front());
     sh.batches.pop_front();
-    sh.space.notify_all();
+    sh.space.NotifyAll();
     const bool failed = !sh.error.ok();
-    lock.unlock();
+    lock.Unlock();
     Status s;
     if (!failed) {
       if (!batch.reached.empty()) store_.MarkReached(batch.reached);
@@ -280,19 +281,19 @@ void Recorder::WriterLoop() {
     }
     const size_t n = batch.size;
     batch = Batch();  // freed before the lock is taken again
-    lock.lock();
+    lock.Lock();
     if (!s.ok() && sh.error.ok()) sh.error = s;
     if (s.ok() && !failed) sh.written += n;
-    sh.space.notify_all();
+    sh.space.NotifyAll();
   }
 }
 
 Status Recorder::Finish(ScanState end, const ScanTotals& totals) {
   {
-    std::lock_guard lock(shared_->mu);
+    MutexLock lock(shared_->mu);
     shared_->stopping = true;
   }
-  shared_->work.notify_all();
+  shared_->work.NotifyAll();
   if (writer_.joinable()) writer_.join();
   Status error = status();
   Status s = store_.FinishScan(scan_id_, error.ok() ? end : ScanState::kFailed, totals,
@@ -302,12 +303,12 @@ Status Recorder::Finish(ScanState end, const ScanTotals& totals) {
 }
 
 Status Recorder::status() const {
-  std::lock_guard lock(shared_->mu);
+  MutexLock lock(shared_->mu);
   return shared_->error;
 }
 
 uint64_t Recorder::written() const {
-  std::lock_guard lock(shared_->mu);
+  MutexLock lock(shared_->mu);
   return shared_->written;
 }
 

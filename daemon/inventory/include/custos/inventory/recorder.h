@@ -14,17 +14,16 @@
 // transaction), and the next scan reads again what was not recorded.
 #pragma once
 
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 
 #include "custos/base/item.h"
+#include "custos/base/mutex.h"
 #include "custos/base/status.h"
 #include "custos/inventory/lifecycle.h"  // JudgementStands
 #include "custos/inventory/store.h"
@@ -81,11 +80,11 @@ class Reuser {
   ScanWriter& store_;
   ContentKeys keys_;
   const uint64_t id_;
-  mutable std::mutex mu_;
-  std::condition_variable loaded_;
-  std::unordered_map<std::thread::id, std::unique_ptr<ItemReader>> readers_;
-  std::list<Slot> folders_;  // most recently used first
-  uint64_t errors_ = 0;
+  mutable Mutex mu_;
+  CondVar loaded_;  // a folder another thread was loading is there (or failed)
+  std::unordered_map<std::thread::id, std::unique_ptr<ItemReader>> readers_ GUARDED_BY(mu_);
+  std::list<Slot> folders_ GUARDED_BY(mu_);  // most recently used first
+  uint64_t errors_ GUARDED_BY(mu_) = 0;
 };
 
 struct RecorderOptions {

@@ -37,16 +37,29 @@ class CAPABILITY("mutex") Mutex {
   std::mutex mu_;
 };
 
-// Holds a Mutex for its scope.
+// Holds a Mutex for its scope. Unlock() and Lock() let go of it for a stretch of the
+// scope (slow work that needs no lock) and take it back.
 class SCOPED_CAPABILITY MutexLock {
  public:
   explicit MutexLock(Mutex& mu) ACQUIRE(mu) : mu_(mu) { mu_.lock(); }
-  ~MutexLock() RELEASE() { mu_.unlock(); }
+  ~MutexLock() RELEASE() {
+    if (locked_) mu_.unlock();
+  }
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
 
+  void Unlock() RELEASE() {
+    mu_.unlock();
+    locked_ = false;
+  }
+  void Lock() ACQUIRE() {
+    mu_.lock();
+    locked_ = true;
+  }
+
  private:
   Mutex& mu_;
+  bool locked_ = true;
 };
 
 // A condition variable used with a Mutex the caller holds. Waits may wake spuriously:
@@ -68,6 +81,15 @@ class CondVar {
   bool WaitFor(Mutex& mu, const std::chrono::duration<Rep, Period>& timeout) REQUIRES(mu) {
     std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
     const bool woken = cv_.wait_for(lock, timeout) == std::cv_status::no_timeout;
+    lock.release();
+    return woken;
+  }
+
+  // Like Wait, until `deadline`. False when it timed out.
+  template <class Clock, class Duration>
+  bool WaitUntil(Mutex& mu, const std::chrono::time_point<Clock, Duration>& deadline) REQUIRES(mu) {
+    std::unique_lock<std::mutex> lock(mu.mu_, std::adopt_lock);
+    const bool woken = cv_.wait_until(lock, deadline) == std::cv_status::no_timeout;
     lock.release();
     return woken;
   }
