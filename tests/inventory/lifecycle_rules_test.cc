@@ -724,3 +724,21 @@ TEST_CASE("lifecycle rules: what readers see") {
   CHECK_FALSE(IsActive(S::kExcepted));
   CHECK_FALSE(IsActive(S::kResolved));
 }
+
+TEST_CASE("lifecycle rules: how far a scan judged an item") {
+  Item read;
+  read.mime = "text/plain";
+  CHECK(lifecycle::JudgedAs(read, true) == ItemState::kComplete);
+  CHECK(lifecycle::JudgedAs(read, false) == ItemState::kPartial);  // content not searched
+  Item partial = read;
+  partial.skipped = "size limit";
+  CHECK(lifecycle::JudgedAs(partial, true) == ItemState::kPartial);
+  Item skipped;
+  skipped.skipped = "permission denied";
+  CHECK(lifecycle::JudgedAs(skipped, true) == ItemState::kSkipped);
+  CHECK(lifecycle::JudgedAs(skipped, false) == ItemState::kSkipped);
+  Item reused = partial;
+  reused.reused = true;  // judged again on what its earlier read found
+  CHECK(lifecycle::JudgedAs(reused, true) == ItemState::kComplete);
+  CHECK(lifecycle::JudgedAs(reused, false) == ItemState::kPartial);
+}

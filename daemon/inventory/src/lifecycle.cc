@@ -183,6 +183,11 @@ std::optional<StatusChange> Retry(const StatusChange& failed, const StoredFindin
   return Move(f, place, failed.to, failed.at, failed.scan_id, failed.note);
 }
 
+ItemState JudgedAs(const Item& item, bool content_judged) {
+  const ItemState state = item.reused ? ItemState::kComplete : StateOf(item);
+  return !content_judged && state == ItemState::kComplete ? ItemState::kPartial : state;
+}
+
 Plan Reconcile(const std::vector<StoredFinding>& findings, const std::vector<Violation>& violations,
                ItemState state, int64_t scan_id, int64_t now, const Place& place) {
   Plan plan;

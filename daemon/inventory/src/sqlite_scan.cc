@@ -408,9 +408,8 @@ Status SqliteStore::RecordIn(int64_t scan_id, const ItemRecord& rec, WFolder& f,
   w->info = it.info;
   w->deleted_at = 0;
   MarkSeen(w->id);
-  ItemState state = it.reused ? ItemState::kComplete : StateOf(it);
-  if (!rec.content_judged && state == ItemState::kComplete) state = ItemState::kPartial;
-  return Reconcile(scan_id, *w, f.path, name, it.violations, state, now);
+  return Reconcile(scan_id, *w, f.path, name, it.violations,
+                   lifecycle::JudgedAs(it, rec.content_judged), now);
 }
 
 // Moves the findings of the item `dir`/`name` along (lifecycle::Reconcile). A finding

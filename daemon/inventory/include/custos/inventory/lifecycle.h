@@ -189,6 +189,12 @@ std::optional<StatusChange> Retry(const StatusChange& failed, const StoredFindin
 
 // --- Plans.
 
+// How far a scan judged `item`, for Reconcile: as read (StateOf), a reused item as
+// complete (judged again on what its earlier read found), and an item whose content
+// would be searched but was not (`content_judged` false: a scan without content
+// search) as partial at best.
+ItemState JudgedAs(const Item& item, bool content_judged);
+
 // A scan's judgement of the item holding `findings` (at `place`): new findings for new
 // violations, resolutions for violations that are gone. A finding seen again unchanged
 // writes nothing (the scan's coverage says so once it completes); a resolved one that
