@@ -24,7 +24,7 @@ class InventoryStore;
 class InventoryRecorder : public RunRecorder {
  public:
   InventoryRecorder(InventoryStore& owner, std::unique_lock<Mutex> lock,
-                    std::unique_ptr<inventory::Store> store)
+                    std::unique_ptr<inventory::ScanWriter> store)
       : owner_(owner), lock_(std::move(lock)), store_(std::move(store)) {}
   ~InventoryRecorder() override {
     // The session's readers and writer thread go before the store they use.
@@ -50,14 +50,14 @@ class InventoryRecorder : public RunRecorder {
  private:
   InventoryStore& owner_;
   std::unique_lock<Mutex> lock_;  // the store's write_mu_: one run writes at a time
-  std::unique_ptr<inventory::Store> store_;
+  std::unique_ptr<inventory::ScanWriter> store_;
   std::unique_ptr<inventory::ScanSession> session_;
 };
 
 class InventoryStore : public ResultStore {
  public:
   InventoryStore(std::string db_path, std::string state_dir,
-                 std::unique_ptr<inventory::Store> reader)
+                 std::unique_ptr<inventory::ReportReader> reader)
       : db_path_(std::move(db_path)),
         state_dir_(std::move(state_dir)),
         reader_(std::move(reader)) {}
@@ -139,7 +139,7 @@ class InventoryStore : public ResultStore {
   // Finish (or its end), by a std::unique_lock the recorder keeps.
   Mutex write_mu_;
   mutable Mutex read_mu_;
-  std::unique_ptr<inventory::Store> reader_ GUARDED_BY(read_mu_);
+  std::unique_ptr<inventory::ReportReader> reader_ GUARDED_BY(read_mu_);
   mutable std::optional<InventoryFigures> cached_ GUARDED_BY(read_mu_);
   mutable std::chrono::steady_clock::time_point cached_at_ GUARDED_BY(read_mu_);
 };
