@@ -77,8 +77,10 @@ int RunClassify(const ClassifyArgs& a) {
                   static_cast<unsigned long long>(d.count), masked.c_str());
     }
     for (const Violation& v : item->violations) {
-      std::printf("  violation:    %s [%s, %s] %s\n", v.policy.c_str(), v.kind.c_str(),
-                  v.severity.c_str(), EscapeBytes(v.reason, true).c_str());
+      std::printf("  violation:    %s [%s, %s] %s\n", v.policy.c_str(),
+                  std::string(ViolationKindName(v.kind)).c_str(),
+                  std::string(SeverityName(v.severity)).c_str(),
+                  EscapeBytes(v.reason, true).c_str());
     }
   }
   return rc;

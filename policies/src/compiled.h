@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,10 +13,9 @@
 #include "custos/base/glob.h"
 #include "custos/base/item.h"
 #include "custos/policies/policy.h"
+#include "kinds/kinds.h"
 
 namespace custos::policies::internal {
-
-enum class AgeFrom { kContentDate, kMtime, kCtime };
 
 struct Match {
   // An empty list means "no condition" (the loader rejects empty lists as written).
@@ -25,40 +25,17 @@ struct Match {
   uint64_t min_count = 1;
 };
 
-struct Retention {
-  int64_t max_age = 0;       // seconds
-  std::string max_age_text;  // as written, printed in reasons
-  AgeFrom age_from = AgeFrom::kContentDate;
-};
-
-// Allowed owners or groups: names and numbers as written, plus the numbers they
-// stand for on this host (names resolved at load; unknown names keep no number).
-struct IdList {
-  bool given = false;
-  std::vector<std::string> written;
-  std::vector<uint32_t> ids;
-};
-
-struct Access {
-  std::optional<uint32_t> max_mode;  // permission bits (07777 mask)
-  IdList owners;
-  IdList groups;
-  bool no_acl_grants_to_others = false;
-};
-
-struct Location {
-  std::vector<Glob> allowed_paths;
+// One rule of a policy and the kind it is of (kinds/kinds.h).
+struct PolicyRule {
+  const PolicyKind* kind = nullptr;
+  std::unique_ptr<const Rule> rule;
 };
 
 struct Policy {
   PolicyInfo info;
   bool has_match = false;
   Match match;
-  std::optional<Retention> retention;
-  std::optional<Access> access;
-  std::optional<Location> location;
-  bool encryption_required = false;
-  bool forbid = false;
+  std::vector<PolicyRule> rules;  // in the order of the kinds table
 };
 
 struct LegalHold {

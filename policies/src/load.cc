@@ -4,13 +4,10 @@
 // the offending node (unknown key: the key; bad value: the value; missing key: the
 // map holding it). Checks that span files (duplicate ids, references to custom
 // detectors) run once all files are read. Any diagnostic rejects the whole set.
-#include <grp.h>
-#include <pwd.h>
 #include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <map>
 #include <set>
 #include <string_view>
@@ -21,14 +18,15 @@
 #include "custos/yaml/reader.h"
 #include "messages.h"
 #include "policy_set_impl.h"
+#include "reader.h"
 
 namespace custos::policies {
 namespace {
 
-using internal::AgeFrom;
 using internal::Compiled;
-using internal::IdList;
 using internal::Policy;
+using internal::PolicyKind;
+using internal::PolicyKinds;
 
 constexpr uint64_t kMaxFileSize = 16 << 20;
 
@@ -49,58 +47,6 @@ bool ValidId(std::string_view s, bool allow_underscore) {
     if (!ok) return false;
   }
   return true;
-}
-
-// "glob 'X' has an unclosed '['" (base's wording) -> "unclosed '['".
-std::string GlobProblem(std::string_view pattern, std::string_view message) {
-  const std::string prefix = "glob '" + std::string(pattern) + "' ";
-  std::string_view rest = message;
-  if (rest.substr(0, prefix.size()) == prefix) rest.remove_prefix(prefix.size());
-  for (std::string_view filler : {"has an ", "has a ", "is "}) {
-    if (rest.substr(0, filler.size()) == filler) {
-      rest.remove_prefix(filler.size());
-      break;
-    }
-  }
-  if (rest == "empty glob") return "empty";
-  return std::string(rest);
-}
-
-std::optional<uint32_t> ParseId(std::string_view s) {
-  if (!IsDigits(s) || s.size() > 10) return std::nullopt;
-  const uint64_t v = std::stoull(std::string(s));
-  if (v > 0xffffffffu) return std::nullopt;
-  return static_cast<uint32_t>(v);
-}
-
-std::optional<uint32_t> LookupUser(const std::string& name) {
-  std::vector<char> buf(16384);
-  for (;;) {
-    struct passwd pw;
-    struct passwd* res = nullptr;
-    const int rc = getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &res);
-    if (rc == ERANGE && buf.size() < (1u << 22)) {
-      buf.resize(buf.size() * 2);
-      continue;
-    }
-    if (rc != 0 || res == nullptr) return std::nullopt;
-    return pw.pw_uid;
-  }
-}
-
-std::optional<uint32_t> LookupGroup(const std::string& name) {
-  std::vector<char> buf(16384);
-  for (;;) {
-    struct group gr;
-    struct group* res = nullptr;
-    const int rc = getgrnam_r(name.c_str(), &gr, buf.data(), buf.size(), &res);
-    if (rc == ERANGE && buf.size() < (1u << 22)) {
-      buf.resize(buf.size() * 2);
-      continue;
-    }
-    if (rc != 0 || res == nullptr) return std::nullopt;
-    return gr.gr_gid;
-  }
 }
 
 // Where an id was first defined, for duplicate messages.
@@ -143,28 +89,22 @@ class Loader {
 
   // Structure helpers: the shared reader's, with the policy file's rules.
   Fields ReadMap(const YAML::Node& map, const yaml::Names& allowed, std::string_view where) {
-    return reader_.ReadMap(map, allowed, where);
+    return policy_reader_.ReadMap(map, allowed, where);
   }
   std::optional<std::string> ScalarOf(const Field& f, std::string_view key) {
-    return reader_.Scalar(f, key);
+    return policy_reader_.Scalar(f, key);
   }
-  // A list of scalars: null is "missing value", an empty list is reported unless allowed.
   std::optional<yaml::Scalars> ScalarList(const Field& f, std::string_view key, bool allow_empty) {
-    return reader_.ScalarList(f, key, false, allow_empty);
+    return policy_reader_.ScalarList(f, key, allow_empty);
   }
-  bool IsMapField(const Field& f, std::string_view key) { return reader_.IsMap(f, key, false); }
-  std::optional<bool> Bool(const Field& f, std::string_view key) {
-    return reader_.Bool(f, key, false);
+  bool IsMapField(const Field& f, std::string_view key) { return policy_reader_.IsMap(f, key); }
+  std::vector<Glob> Globs(const Field& f, std::string_view key) {
+    return policy_reader_.Globs(f, key);
   }
-  std::vector<Glob> Globs(const Field& f, std::string_view key);
-  IdList Ids(const Field& f, std::string_view key, bool users);
 
   // The three sections.
   void ReadPolicy(const YAML::Node& node);
   bool ReadMatch(const Field& f, Policy& p);
-  void ReadRetention(const Field& f, Policy& p);
-  void ReadAccess(const Field& f, Policy& p);
-  void ReadLocation(const Field& f, Policy& p);
   void ReadDetector(const YAML::Node& node);
   void ReadHold(const YAML::Node& node);
 
@@ -173,46 +113,13 @@ class Loader {
   std::vector<std::string> names_;
   std::vector<Diagnostic> file_diags_;  // the current file's
   yaml::Reader reader_{"", &file_diags_};
+  internal::PolicyReader policy_reader_{reader_};
   std::vector<FileDiagnostic> diags_;
   Compiled compiled_;
   std::map<std::string, Definition, std::less<>> policy_ids_;
   std::map<std::string, Definition, std::less<>> detector_ids_;
   std::vector<DetectorRef> detector_refs_;
 };
-
-std::vector<Glob> Loader::Globs(const Field& f, std::string_view key) {
-  std::vector<Glob> globs;
-  auto list = ScalarList(f, key, false);
-  if (!list) return globs;
-  for (const auto& [text, node] : *list) {
-    auto g = Glob::Compile(text);
-    if (!g.ok()) {
-      Error(node, msg::BadGlob(text, GlobProblem(text, g.status().message())));
-      continue;
-    }
-    globs.push_back(std::move(g).value());
-  }
-  return globs;
-}
-
-IdList Loader::Ids(const Field& f, std::string_view key, bool users) {
-  IdList ids;
-  ids.given = true;
-  auto list = ScalarList(f, key, false);
-  if (!list) return ids;
-  for (const auto& [text, node] : *list) {
-    if (text.empty()) {
-      Error(node, msg::EmptyValue(key));
-      continue;
-    }
-    ids.written.push_back(text);
-    std::optional<uint32_t> id = ParseId(text);
-    // A name unknown on this host keeps no number: it still matches by name.
-    if (!id) id = users ? LookupUser(text) : LookupGroup(text);
-    if (id) ids.ids.push_back(*id);
-  }
-  return ids;
-}
 
 void Loader::BeginFile(const std::string& name) {
   file_index_ = names_.size();
@@ -273,14 +180,15 @@ void Loader::ReadText(const std::string& text) {
 }
 
 void Loader::ReadPolicy(const YAML::Node& node) {
-  Fields f = ReadMap(node,
-                     {"id", "description", "references", "severity", "match", "retention", "access",
-                      "location", "encryption", "forbid"},
-                     "in policy");
+  static const yaml::Names kKeys = [] {
+    yaml::Names keys = {"id", "description", "references", "severity", "match"};
+    for (const PolicyKind& k : PolicyKinds()) keys.push_back(k.key);
+    return keys;
+  }();
+  Fields f = ReadMap(node, kKeys, "in policy");
   Policy p;
   p.info.file = file_;
   p.info.line = PosOf(node.Mark()).line;
-  p.info.severity = "medium";
 
   if (auto it = f.find("id"); it == f.end()) {
     Error(node, msg::Missing("id", "in policy"));
@@ -306,45 +214,26 @@ void Loader::ReadPolicy(const YAML::Node& node) {
   }
   if (auto it = f.find("severity"); it != f.end()) {
     if (auto s = ScalarOf(it->second, "severity")) {
-      if (*s == "low" || *s == "medium" || *s == "high" || *s == "critical") {
-        p.info.severity = *s;
+      if (auto severity = ParseSeverity(*s)) {
+        p.info.severity = *severity;
       } else {
-        Error(it->second.value, msg::BadValue("severity", *s, "low, medium, high, critical"));
+        yaml::Names names;
+        for (size_t i = 0; i < kSeverityCount; ++i) {
+          names.push_back(SeverityName(static_cast<Severity>(i)));
+        }
+        Error(it->second.value, msg::BadValue("severity", *s, yaml::JoinNames(names)));
       }
     }
   }
   if (auto it = f.find("match"); it != f.end()) p.has_match = ReadMatch(it->second, p);
 
   bool has_rule = false;
-  if (auto it = f.find("retention"); it != f.end()) {
-    has_rule = true;
-    ReadRetention(it->second, p);
-  }
-  if (auto it = f.find("access"); it != f.end()) {
-    has_rule = true;
-    ReadAccess(it->second, p);
-  }
-  if (auto it = f.find("location"); it != f.end()) {
-    has_rule = true;
-    ReadLocation(it->second, p);
-  }
-  if (auto it = f.find("encryption"); it != f.end()) {
-    if (auto s = ScalarOf(it->second, "encryption")) {
-      if (*s == "required") {
-        p.encryption_required = true;
-        has_rule = true;
-      } else if (*s != "optional") {
-        Error(it->second.value, msg::BadValue("encryption", *s, "required, optional"));
-        has_rule = true;  // reported already
-      }
-    } else {
-      has_rule = true;
-    }
-  }
-  if (auto it = f.find("forbid"); it != f.end()) {
-    auto b = Bool(it->second, "forbid");
-    p.forbid = b.value_or(false);
-    if (!b || *b) has_rule = true;
+  for (const PolicyKind& kind : PolicyKinds()) {
+    auto it = f.find(kind.key);
+    if (it == f.end()) continue;
+    internal::ReadRule read = kind.read(policy_reader_, it->second);
+    has_rule = has_rule || read.declares;
+    if (read.rule) p.rules.push_back({&kind, std::move(read.rule)});
   }
   if (!has_rule) Error(node, msg::NoRule(p.info.id));
 
@@ -387,84 +276,6 @@ bool Loader::ReadMatch(const Field& field, Policy& p) {
     if (f.find("detectors") == f.end()) Error(it->second.key, msg::MinCountWithoutDetectors());
   }
   return true;
-}
-
-void Loader::ReadRetention(const Field& field, Policy& p) {
-  if (!IsMapField(field, "retention")) return;
-  Fields f = ReadMap(field.value, {"max_age", "age_from"}, "in retention");
-  internal::Retention r;
-  if (auto it = f.find("max_age"); it == f.end()) {
-    Error(field.value, msg::Missing("max_age", "in retention"));
-  } else if (auto s = ScalarOf(it->second, "max_age")) {
-    if (auto d = ParseDuration(*s)) {
-      r.max_age = *d;
-      r.max_age_text = *s;
-    } else {
-      Error(it->second.value, msg::BadDuration("max_age", *s));
-    }
-  }
-  if (auto it = f.find("age_from"); it != f.end()) {
-    if (auto s = ScalarOf(it->second, "age_from")) {
-      if (*s == "content_date") {
-        r.age_from = AgeFrom::kContentDate;
-      } else if (*s == "mtime") {
-        r.age_from = AgeFrom::kMtime;
-      } else if (*s == "ctime") {
-        r.age_from = AgeFrom::kCtime;
-      } else {
-        Error(it->second.value, msg::BadValue("age_from", *s, "content_date, mtime, ctime"));
-      }
-    }
-  }
-  p.retention = r;
-}
-
-void Loader::ReadAccess(const Field& field, Policy& p) {
-  if (!IsMapField(field, "access")) return;
-  Fields f = ReadMap(field.value, {"max_mode", "owners", "groups", "no_acl_grants_to_others"},
-                     "in access");
-  internal::Access a;
-  bool checks = false;
-  if (auto it = f.find("max_mode"); it != f.end()) {
-    checks = true;
-    if (auto s = ScalarOf(it->second, "max_mode")) {
-      const bool octal =
-          (s->size() == 3 || s->size() == 4) &&
-          std::all_of(s->begin(), s->end(), [](char c) { return c >= '0' && c <= '7'; });
-      if (octal) {
-        a.max_mode = static_cast<uint32_t>(std::stoul(*s, nullptr, 8));
-      } else {
-        Error(it->second.value, msg::BadValue("max_mode", *s, "an octal mode such as \"0640\""));
-      }
-    }
-  }
-  if (auto it = f.find("owners"); it != f.end()) {
-    checks = true;
-    a.owners = Ids(it->second, "owners", true);
-  }
-  if (auto it = f.find("groups"); it != f.end()) {
-    checks = true;
-    a.groups = Ids(it->second, "groups", false);
-  }
-  if (auto it = f.find("no_acl_grants_to_others"); it != f.end()) {
-    auto b = Bool(it->second, "no_acl_grants_to_others");
-    a.no_acl_grants_to_others = b.value_or(false);
-    if (!b || *b) checks = true;
-  }
-  if (!checks) Error(field.value, msg::NoAccessCheck());
-  p.access = std::move(a);
-}
-
-void Loader::ReadLocation(const Field& field, Policy& p) {
-  if (!IsMapField(field, "location")) return;
-  Fields f = ReadMap(field.value, {"allowed_paths"}, "in location");
-  internal::Location l;
-  if (auto it = f.find("allowed_paths"); it == f.end()) {
-    Error(field.value, msg::Missing("allowed_paths", "in location"));
-  } else {
-    l.allowed_paths = Globs(it->second, "allowed_paths");
-  }
-  p.location = std::move(l);
 }
 
 void Loader::ReadDetector(const YAML::Node& node) {

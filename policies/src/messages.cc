@@ -5,6 +5,7 @@
 #include "custos/base/escape.h"
 #include "custos/base/item.h"
 #include "custos/policies/policy.h"
+#include "kinds/kinds.h"
 
 namespace custos::policies::msg {
 
@@ -43,9 +44,10 @@ Problem MinCountWithoutDetectors() {
 }
 Problem NoRule(std::string_view policy_id) {
   std::string who = policy_id.empty() ? "policy" : "policy " + Quote(policy_id);
-  return {Code::kMissingKey, who +
-                                 " has no rule (expected at least one of retention, access, "
-                                 "location, encryption: required, forbid: true)"};
+  yaml::Names kinds;
+  for (const internal::PolicyKind& k : internal::PolicyKinds()) kinds.push_back(k.as_rule);
+  return {Code::kMissingKey,
+          who + " has no rule (expected at least one of " + yaml::JoinNames(kinds) + ")"};
 }
 Problem NoAccessCheck() {
   return {Code::kMissingKey,

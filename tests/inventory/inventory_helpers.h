@@ -38,7 +38,7 @@ inline Item MakeItem(const std::string& path, uint64_t ino, uint64_t size = 100,
 
 inline Violation V(const std::string& policy, const std::string& kind = "access",
                    const std::string& severity = "high") {
-  return {policy, kind, severity, "because"};
+  return {policy, ParseViolationKind(kind).value(), ParseSeverity(severity).value(), "because"};
 }
 
 inline ContentKeys Keys(const std::string& searched = "s1", const std::string& identified = "i1") {

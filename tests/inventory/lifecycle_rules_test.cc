@@ -43,7 +43,7 @@ StoredFinding Excepted(int64_t id, int64_t until) {
 
 Violation V(const std::string& policy, const std::string& kind = "access",
             const std::string& severity = "high") {
-  return {policy, kind, severity, "because"};
+  return {policy, ParseViolationKind(kind).value(), ParseSeverity(severity).value(), "because"};
 }
 
 std::string Line(const FindingEvent& e) {

@@ -271,7 +271,9 @@ TEST_CASE("reuse: folders stored together or scattered load the same records and
     REQUIRE(s != nullptr);
     CHECK(s->item.info.ino == it.info.ino);
     std::set<std::string> want, got;
-    for (const Violation& v : it.violations) want.insert(v.policy + "/" + v.kind);
+    for (const Violation& v : it.violations) {
+      want.insert(v.policy + "/" + std::string(ViolationKindName(v.kind)));
+    }
     for (const StoredFinding& sf : s->findings) got.insert(sf.policy + "/" + sf.kind);
     CHECK(got == want);
   }

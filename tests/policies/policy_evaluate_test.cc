@@ -47,7 +47,8 @@ Item MakeItem(std::string path, Category category, int64_t mtime) {
 std::vector<std::string> Reasons(const Item& item) {
   std::vector<std::string> out;
   for (const Violation& v : item.violations) {
-    out.push_back(v.policy + "/" + v.kind + "/" + v.severity + ": " + v.reason);
+    out.push_back(v.policy + "/" + std::string(ViolationKindName(v.kind)) + "/" +
+                  std::string(SeverityName(v.severity)) + ": " + v.reason);
   }
   return out;
 }
@@ -224,7 +225,7 @@ legal_holds:
   set->Evaluate(next_day, T("2025-02-01T00:00:00Z"));
   CHECK(next_day.legal_hold.empty());
   REQUIRE(next_day.violations.size() == 1);
-  CHECK(next_day.violations[0].kind == "retention");
+  CHECK(ViolationKindName(next_day.violations[0].kind) == "retention");
 }
 
 TEST_CASE("access: mode bits outside max_mode") {

@@ -40,7 +40,9 @@ Item MakeItem(std::string path, Category category) {
 
 std::vector<std::string> Kinds(const Item& item) {
   std::vector<std::string> out;
-  for (const Violation& v : item.violations) out.push_back(v.policy + "/" + v.kind);
+  for (const Violation& v : item.violations) {
+    out.push_back(v.policy + "/" + std::string(ViolationKindName(v.kind)));
+  }
   return out;
 }
 
@@ -119,10 +121,10 @@ legal_holds:
   CHECK(infos[0].id == "cctv-30d");
   CHECK(infos[0].description == "CCTV footage is kept at most 30 days");
   CHECK(infos[0].references == Strings{"GDPR Art. 5(1)(e)", "site CCTV code of practice"});
-  CHECK(infos[0].severity == "high");
+  CHECK(SeverityName(infos[0].severity) == "high");
   CHECK(infos[0].file == "spec.yaml");
   CHECK(infos[0].line == 2);
-  CHECK(infos[2].severity == "medium");  // the default
+  CHECK(SeverityName(infos[2].severity) == "medium");  // the default
   const auto& dets = set.value()->custom_detectors();
   REQUIRE(dets.size() == 1);
   CHECK(dets[0].id == "sia-licence");
@@ -272,7 +274,7 @@ TEST_CASE("default pack: typical findings of a security operator") {
   set.Evaluate(fmr, now);
   CHECK(Kinds(fmr) == Strings{"biometric-access/access", "biometric-location/location",
                               "biometric-encrypted/encryption"});
-  CHECK(fmr.violations[0].severity == "critical");
+  CHECK(fmr.violations[0].severity == Severity::kCritical);
   CHECK(fmr.violations[0].reason == "mode 0644 exceeds 0640; ACL grants r-- to user 65534");
 
   // A vetting file with a passport MRZ, two years old, readable by all.

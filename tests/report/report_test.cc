@@ -38,7 +38,7 @@ TEST_CASE("report: hostile file names, reasons and notes are escaped in every fo
   Fixture fx;
   const std::string path = "/srv/<script>alert(1)</script>&\"'\x1b[31m\nnew line\xff.txt";
   Item it = MakeItem(path, 1);
-  it.violations = {{"p1", "access", "high", "mode <b>0644</b>"}};
+  it.violations = {{"p1", ViolationKind::kAccess, Severity::kHigh, "mode <b>0644</b>"}};
   Detection d;
   d.detector = "email";
   d.count = 1;

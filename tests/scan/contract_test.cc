@@ -53,7 +53,8 @@ scan::ScanOptions Options(const std::string& root) {
   o.detectors = engine.value();
   // A violation for every item with a detection, as a policy would judge it.
   o.evaluate = [](Item& item) {
-    if (!item.detections.empty()) item.violations.push_back({"no-cards", "content", "high", "x"});
+    if (!item.detections.empty())
+      item.violations.push_back({"no-cards", ViolationKind::kForbidden, Severity::kHigh, "x"});
   };
   return o;
 }

@@ -19,8 +19,8 @@ Item SampleItem() {
   item.category = Category::kVideo;
   item.content_date = 1704164645;
   item.detections.push_back({"payment_card", 2, {"**** **** **** 1111"}});
-  item.violations.push_back(
-      {"cctv-30d", "retention", "high", "recorded 2024-01-02T03:04:05Z, 695 days old, limit 30d"});
+  item.violations.push_back({"cctv-30d", ViolationKind::kRetention, Severity::kHigh,
+                             "recorded 2024-01-02T03:04:05Z, 695 days old, limit 30d"});
   return item;
 }
 }  // namespace

@@ -67,8 +67,8 @@ SeenFinding Derive(const StoredFinding& f, const Sightings& sightings, std::stri
 }
 
 bool FindingStands(const StoredFinding& f, const Violation& v, int64_t now) {
-  return f.status != FindingStatus::kResolved && !f.pinned && f.severity == v.severity &&
-         f.reason == v.kept_reason() &&
+  return f.status != FindingStatus::kResolved && !f.pinned &&
+         f.severity == SeverityName(v.severity) && f.reason == v.kept_reason() &&
          !(f.status == FindingStatus::kExcepted && ExceptionExpired(f.exception_until, now));
 }
 
@@ -84,7 +84,7 @@ bool JudgementStands(const StoredItem& stored, const std::vector<Violation>& vio
     if (repeated) continue;
     const StoredFinding* f = nullptr;
     for (const StoredFinding& c : stored.findings) {
-      if (c.policy == v.policy && c.kind == v.kind) f = &c;
+      if (c.policy == v.policy && c.kind == ViolationKindName(v.kind)) f = &c;
     }
     if (f == nullptr || !FindingStands(*f, v, now)) return false;
     ++matched;
@@ -198,15 +198,17 @@ Plan Reconcile(const std::vector<StoredFinding>& findings, const std::vector<Vio
   };
   size_t created = 0;
   for (const Violation& v : violations) {
-    if (is_current(v.policy, v.kind)) continue;  // one finding per key
-    current.emplace_back(v.policy, v.kind);
+    const std::string_view kind = ViolationKindName(v.kind);
+    if (is_current(v.policy, kind)) continue;  // one finding per key
+    current.emplace_back(v.policy, kind);
     size_t at = findings.size();
     for (size_t k = 0; k < findings.size(); ++k) {
-      if (findings[k].policy == v.policy && findings[k].kind == v.kind) at = k;
+      if (findings[k].policy == v.policy && findings[k].kind == kind) at = k;
     }
     if (at == findings.size()) {
       plan.push_back({findings.size() + created++,
-                      Create{v.policy, v.kind, v.severity, v.kept_reason(), now, scan_id}});
+                      Create{v.policy, std::string(kind), std::string(SeverityName(v.severity)),
+                             v.kept_reason(), now, scan_id}});
       continue;
     }
     const StoredFinding& seen = findings[at];
@@ -233,7 +235,8 @@ Plan Reconcile(const std::vector<StoredFinding>& findings, const std::vector<Vio
       Add(plan, at, Move(seen, place, FindingStatus::kOpen, now, scan_id, ""));
     }
     // Seen by this scan, written down (and no longer pinned).
-    plan.push_back({at, Confirm{v.severity, v.kept_reason(), now, scan_id}});
+    plan.push_back(
+        {at, Confirm{std::string(SeverityName(v.severity)), v.kept_reason(), now, scan_id}});
   }
   for (size_t k = 0; k < findings.size(); ++k) {
     const StoredFinding& f = findings[k];

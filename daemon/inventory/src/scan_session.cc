@@ -44,7 +44,7 @@ Result<std::unique_ptr<ScanSession>> ScanSession::Begin(
   std::vector<PolicyRecord> records;
   if (policies) {
     for (const policies::PolicyInfo& p : policies->policies()) {
-      records.push_back({p.id, p.description, p.references, p.severity});
+      records.push_back({p.id, p.description, p.references, std::string(SeverityName(p.severity))});
     }
   }
   auto scan_id = store.BeginScan(options.roots, now, records, key_id);

@@ -58,7 +58,9 @@ class MemoryRecorder : public RunRecorder {
   Status Emit(Item&& item) override {
     ++figures_.items;
     if (item.skipped.empty()) figures_.bytes += item.info.size;
-    for (const Violation& v : item.violations) ++figures_.findings[{v.policy, v.severity}];
+    for (const Violation& v : item.violations) {
+      ++figures_.findings[{v.policy, std::string(SeverityName(v.severity))}];
+    }
     return Status::Ok();
   }
   Status Finish(const scan::ScanStats& stats, bool complete) override {

@@ -30,7 +30,7 @@ class ProgressSink : public scan::Sink {
     for (const Violation& v : item.violations) {
       run_.violations.fetch_add(1, std::memory_order_relaxed);
       metrics_.Add("custos_scan_violations_total",
-                   {{"policy", v.policy}, {"severity", v.severity}});
+                   {{"policy", v.policy}, {"severity", std::string(SeverityName(v.severity))}});
     }
     return recorder_.Emit(std::move(item));
   }

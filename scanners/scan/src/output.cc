@@ -30,7 +30,11 @@ std::string ViolationsText(const Item& item, const char* sep) {
   std::string s;
   for (const Violation& v : item.violations) {
     if (!s.empty()) s += sep;
-    s += v.policy + " (" + v.kind + ", " + v.severity + "): " + v.reason;
+    s += v.policy + " (";
+    s += ViolationKindName(v.kind);
+    s += ", ";
+    s += SeverityName(v.severity);
+    s += "): " + v.reason;
   }
   return s;
 }
@@ -121,8 +125,11 @@ class TableWriter : public ItemWriter {
       line += '\n';
     }
     for (const Violation& v : item.violations) {
-      line +=
-          "    VIOLATION " + v.policy + " [" + v.kind + ", " + v.severity + "] " + v.reason + '\n';
+      line += "    VIOLATION " + v.policy + " [";
+      line += ViolationKindName(v.kind);
+      line += ", ";
+      line += SeverityName(v.severity);
+      line += "] " + v.reason + '\n';
     }
     return line;
   }
@@ -204,9 +211,9 @@ std::string ItemToJson(const Item& item) {
     o += "{\"policy\": ";
     AppendJsonString(o, v.policy);
     o += ", \"kind\": ";
-    AppendJsonString(o, v.kind);
+    AppendJsonString(o, ViolationKindName(v.kind));
     o += ", \"severity\": ";
-    AppendJsonString(o, v.severity);
+    AppendJsonString(o, SeverityName(v.severity));
     o += ", \"reason\": ";
     AppendJsonString(o, EscapeBytes(v.reason, false));
     o += "}";

@@ -33,8 +33,8 @@ struct PolicyInfo {
   std::string id;
   std::string description;
   std::vector<std::string> references;
-  std::string severity;  // low | medium | high | critical
-  std::string file;      // where it was defined
+  Severity severity = Severity::kMedium;
+  std::string file;  // where it was defined
   int line = 0;
 };
 

@@ -73,10 +73,25 @@ struct Detection {
   static constexpr size_t kMaxHashes = 64;
 };
 
+// A policy's severity (the interface spec's), lowest first.
+enum class Severity : uint8_t { kLow, kMedium, kHigh, kCritical };
+inline constexpr size_t kSeverityCount = 4;
+// "low", "medium", "high", "critical": the text in output, inventory and reports.
+std::string_view SeverityName(Severity s);
+std::optional<Severity> ParseSeverity(std::string_view name);
+
+// What a violation breaches: one kind per kind of policy rule (policies/src/kinds).
+enum class ViolationKind : uint8_t { kRetention, kAccess, kLocation, kEncryption, kForbidden };
+inline constexpr size_t kViolationKindCount = 5;
+// "retention", "access", "location", "encryption", "forbidden": the text in output,
+// inventory and reports.
+std::string_view ViolationKindName(ViolationKind k);
+std::optional<ViolationKind> ParseViolationKind(std::string_view name);
+
 struct Violation {
   std::string policy;
-  std::string kind;  // retention | access | location | encryption | forbidden
-  std::string severity;
+  ViolationKind kind = ViolationKind::kRetention;
+  Severity severity = Severity::kMedium;
   std::string reason;
   // The reason without what grows by itself as time passes (a retention breach's age
   // in days): what the inventory keeps, so that a breach that only gets older is not a
