@@ -1,4 +1,6 @@
 // `custos findings`: review the inventory's findings (list, show, ack, except, note).
+#include <pwd.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -47,6 +49,18 @@ std::unique_ptr<Role> OpenForReview(const Common& c) {
     return nullptr;
   }
   return std::move(store.value());
+}
+
+// The person running this command: their login name (or "uid N" when the uid has no
+// account) and uid.
+inventory::Actor InvokingUser() {
+  inventory::Actor by;
+  by.uid = static_cast<int64_t>(::getuid());
+  const struct passwd* pw = ::getpwuid(::getuid());
+  by.name = pw != nullptr && pw->pw_name != nullptr && pw->pw_name[0] != '\0'
+                ? std::string(pw->pw_name)
+                : "uid " + std::to_string(by.uid);
+  return by;
 }
 
 std::optional<int64_t> ParseId(const std::string& s) {
@@ -137,6 +151,10 @@ int Show(const FindingsArgs& a) {
     return kExitError;
   }
   const inventory::Finding& f = found->front();
+  if (a.format == "json") {
+    std::printf("%s\n", FindingWithHistoryJson(f, history.value()).c_str());
+    return kExitClean;
+  }
   std::printf("finding %lld\n", static_cast<long long>(f.id));
   std::printf("  status:     %s\n", std::string(inventory::StatusName(f.status)).c_str());
   std::printf("  policy:     %s (%s, %s)\n", f.policy.c_str(), f.kind.c_str(), f.severity.c_str());
@@ -155,8 +173,11 @@ int Show(const FindingsArgs& a) {
   for (const inventory::FindingEvent& e : history.value()) {
     std::string change = e.from ? std::string(inventory::StatusName(*e.from)) + " -> " : "";
     change += std::string(inventory::StatusName(e.to));
-    std::printf("    %s  %-28s %s%s\n", TimeOrNull(e.at).c_str(), change.c_str(),
-                e.scan_id ? ("scan " + std::to_string(e.scan_id) + " ").c_str() : "reviewer ",
+    // A person by name and uid; the system by its scan, or as "system" (an expiry).
+    const std::string who = !e.by.IsSystem() ? "by " + ActorText(e.by)
+                            : e.scan_id      ? "scan " + std::to_string(e.scan_id)
+                                             : "system";
+    std::printf("    %s  %-28s %s %s\n", TimeOrNull(e.at).c_str(), change.c_str(), who.c_str(),
                 EscapeBytes(e.note, true).c_str());
   }
   return kExitClean;
@@ -190,13 +211,14 @@ int Decide(const std::string& what, const FindingsArgs& a) {
   const std::string text = a.text.empty() ? note : a.text;
   auto store = OpenForReview<inventory::FindingReviewer>(c);
   if (!store) return kExitError;
+  const inventory::Actor by = InvokingUser();
   Status s;
   if (what == "ack") {
-    s = store->Acknowledge(*id, note, c.now);
+    s = store->Acknowledge(*id, note, c.now, by);
   } else if (what == "except") {
-    s = store->Except(*id, reason, *until, note, c.now);
+    s = store->Except(*id, reason, *until, note, c.now, by);
   } else {
-    s = store->AddNote(*id, text, c.now);
+    s = store->AddNote(*id, text, c.now, by);
   }
   if (!s.ok()) {
     PrintError(EscapeBytes(s.message(), true));
@@ -224,7 +246,8 @@ void AddFindings(CommandLine& cl) {
       "A finding is new when first seen, open once seen again, acknowledged or excepted by "
       "a reviewer, and resolved when the breach is gone (file fixed or deleted). An "
       "exception ends after its --until day; the finding then reopens. Decisions survive "
-      "rescans. IDs are stable.");
+      "rescans. IDs are stable. Each decision is recorded with the name and uid of the "
+      "user who made it.");
 
   CLI::App* list =
       cl.Add(group, "list", "the findings, as a table or for tools", [a] { return List(*a); });
@@ -239,6 +262,8 @@ void AddFindings(CommandLine& cl) {
 
   CLI::App* show = cl.Add(group, "show", "one finding with its detections and its history",
                           [a] { return Show(*a); });
+  cl.Choice(show, "--format", &a->format, {"table", "json"},
+            "output format (json: the finding with its history, each event's \"by\")");
   cl.Positional(show, "ID", &a->id, "the finding's id", true);
 
   CLI::App* ack =

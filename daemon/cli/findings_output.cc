@@ -97,6 +97,39 @@ std::string FindingJson(const inventory::Finding& f) {
   return o;
 }
 
+std::string ActorText(const inventory::Actor& by) {
+  if (by.IsSystem()) return "system";
+  return EscapeBytes(by.name, true) + " (uid " + std::to_string(by.uid) + ")";
+}
+
+std::string FindingWithHistoryJson(const inventory::Finding& f,
+                                   const std::vector<inventory::FindingEvent>& history) {
+  std::string o = FindingJson(f);
+  o.pop_back();  // its closing brace
+  o += ", \"history\": [";
+  for (size_t i = 0; i < history.size(); ++i) {
+    const inventory::FindingEvent& e = history[i];
+    o += i ? ", " : "";
+    o += "{\"at\": ";
+    AppendJsonString(o, TimeOrNull(e.at));
+    o += ", \"scan\": " + (e.scan_id ? std::to_string(e.scan_id) : std::string("null"));
+    AppendNullable(o, "from", e.from ? std::string(inventory::StatusName(*e.from)) : "");
+    AppendField(o, "to", std::string(inventory::StatusName(e.to)));
+    AppendField(o, "note", e.note);
+    o += ", \"by\": ";
+    if (e.by.IsSystem()) {
+      o += "null";
+    } else {
+      o += "{\"name\": ";
+      AppendJsonString(o, EscapeBytes(e.by.name, false));
+      o += ", \"uid\": " + std::to_string(e.by.uid) + "}";
+    }
+    o += "}";
+  }
+  o += "]}";
+  return o;
+}
+
 void PrintCsv(const std::vector<inventory::Finding>& findings) {
   std::printf(
       "id,status,severity,policy,kind,path,item_deleted,reason,detections,first_seen,last_seen,"

@@ -18,5 +18,11 @@ std::string DetectionsText(const std::vector<Detection>& dets);
 void PrintTable(const std::vector<inventory::Finding>& findings);
 std::string FindingJson(const inventory::Finding& f);
 void PrintCsv(const std::vector<inventory::Finding>& findings);
+// "NAME (uid N)", escaped; "system" for the system.
+std::string ActorText(const inventory::Actor& by);
+// `f` as FindingJson, with its history: "history": [{"at", "scan", "from", "to", "note",
+// "by": {"name", "uid"} or null for the system}].
+std::string FindingWithHistoryJson(const inventory::Finding& f,
+                                   const std::vector<inventory::FindingEvent>& history);
 
 }  // namespace custos::cli

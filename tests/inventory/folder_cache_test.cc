@@ -69,7 +69,7 @@ void ScanAcrossReview(Fixture& fx, const std::vector<Item>& items, int64_t now, 
   {
     auto other = OpenSqliteStore(fx.path());
     REQUIRE(other.ok());
-    REQUIRE(other.value()->Acknowledge(finding, "", now).ok());
+    REQUIRE(other.value()->Acknowledge(finding, "", now, kReviewer).ok());
   }
   RecorderOptions o;
   o.now = now;
@@ -194,7 +194,7 @@ TEST_CASE("folder cache: whatever changes a folder, its row never says otherwise
   SECTION("a reviewer in another process: acknowledge, except, note, expiry") {
     auto other = OpenSqliteStore(fx.path());
     REQUIRE(other.ok());
-    REQUIRE(other.value()->Acknowledge(finding, "seen", now).ok());
+    REQUIRE(other.value()->Acknowledge(finding, "seen", now, kReviewer).ok());
     dropped_a_only();
     const StoredFinding* f = nullptr;
     auto a = Load(fx, "/srv/a");
@@ -204,10 +204,10 @@ TEST_CASE("folder cache: whatever changes a folder, its row never says otherwise
     REQUIRE(f != nullptr);
     CHECK(f->status == FindingStatus::kAcknowledged);
     recache();
-    REQUIRE(other.value()->Except(finding, "court order", now + kDay, "", now).ok());
+    REQUIRE(other.value()->Except(finding, "court order", now + kDay, "", now, kReviewer).ok());
     dropped_a_only();
     recache();
-    REQUIRE(other.value()->AddNote(finding, "asked the site manager", now).ok());
+    REQUIRE(other.value()->AddNote(finding, "asked the site manager", now, kReviewer).ok());
     dropped_a_only();
     recache();
     auto expired = other.value()->ExpireExceptions(now + 3 * kDay);
@@ -296,7 +296,7 @@ TEST_CASE("folder cache: a scan that only moves findings along caches the folder
   CHECK(last_seen() == std::set<int64_t>{now});
 
   const int64_t finding = fx.Findings()[0].id;
-  REQUIRE(fx.store().Except(finding, "court order", now + 3 * kDay, "", now).ok());
+  REQUIRE(fx.store().Except(finding, "court order", now + 3 * kDay, "", now, kReviewer).ok());
   CHECK_FALSE(Cached(fx, "/srv/a"));
   scan("an exception that runs out during the week reopens");
   FindingQuery q;
@@ -363,7 +363,8 @@ TEST_CASE("store: an inventory of schema 1 is migrated: findings rebuilt, folder
             "SELECT group_concat('DROP TRIGGER ' || name, '; ') FROM sqlite_master WHERE type = "
             "'trigger' AND name LIKE 'folder_cache%'");
   REQUIRE(!drop_triggers.empty());
-  Exec(fx.path(), drop_triggers + "; DROP TABLE folder_cache; PRAGMA user_version = 1");
+  Exec(fx.path(), drop_triggers + "; DROP TABLE folder_cache; " + kEventsBeforeSchema4 +
+                      "PRAGMA user_version = 1");
   REQUIRE(Query(fx.path(), "SELECT count(*) FROM sqlite_master WHERE name LIKE 'folder_cache%'") ==
           "0");
   // Schema 1 checked the status with an IN list.
@@ -512,9 +513,9 @@ TEST_CASE("store: an inventory of schema 2 is migrated: its scans confirm nothin
   unreadable.skipped = "permission denied";
   fx.Scan({unreadable}, kT0 + kDay);
   // Back to schema 2: no pin, no marker.
-  Exec(fx.path(),
-       "ALTER TABLE findings DROP COLUMN pinned; DELETE FROM meta WHERE key = "
-       "'sightings_after'; DELETE FROM folder_cache; PRAGMA user_version = 2");
+  Exec(fx.path(), std::string(kEventsBeforeSchema4) +
+                      "ALTER TABLE findings DROP COLUMN pinned; DELETE FROM meta WHERE key = "
+                      "'sightings_after'; DELETE FROM folder_cache; PRAGMA user_version = 2");
   REQUIRE(Query(fx.path(),
                 "SELECT count(*) FROM pragma_table_info('findings') WHERE name = "
                 "'pinned'") == "0");
@@ -538,7 +539,7 @@ TEST_CASE("folder cache: an exception that runs out in a cached folder reopens i
   const std::vector<Item> items = TwoFolders();
   fx.Scan(items, kT0);
   const int64_t finding = fx.Findings()[0].id;
-  REQUIRE(fx.store().Except(finding, "court order", kT0 + 10 * kDay, "", kT0).ok());
+  REQUIRE(fx.store().Except(finding, "court order", kT0 + 10 * kDay, "", kT0, kReviewer).ok());
   CHECK(fx.ScanReusing(items, kT0 + 7 * kDay) == items.size());
   CHECK(Cached(fx, "/srv/a"));
   REQUIRE(Load(fx, "/srv/a")->from_cache);

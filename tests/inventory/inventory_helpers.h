@@ -186,5 +186,10 @@ constexpr const char* kAllFindings =
 
 constexpr int64_t kDay = 86400;
 constexpr int64_t kT0 = 1'700'000'000;  // 2023-11-14
+// SQL that takes the events table back to before schema 4 (no person on an event).
+constexpr const char* kEventsBeforeSchema4 =
+    "ALTER TABLE events DROP COLUMN by_name; ALTER TABLE events DROP COLUMN by_uid; ";
+// The person the tests' decisions are made by.
+inline const Actor kReviewer{"dpo", 1000};
 
 }  // namespace custos::inventory::test

@@ -742,3 +742,58 @@ TEST_CASE("lifecycle rules: how far a scan judged an item") {
   CHECK(lifecycle::JudgedAs(reused, true) == ItemState::kComplete);
   CHECK(lifecycle::JudgedAs(reused, false) == ItemState::kPartial);
 }
+
+TEST_CASE("lifecycle rules: a decision names who made it; scans and expiry are the system") {
+  const int64_t now = kT0;
+  const Actor dpo{"dpo", 1000};
+  auto who = [](const std::vector<FindingEvent>& events) {
+    std::vector<std::string> out;
+    for (const FindingEvent& e : events) {
+      out.push_back(e.by.IsSystem() ? "system" : e.by.name + "/" + std::to_string(e.by.uid));
+    }
+    return out;
+  };
+  auto decide = [&](const StoredFinding& stored, ReviewAction a, const Place& place = {}) {
+    a.by = dpo;
+    Table table({stored});
+    std::vector<StoredFinding> findings = {stored};
+    auto plan = lifecycle::Review(stored, place, a, now);
+    REQUIRE(plan.ok());
+    table.Run(plan.value(), findings, place);
+    return who(table.events);
+  };
+  ReviewAction ack;
+  ack.kind = ReviewAction::Kind::kAcknowledge;
+  ReviewAction note;
+  note.kind = ReviewAction::Kind::kNote;
+  note.note = "asked the owner";
+  ReviewAction except;
+  except.kind = ReviewAction::Kind::kExcept;
+  except.reason = "archive";
+  except.until = kMidnight + 7 * kDay;
+
+  CHECK(decide(F(7, "p1", S::kNew), ack) == std::vector<std::string>{"dpo/1000"});
+  CHECK(decide(F(7, "p1", S::kOpen), note) == std::vector<std::string>{"dpo/1000"});
+  CHECK(decide(F(7, "p1", S::kOpen), except) == std::vector<std::string>{"dpo/1000"});
+  // An exception that ran out is reopened by the system before the person decides.
+  CHECK(decide(Excepted(7, kMidnight - kDay), ack) ==
+        std::vector<std::string>{"system", "dpo/1000"});
+  // An opening by a scan written down with the decision is the scan's.
+  Sightings sightings;
+  sightings.Add(2, kT0 - kDay, {"/srv"});
+  CHECK(decide(F(7, "p1", S::kNew, 1), ack, {&sightings, "/srv", "a.txt"}) ==
+        std::vector<std::string>{"system", "dpo/1000"});
+  // A scan's changes and an expiry name nobody.
+  {
+    std::vector<StoredFinding> findings = {F(7, "p1", S::kOpen)};
+    Table table(findings);
+    table.Run(lifecycle::Reconcile(findings, {}, ItemState::kComplete, 3, now, {}), findings);
+    CHECK(who(table.events) == std::vector<std::string>{"system"});
+  }
+  {
+    std::vector<StoredFinding> findings = {Excepted(7, kMidnight - kDay)};
+    Table table(findings);
+    table.Run(lifecycle::Expire(findings, now, 0), findings);
+    CHECK(who(table.events) == std::vector<std::string>{"system"});
+  }
+}

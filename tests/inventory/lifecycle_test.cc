@@ -78,7 +78,7 @@ TEST_CASE("lifecycle: acknowledged stays acknowledged while the breach persists"
   Fixture fx;
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
-  REQUIRE(fx.store().Acknowledge(id, "owner informed", kT0 + 10).ok());
+  REQUIRE(fx.store().Acknowledge(id, "owner informed", kT0 + 10, kReviewer).ok());
   CHECK(fx.One().status == FindingStatus::kAcknowledged);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + kDay);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + 2 * kDay);
@@ -90,10 +90,11 @@ TEST_CASE("lifecycle: acknowledged stays acknowledged while the breach persists"
   fx.Scan({MakeItem("/srv/a.txt", 1)}, kT0 + 3 * kDay);
   CHECK(fx.One().status == FindingStatus::kResolved);
   // A resolved finding cannot be acknowledged or excepted.
-  CHECK(fx.store().Acknowledge(id, "", kT0 + 3 * kDay).code() == StatusCode::kInvalidArgument);
-  CHECK(fx.store().Except(id, "r", kT0 + 9 * kDay, "", kT0 + 3 * kDay).code() ==
+  CHECK(fx.store().Acknowledge(id, "", kT0 + 3 * kDay, kReviewer).code() ==
         StatusCode::kInvalidArgument);
-  CHECK(fx.store().Acknowledge(999, "", kT0).code() == StatusCode::kNotFound);
+  CHECK(fx.store().Except(id, "r", kT0 + 9 * kDay, "", kT0 + 3 * kDay, kReviewer).code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(fx.store().Acknowledge(999, "", kT0, kReviewer).code() == StatusCode::kNotFound);
 }
 
 TEST_CASE("lifecycle: an exception holds until its last day, then the finding reopens") {
@@ -101,9 +102,12 @@ TEST_CASE("lifecycle: an exception holds until its last day, then the finding re
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
   const int64_t until = *ParseIso8601("2023-11-20");
-  CHECK(fx.store().Except(id, "", until, "", kT0).code() == StatusCode::kInvalidArgument);
-  CHECK(fx.store().Except(id, "r", kT0 - 2 * kDay, "", kT0).code() == StatusCode::kInvalidArgument);
-  REQUIRE(fx.store().Except(id, "migration to the new NVR", until, "ticket 42", kT0).ok());
+  CHECK(fx.store().Except(id, "", until, "", kT0, kReviewer).code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(fx.store().Except(id, "r", kT0 - 2 * kDay, "", kT0, kReviewer).code() ==
+        StatusCode::kInvalidArgument);
+  REQUIRE(
+      fx.store().Except(id, "migration to the new NVR", until, "ticket 42", kT0, kReviewer).ok());
   Finding f = fx.One();
   CHECK(f.status == FindingStatus::kExcepted);
   CHECK(f.exception_reason == "migration to the new NVR");
@@ -123,7 +127,7 @@ TEST_CASE("lifecycle: expired exceptions reopen without a scan (report, list)") 
   Fixture fx;
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
-  REQUIRE(fx.store().Except(id, "r", kT0, "", kT0).ok());
+  REQUIRE(fx.store().Except(id, "r", kT0, "", kT0, kReviewer).ok());
   auto n = fx.store().ExpireExceptions(kT0 + 10);
   REQUIRE(n.ok());
   CHECK(n.value() == 0);
@@ -137,7 +141,7 @@ TEST_CASE("lifecycle: an excepted finding whose breach goes away is resolved") {
   Fixture fx;
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
-  REQUIRE(fx.store().Except(id, "r", kT0 + 30 * kDay, "", kT0).ok());
+  REQUIRE(fx.store().Except(id, "r", kT0 + 30 * kDay, "", kT0, kReviewer).ok());
   fx.Scan({MakeItem("/srv/a.txt", 1)}, kT0 + kDay);
   CHECK(fx.One().status == FindingStatus::kResolved);
 }
@@ -146,7 +150,7 @@ TEST_CASE("lifecycle: a resolved finding that reappears is new again, same id, h
   Fixture fx;
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
-  REQUIRE(fx.store().Acknowledge(id, "", kT0).ok());
+  REQUIRE(fx.store().Acknowledge(id, "", kT0, kReviewer).ok());
   fx.Scan({MakeItem("/srv/a.txt", 1)}, kT0 + kDay);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + 2 * kDay);
   Finding f = fx.One();
@@ -206,7 +210,7 @@ TEST_CASE("lifecycle: a moved file keeps its item and findings; a hard link does
   Fixture fx;
   fx.Scan({Breaching("/srv/old/a.txt", 7)}, kT0);
   const Finding before = fx.One();
-  REQUIRE(fx.store().Acknowledge(before.id, "known", kT0).ok());
+  REQUIRE(fx.store().Acknowledge(before.id, "known", kT0, kReviewer).ok());
   // Same inode, size and mtime at a new path; the old path is gone.
   fx.Scan({Breaching("/srv/new/a.txt", 7)}, kT0 + kDay);
   auto all = fx.Findings();
@@ -279,7 +283,7 @@ TEST_CASE("lifecycle: notes, filters and the since filter of the list") {
   fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")}),
            Breaching("/srv/c.txt", 3)},
           kT0 + 5 * kDay);
-  REQUIRE(fx.store().AddNote(1, "called the site manager", kT0 + 5 * kDay).ok());
+  REQUIRE(fx.store().AddNote(1, "called the site manager", kT0 + 5 * kDay, kReviewer).ok());
   FindingQuery q;
   q.statuses = {FindingStatus::kNew};
   auto fresh = fx.Findings(q);
@@ -308,7 +312,7 @@ TEST_CASE("lifecycle: decisions survive a reopened inventory and concurrent revi
     // A second connection (another `custos findings` process) acknowledges.
     auto other = OpenSqliteStore(fx.path(), {.create = false, .durable = true});
     REQUIRE(other.ok());
-    REQUIRE(other.value()->Acknowledge(1, "by the DPO", kT0 + 1).ok());
+    REQUIRE(other.value()->Acknowledge(1, "by the DPO", kT0 + 1, kReviewer).ok());
   }
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + kDay);
   CHECK(fx.One().status == FindingStatus::kAcknowledged);
@@ -402,7 +406,7 @@ TEST_CASE("lifecycle: rescans of unchanged files write no finding; the list show
   CHECK(Transitions(fx.store(), a.id) == std::vector<std::string>{"->new", "new>open"});
   // A reviewer's decision on the other one writes its opening down before it.
   const int64_t b = fx.Findings()[1].id;
-  REQUIRE(fx.store().Acknowledge(b, "", kT0 + 9 * kDay + 1).ok());
+  REQUIRE(fx.store().Acknowledge(b, "", kT0 + 9 * kDay + 1, kReviewer).ok());
   CHECK(Transitions(fx.store(), b) ==
         std::vector<std::string>{"->new", "new>open", "open>acknowledged"});
   CHECK(Query(fx.path(), "SELECT count(*) FROM events WHERE finding = " + std::to_string(b)) ==

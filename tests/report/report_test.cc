@@ -45,7 +45,7 @@ TEST_CASE("report: hostile file names, reasons and notes are escaped in every fo
   d.masked = {"<i>***</i>@example.com"};
   it.detections = {d};
   fx.Scan({it}, kT0);
-  REQUIRE(fx.store().AddNote(1, "<img src=x onerror=alert(2)>", kT0).ok());
+  REQUIRE(fx.store().AddNote(1, "<img src=x onerror=alert(2)>", kT0, kReviewer).ok());
   auto data = BuildReport(fx.store(), Options(kT0 + 60, kT0 - kDay), "test");
   REQUIRE(data.ok());
   REQUIRE(data->new_findings.size() == 1);
@@ -86,7 +86,7 @@ TEST_CASE("report: open findings week by week follow the history") {
   Item b = MakeItem("/srv/b.txt", 2);
   b.violations = {V("p1")};
   fx.Scan({a, b}, kT0);  // two open
-  REQUIRE(fx.store().Except(2, "r", kT0 + 30 * kDay, "", kT0 + kDay).ok());
+  REQUIRE(fx.store().Except(2, "r", kT0 + 30 * kDay, "", kT0 + kDay, kReviewer).ok());
   fx.Scan({MakeItem("/srv/a.txt", 1), b}, kT0 + 8 * kDay);  // a fixed
   ReportOptions o = Options(kT0 + 14 * kDay, kT0 + 7 * kDay);
   o.weeks = 3;
@@ -104,6 +104,12 @@ TEST_CASE("report: open findings week by week follow the history") {
   CHECK(data->summary.new_in_period == 0);
   CHECK(data->still_open.empty());
   REQUIRE(data->excepted.size() == 1);
+  // The exception names who made it, in each format.
+  CHECK(data->excepted[0].decided_by.name == "dpo");
+  CHECK(data->excepted[0].decided_by.uid == 1000);
+  CHECK(report::RenderHtml(data.value()).find("decided by dpo (uid 1000)") != std::string::npos);
+  CHECK(report::RenderJson(data.value()).find(R"("decided_by": {"name": "dpo")") !=
+        std::string::npos);
   CHECK(data->summary.expiring_soon == 0);  // ends in 16 days, beyond 14
   REQUIRE(data->by_policy.size() == 1);
   CHECK(data->by_policy[0].description == "Policy one");

@@ -359,10 +359,13 @@ Result<Plan> Review(const StoredFinding& stored, const Place& place, const Revie
   }
   if (!line.empty()) f.notes += (f.notes.empty() ? "" : "\n") + line;
   if (to == from) {
-    plan.push_back({0, Annotate{f.notes, f.exception_reason, f.exception_until,
-                                Event(f.id, now, 0, from, from, line)}});
+    FindingEvent e = Event(f.id, now, 0, from, from, line);
+    e.by = action.by;
+    plan.push_back({0, Annotate{f.notes, f.exception_reason, f.exception_until, std::move(e)}});
   } else {
-    Add(plan, 0, Move(f, place, to, now, 0, line));
+    StatusChange c = Move(f, place, to, now, 0, line);
+    c.events.back().by = action.by;  // an opening before it is the scan's
+    Add(plan, 0, std::move(c));
   }
   return plan;
 }

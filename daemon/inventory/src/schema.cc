@@ -11,7 +11,7 @@ namespace {
 
 // Migration N (1-based) brings the schema from version N-1 to N. Never edit a
 // migration that has shipped: add a new one.
-constexpr std::array<const char*, 3> kMigrations = {
+constexpr std::array<const char*, 4> kMigrations = {
     // 1: the first schema.
     R"sql(
 PRAGMA application_id = 1668641652;  -- 'cust'
@@ -233,6 +233,13 @@ ALTER TABLE findings ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0
 INSERT OR REPLACE INTO meta (key, value)
   SELECT 'sightings_after', coalesce(max(id), 0) FROM scans;
 DELETE FROM folder_cache;
+)sql",
+    // 4: every decision names who made it (GDPR Art. 5(2), accountability): the login
+    // name and uid of the person, NULL for the system (a scan, an exception running out)
+    // and for the events written before this migration.
+    R"sql(
+ALTER TABLE events ADD COLUMN by_name TEXT;
+ALTER TABLE events ADD COLUMN by_uid INTEGER;
 )sql",
 };
 

@@ -124,8 +124,8 @@ Status SqliteFindingWriter::Update(int64_t id, const lifecycle::Annotate& a) {
 
 Status SqliteFindingWriter::AddEvent(const FindingEvent& e) {
   auto st = Get(event_,
-                "INSERT INTO events (finding, at, scan, from_status, to_status, note) VALUES (?1, "
-                "?2, ?3, ?4, ?5, ?6)");
+                "INSERT INTO events (finding, at, scan, from_status, to_status, note, by_name, "
+                "by_uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
   if (!st.ok()) return st.status();
   sql::Stmt& q = *st.value();
   q.Bind(1, e.finding_id).Bind(2, e.at);
@@ -135,7 +135,13 @@ Status SqliteFindingWriter::AddEvent(const FindingEvent& e) {
   } else {
     q.BindNull(4);
   }
-  return q.Bind(5, StatusName(e.to)).Bind(6, e.note).Run();
+  q.Bind(5, StatusName(e.to)).Bind(6, e.note);
+  if (e.by.IsSystem()) {
+    q.BindNull(7).BindNull(8);
+  } else {
+    q.Bind(7, e.by.name).Bind(8, e.by.uid);
+  }
+  return q.Run();
 }
 
 }  // namespace custos::inventory

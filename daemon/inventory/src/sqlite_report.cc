@@ -115,14 +115,16 @@ Result<std::vector<Finding>> SqliteStore::ListFindings(const FindingQuery& q) {
 
 Result<std::vector<FindingEvent>> SqliteStore::History(int64_t finding_id) {
   return EventsWithOpenings(
-      "SELECT finding, at, scan, from_status, to_status, note FROM events WHERE finding = ?1 "
+      "SELECT finding, at, scan, from_status, to_status, note, by_name, by_uid FROM events "
+      "WHERE finding = ?1 "
       "ORDER BY at, id",
       finding_id, finding_id, 0);
 }
 
 Result<std::vector<FindingEvent>> SqliteStore::Events(int64_t since) {
   return EventsWithOpenings(
-      "SELECT finding, at, scan, from_status, to_status, note FROM events WHERE at >= ?1 "
+      "SELECT finding, at, scan, from_status, to_status, note, by_name, by_uid FROM events "
+      "WHERE at >= ?1 "
       "ORDER BY at, id",
       since, 0, since);
 }
@@ -182,6 +184,8 @@ Result<std::vector<FindingEvent>> SqliteStore::QueryEvents(const char* sql, int6
     if (!q.IsNull(3)) e.from = StatusFromSql(q.View(3));
     e.to = StatusFromSql(q.View(4));
     e.note = q.Text(5);
+    if (!q.IsNull(6)) e.by.name = q.Text(6);
+    if (!q.IsNull(7)) e.by.uid = q.Int(7);
     out.push_back(std::move(e));
   }
   q.Reset();

@@ -10,16 +10,19 @@ using sql::ReadTxn;
 using sql::Stmt;
 using sql::Txn;
 
-Status SqliteStore::Acknowledge(int64_t finding_id, std::string_view note, int64_t now) {
+Status SqliteStore::Acknowledge(int64_t finding_id, std::string_view note, int64_t now,
+                                const Actor& by) {
   lifecycle::ReviewAction a;
+  a.by = by;
   a.kind = lifecycle::ReviewAction::Kind::kAcknowledge;
   a.note = std::string(note);
   return Review(finding_id, a, now);
 }
 
 Status SqliteStore::Except(int64_t finding_id, std::string_view reason, int64_t until,
-                           std::string_view note, int64_t now) {
+                           std::string_view note, int64_t now, const Actor& by) {
   lifecycle::ReviewAction a;
+  a.by = by;
   a.kind = lifecycle::ReviewAction::Kind::kExcept;
   a.reason = std::string(reason);
   a.until = until;
@@ -27,8 +30,10 @@ Status SqliteStore::Except(int64_t finding_id, std::string_view reason, int64_t 
   return Review(finding_id, a, now);
 }
 
-Status SqliteStore::AddNote(int64_t finding_id, std::string_view note, int64_t now) {
+Status SqliteStore::AddNote(int64_t finding_id, std::string_view note, int64_t now,
+                            const Actor& by) {
   lifecycle::ReviewAction a;
+  a.by = by;
   a.kind = lifecycle::ReviewAction::Kind::kNote;
   a.note = std::string(note);
   return Review(finding_id, a, now);

@@ -59,10 +59,11 @@ class SqliteStore : public Store {
   Result<std::unique_ptr<ItemReader>> OpenReader() override;
 
   // FindingReviewer, and ExpireExceptions (sqlite_review.cc).
-  Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now) override;
+  Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now,
+                     const Actor& by) override;
   Status Except(int64_t finding_id, std::string_view reason, int64_t until, std::string_view note,
-                int64_t now) override;
-  Status AddNote(int64_t finding_id, std::string_view note, int64_t now) override;
+                int64_t now, const Actor& by) override;
+  Status AddNote(int64_t finding_id, std::string_view note, int64_t now, const Actor& by) override;
   Result<uint64_t> ExpireExceptions(int64_t now) override;
 
   // ReportReader (sqlite_report.cc).

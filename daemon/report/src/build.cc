@@ -98,6 +98,12 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
     new_in_period[e.finding_id] = e.from == FindingStatus::kResolved;
   }
 
+  // Who made each finding's latest decision (events come oldest first).
+  std::unordered_map<int64_t, inventory::Actor> decided_by;
+  for (const FindingEvent& e : events.value()) {
+    if (!e.by.IsSystem()) decided_by[e.finding_id] = e.by;
+  }
+
   std::map<std::string, PolicyCount> policies;
   for (const inventory::PolicyRecord& p : policy_records.value()) {
     PolicyCount& c = policies[p.id];
@@ -120,6 +126,7 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
     auto fresh = new_in_period.find(f.id);
     const bool is_new = fresh != new_in_period.end();
     row.reopened = is_new && fresh->second;
+    if (auto by = decided_by.find(f.id); by != decided_by.end()) row.decided_by = by->second;
     const FindingStatus st = f.status;
     switch (st) {
       case FindingStatus::kNew:

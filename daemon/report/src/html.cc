@@ -447,6 +447,10 @@ class Page {
       }
       out_ += "<span class=\"notes\">" + notes + "</span>";
     }
+    if (!r.decided_by.IsSystem()) {
+      out_ += "<span class=\"notes\">decided by " + R(r.decided_by.name) + " (uid " +
+              std::to_string(r.decided_by.uid) + ")</span>";
+    }
     out_ += "</td></tr>\n";
   }
 

@@ -124,6 +124,15 @@ void FindingJson(Json& j, const FindingRow& r) {
     j.Str(fmt::Date(f.exception_until));
   }
   j.Key("notes").StrOrNull(f.notes);
+  j.Key("decided_by");
+  if (r.decided_by.IsSystem()) {
+    j.Null();
+  } else {
+    j.Open('{');
+    j.Key("name").Str(r.decided_by.name);
+    j.Key("uid").Int(r.decided_by.uid);
+    j.Close('}');
+  }
   j.Close('}');
 }
 

@@ -230,6 +230,7 @@ struct ReviewAction {
   std::string note;
   std::string reason;  // kExcept
   int64_t until = 0;   // kExcept: 00:00 UTC of the last day
+  Actor by;            // who decides: named on the decision's event
 };
 // What can be told without the finding: an exception without a reason or ending in
 // the past, an empty note.
@@ -238,7 +239,8 @@ Status CheckReview(const ReviewAction& action, int64_t now);
 // excepted -> acknowledged, the exception dropped), excepting (active or excepted ->
 // excepted), or a note; each appends a dated line to the notes. A resolved finding
 // cannot be acknowledged or excepted (InvalidArgument). The reviewer decides on the
-// status the scans show; an exception that ran out is reopened first.
+// status the scans show; an exception that ran out is reopened first (by the system).
+// The decision's event names `action.by`; an opening by a scan it writes down does not.
 Result<Plan> Review(const StoredFinding& f, const Place& place, const ReviewAction& action,
                     int64_t now);
 

@@ -127,6 +127,14 @@ struct Finding {
   std::vector<Detection> detections;
 };
 
+// Who made a decision: a person by login name and uid, or the system (a scan, an
+// exception running out) when the name is empty and the uid -1.
+struct Actor {
+  std::string name;
+  int64_t uid = -1;
+  bool IsSystem() const { return name.empty() && uid < 0; }
+};
+
 // One change of a finding's status (or a note on it).
 struct FindingEvent {
   int64_t finding_id = 0;
@@ -135,6 +143,7 @@ struct FindingEvent {
   std::optional<FindingStatus> from;  // none when the finding was created
   FindingStatus to = FindingStatus::kNew;
   std::string note;
+  Actor by;  // the person who decided; the system for a scan's change or an expiry
 };
 
 struct FindingQuery {

@@ -141,19 +141,22 @@ class ScanWriter {
 
 // What a reviewer does: a decision about one finding, each in a transaction of its own,
 // while a scan may be running (lifecycle.h: a scan's change that a decision overtook).
+// Each is recorded as made by `by` (FindingEvent::by).
 class FindingReviewer {
  public:
   virtual ~FindingReviewer() = default;
 
   // new/open/excepted -> acknowledged; appends `note` (may be empty) to the notes.
   // NotFound for an unknown id; InvalidArgument for a resolved finding.
-  virtual Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now) = 0;
+  virtual Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now,
+                             const Actor& by) = 0;
   // Active or excepted -> excepted with `reason` until the end of the day `until`
   // (00:00 UTC of that day), which must not be in the past.
   virtual Status Except(int64_t finding_id, std::string_view reason, int64_t until,
-                        std::string_view note, int64_t now) = 0;
+                        std::string_view note, int64_t now, const Actor& by) = 0;
   // Appends a reviewer note without changing the status.
-  virtual Status AddNote(int64_t finding_id, std::string_view note, int64_t now) = 0;
+  virtual Status AddNote(int64_t finding_id, std::string_view note, int64_t now,
+                         const Actor& by) = 0;
 };
 
 // What a report (or a listing of the findings) reads.

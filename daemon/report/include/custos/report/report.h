@@ -50,10 +50,11 @@ struct Summary {
 
 // One finding as the report shows it.
 struct FindingRow {
-  inventory::Finding finding;  // detections: masked samples only
-  std::string description;     // the policy's description
-  int64_t age_days = 0;        // since first seen, as of the report's now
-  bool reopened = false;       // came back after having been resolved, in the period
+  inventory::Finding finding;   // detections: masked samples only
+  std::string description;      // the policy's description
+  int64_t age_days = 0;         // since first seen, as of the report's now
+  bool reopened = false;        // came back after having been resolved, in the period
+  inventory::Actor decided_by;  // the person of its latest decision (system: none yet)
 };
 
 // Active findings of one policy, by status.
