@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <string>
@@ -450,4 +451,33 @@ TEST_CASE("detect: MRZ lines as strings of a JSON array (OCR exports)") {
   ExpectNone(
       "[\"P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\", "
       "\"L898902C36UTO7408122F1204159ZE184226B<<<<<11\"]");  // composite check digit
+}
+
+TEST_CASE("detect: Reset forgets the item being fed, searched or not") {
+  Scanner s(SharedEngine());
+  // Large enough that part of it is searched while it is fed.
+  std::string big(3 << 20, 'x');
+  big += "\nmail john.doe@example.com card 4111 1111 1111 1111\n";
+  s.Feed("card 5555 5555 5555 4444 on file\n" + big);
+  s.Reset();
+  s.Feed("IBAN DE89 3704 0044 0532 0130 00\n");
+  auto found = s.Take();
+  REQUIRE(found.size() == 1);
+  CHECK(found[0].detector == "iban");
+  CHECK(found[0].count == 1);
+}
+
+TEST_CASE("detect: the registry names every built-in detector once; custom validators by name") {
+  std::vector<std::string> ids;
+  for (const DetectorDef& d : BuiltinDetectors()) ids.push_back(d.id);
+  std::vector<std::string> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end());
+  CHECK(ids.size() == 21);  // the interface spec's
+  for (const std::string& id : ids) CHECK(IsBuiltinDetector(id));
+  CHECK_FALSE(IsBuiltinDetector("credit_card"));
+  CHECK(FindCustomValidator("luhn") != nullptr);
+  CHECK(FindCustomValidator("mod97") != nullptr);
+  CHECK(FindCustomValidator("none") != nullptr);
+  CHECK(FindCustomValidator("crc") == nullptr);
 }

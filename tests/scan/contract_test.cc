@@ -134,3 +134,56 @@ TEST_CASE("scan: a sink that refuses an item stops the scan with its error") {
     CHECK_FALSE(stats.cancelled);
   }
 }
+
+namespace {
+
+// A detector that throws on the value "POISON-1", as a validator with a bug (or out of
+// memory) would, registered through the detector registry like any other.
+bool ThrowOnPoison(const detect::Candidate& c, std::string* normalized) {
+  if (c.value == "POISON-1") throw std::bad_alloc();
+  *normalized = std::string(c.value);
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("scan: a detector that throws on one file costs only that file") {
+  TempDir dir;
+  for (int i = 0; i < 20; ++i) {
+    WriteFile(dir / ("f" + std::to_string(i) + ".txt"),
+              "card 4111 1111 1111 1111 and POISON-" + std::to_string(i + 2) + "\n");
+  }
+  WriteFile(dir / "poison.txt", "card 5555 5555 5555 4444 and POISON-1\n");
+  std::vector<detect::DetectorDef> defs = detect::BuiltinDetectors();
+  detect::DetectorDef poison;
+  poison.id = "poison";
+  poison.variants = {{R"(\bPOISON-[0-9]+\b)"}};
+  poison.validate = ThrowOnPoison;
+  defs.push_back(poison);
+  for (unsigned threads : {1u, 2u}) {
+    scan::ScanOptions o;
+    o.roots = {dir.path()};
+    o.threads = threads;  // one worker: every file after the poisoned one on the same scanner
+    o.detectors = detect::Engine::FromDefinitions(defs);
+    Collect sink;
+    scan::ScanStats stats;
+    REQUIRE(scan::RunScan(o, sink, &stats).ok());
+    CHECK(sink.items.size() == 21);
+    CHECK(stats.skipped_by_reason[scan::kSkipInternalError] == 1);
+    for (const Item& item : sink.items) {
+      INFO(item.path);
+      if (item.path == dir / "poison.txt") {
+        CHECK(item.skipped == scan::kSkipInternalError);
+        continue;
+      }
+      // Nothing of the poisoned file carried over to the files read after it.
+      CHECK(item.skipped.empty());
+      REQUIRE(item.detections.size() == 2);
+      CHECK(item.detections[0].detector == "payment_card");
+      CHECK(item.detections[0].count == 1);
+      CHECK(item.detections[0].masked == std::vector<std::string>{"**** **** **** 1111"});
+      CHECK(item.detections[1].detector == "poison");
+      CHECK(item.detections[1].count == 1);
+    }
+  }
+}

@@ -633,6 +633,14 @@ void Scanner::EndOfStream() {
   s_->table = State::Table();
 }
 
+void Scanner::Reset() {
+  s_->buf.clear();
+  s_->pos = 0;
+  s_->claimed = 0;
+  s_->table = State::Table();
+  for (State::PerDet& pd : s_->found) pd = State::PerDet();
+}
+
 std::vector<Detection> Scanner::Take() {
   EndOfStream();
   std::vector<Detection> out;

@@ -277,6 +277,8 @@ std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameC
     }
   } catch (...) {
     item.skipped = kSkipInternalError;
+    // What the detectors held of this item must not count for the worker's next one.
+    if (tools.scanner) tools.scanner->Reset();
   }
   if (options.evaluate) {
     try {

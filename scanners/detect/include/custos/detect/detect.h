@@ -125,6 +125,9 @@ class Scanner {
   // Flushes and returns the detections of the item, sorted by detector id, then
   // resets for the next item.
   std::vector<Detection> Take();
+  // Forgets the item being fed without searching what is left of it (after an error in
+  // the middle of it, e.g. a validator that threw): the next Feed starts a new item.
+  void Reset();
   // Why nothing can be detected (the detector set failed to compile); empty normally.
   const std::string& error() const;
 
