@@ -69,7 +69,7 @@ int RunClassify(const ClassifyArgs& a) {
     std::printf("  category:     %s\n", std::string(CategoryName(item->category)).c_str());
     std::printf("  content_date: %s\n",
                 item->content_date ? FormatIso8601(*item->content_date).c_str() : "-");
-    if (!item->skipped.empty()) std::printf("  skipped:      %s\n", item->skipped.c_str());
+    if (!item->skipped.empty()) std::printf("  skipped:      %s\n", item->skipped.Text().c_str());
     for (const Detection& d : item->detections) {
       std::string masked;
       for (const std::string& m : d.masked) masked += "  " + EscapeBytes(m, true);

@@ -1,8 +1,12 @@
 #include <fnmatch.h>
 #include <catch2/catch.hpp>
 
+#include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "custos/base/bytes.h"
 #include "custos/base/escape.h"
@@ -325,4 +329,51 @@ TEST_CASE("escape: the fast paths agree with byte-by-byte escaping") {
     REQUIRE(EscapeBytes(s, true) == RefEscape(s, true));
     REQUIRE(EscapeBytes(s, false) == RefEscape(s, false));
   }
+}
+
+TEST_CASE("skip reasons: the texts of the interface spec, made in one place", "[skip]") {
+  CHECK(SkipReason().empty());
+  CHECK(SkipReason().Text().empty());
+  const std::vector<std::pair<SkipReason, std::string>> cases = {
+      {Skip::kPermissionDenied, "permission denied"},
+      {Skip::kVanished, "vanished"},
+      {Skip::kSpecialFile, "special file"},
+      {Skip::kChanged, "changed during scan"},
+      {{Skip::kReadError, "Input/output error"}, "read error: Input/output error"},
+      {Skip::kLimitSize, "limit: size"},
+      {Skip::kLimitOutput, "limit: output size"},
+      {Skip::kLimitMemberSize, "limit: member size"},
+      {Skip::kLimitDepth, "limit: depth"},
+      {Skip::kLimitEntries, "limit: entries"},
+      {Skip::kLimitRatio, "limit: archive ratio"},
+      {Skip::kLimitTime, "limit: time"},
+      {Skip::kLimitPathLength, "limit: path length"},
+      {Skip::kInterrupted, "interrupted"},
+      {Skip::kEncrypted, "encrypted"},
+      {{Skip::kCorrupt, "PDF page tree"}, "corrupt: PDF page tree"},
+      {{Skip::kNoDetectors, "detector set too large to compile"},
+       "detectors: detector set too large to compile"},
+      {Skip::kInternalError, "internal error"},
+      {{Skip::kOther, "size limit"}, "size limit"},  // as an earlier custos wrote it
+  };
+  for (const auto& [reason, text] : cases) {
+    INFO(text);
+    CHECK_FALSE(reason.empty());
+    CHECK(reason.Text() == text);
+    CHECK(SkipReason::FromText(text) == reason);  // read back from an inventory
+  }
+  CHECK(SkipReason(Skip::kReadError, "").Text() == "read error: ");
+  CHECK(SkipReason::FromText("read error: ") == SkipReason(Skip::kReadError, ""));
+  CHECK(SkipReason::FromText("") == SkipReason());
+  CHECK(SkipReason(Skip::kCorrupt, "PDF").KindText() == "corrupt");
+  CHECK(SkipReason(Skip::kLimitTime).KindText() == "limit: time");
+  CHECK(SkipReason(Skip::kLimitTime).is_limit());
+  CHECK_FALSE(SkipReason(Skip::kCorrupt, "PDF").is_limit());
+}
+
+TEST_CASE("skip reasons: from errno", "[skip]") {
+  CHECK(SkipReason::FromErrno(EACCES) == Skip::kPermissionDenied);
+  CHECK(SkipReason::FromErrno(EPERM) == Skip::kPermissionDenied);
+  CHECK(SkipReason::FromErrno(ENOENT) == Skip::kVanished);
+  CHECK(SkipReason::FromErrno(EIO).Text() == "read error: Input/output error");
 }

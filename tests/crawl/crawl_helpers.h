@@ -43,7 +43,7 @@ inline WalkResult WalkAll(const std::string& root, const WalkOptions& options = 
 inline std::vector<std::string> Lines(const std::vector<Entry>& entries) {
   std::vector<std::string> out;
   for (const Entry& e : entries) {
-    out.push_back(e.skipped.empty() ? e.path : e.path + " (" + e.skipped + ")");
+    out.push_back(e.skipped.empty() ? e.path : e.path + " (" + e.skipped.Text() + ")");
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -117,7 +117,7 @@ TEST_CASE("OpenEntry refuses a skipped entry with its reason", "[open]") {
   Entry e;
   e.path = "/nowhere/x";
   e.name = "x";
-  e.skipped = "limit: depth";
+  e.skipped = Skip::kLimitDepth;
   Result<UniqueFd> fd = OpenEntry(e, nullptr);
   REQUIRE_FALSE(fd.ok());
   CHECK(fd.status().message() == "limit: depth");

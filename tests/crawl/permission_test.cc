@@ -63,7 +63,7 @@ ChildReport WalkAsNobody(const std::string& root) {
         [&lines](Entry&& e) {
           std::string line = e.path + " -> ";
           if (!e.skipped.empty()) {
-            line += e.skipped;
+            line += e.skipped.Text();
           } else {
             Result<UniqueFd> fd = OpenEntry(e, nullptr);
             line += fd.ok() ? "ok" : "open: " + fd.status().message();

@@ -198,7 +198,7 @@ TEST_CASE("without stat_files, regular files come without figures; the rest is u
   CHECK(r.stats.hardlink_repeats == 0);
   CHECK(r.stats.symlinks == 1);
   REQUIRE(by_path.count(root + "/pipe"));
-  CHECK(by_path[root + "/pipe"]->skipped == "special file");
+  CHECK(by_path[root + "/pipe"]->skipped.Text() == "special file");
   CHECK(by_path.count(root + "/etc-link") == 0);
 
   // Opening supplies the figures; HardLinks keeps one name of the linked file.
@@ -466,14 +466,14 @@ TEST_CASE("the root / gives clean paths and the walk stays on its file system", 
     CHECK(e.path.size() > 1);
     CHECK(e.path.find('/', 1) == std::string::npos);  // nothing below the top level
   }
-  CHECK(Find(r.entries, same_fs).skipped == "limit: depth");
+  CHECK(Find(r.entries, same_fs).skipped.Text() == "limit: depth");
   for (const Entry& e : r.entries) CHECK(e.path != "/proc");
   CHECK(r.stats.other_filesystems >= 1);
 
   options.one_file_system = false;
   r = WalkAll("/", options);
   REQUIRE(r.status.ok());
-  CHECK(Find(r.entries, "/proc").skipped == "limit: depth");
+  CHECK(Find(r.entries, "/proc").skipped.Text() == "limit: depth");
   CHECK(r.stats.other_filesystems == 0);
 }
 
@@ -505,7 +505,7 @@ TEST_CASE("a file vanishing during the walk becomes a vanished entry", "[walker]
   CHECK(seen[0].skipped.empty());
   std::set<std::string> vanished;
   for (size_t i = 1; i < seen.size(); ++i) {
-    CHECK(seen[i].skipped == "vanished");
+    CHECK(seen[i].skipped.Text() == "vanished");
     CHECK(seen[i].dir == nullptr);
     vanished.insert(seen[i].path);
   }

@@ -106,7 +106,7 @@ TEST_CASE("Nesting up to the depth limit is read, one more level is not",
   CHECK(ten.outcome.partial.empty());
   const Extracted eleven = ExtractPath(dir / "eleven.zip", "application/zip", Category::kArchive);
   CHECK(eleven.text().empty());
-  CHECK(eleven.outcome.partial == "limit: depth");
+  CHECK(eleven.outcome.partial.Text() == "limit: depth");
 }
 
 TEST_CASE("The entries limit", "[extract][archive][hostile]") {
@@ -121,7 +121,7 @@ with zipfile.ZipFile(sys.argv[1], "w") as z:
   Limits limits;
   limits.max_entries = 1000;
   const Extracted r = ExtractPath(dir / "many.zip", "application/zip", Category::kArchive, limits);
-  CHECK(r.outcome.partial == "limit: entries");
+  CHECK(r.outcome.partial.Text() == "limit: entries");
   CHECK(Contains(r.text(), "member 999\n"));
   CHECK_FALSE(Contains(r.text(), "member 1000\n"));
   CHECK(r.outcome.members == 1001);
@@ -144,11 +144,11 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
          {dir / "bomb.zip"});
   const Extracted r = ExtractPath(dir / "bomb.zip", "application/zip", Category::kArchive);
   REQUIRE(r.status.ok());
-  CHECK(r.outcome.partial == "limit: archive ratio");
+  CHECK(r.outcome.partial.Text() == "limit: archive ratio");
   CHECK(r.text() == "read before the bomb\nread after the bomb\n");  // only the bomb stops
   CHECK(r.outcome.bytes_out < (64u << 20));
   const Extracted m = ExtractBytes(test::ReadFile(dir / "bomb.zip"));
-  CHECK(m.outcome.partial == "limit: archive ratio");
+  CHECK(m.outcome.partial.Text() == "limit: archive ratio");
 }
 
 TEST_CASE("Nested zip bomb (42.zip style) stops at the ratio limit",
@@ -171,7 +171,7 @@ with open(sys.argv[1], "wb") as f:
 )PY",
          {dir / "42.zip"});
   const Extracted r = ExtractPath(dir / "42.zip", "application/zip", Category::kArchive);
-  CHECK(r.outcome.partial == "limit: archive ratio");
+  CHECK(r.outcome.partial.Text() == "limit: archive ratio");
   CHECK(r.outcome.bytes_out < (256u << 20));
 }
 
@@ -221,7 +221,7 @@ with open(sys.argv[1], "wb") as f:
   REQUIRE(test::ReadFile(dir / "overlap.zip").size() < 20000);
   const Extracted r = ExtractPath(dir / "overlap.zip", "application/zip", Category::kArchive);
   REQUIRE(r.status.ok());
-  CHECK(r.outcome.partial == "limit: archive ratio");
+  CHECK(r.outcome.partial.Text() == "limit: archive ratio");
   CHECK(r.outcome.bytes_out < (8u << 20));
   CHECK(r.outcome.members < 20);
 }
@@ -235,7 +235,7 @@ TEST_CASE("The member size limit cuts one member, the others are read",
   Limits limits;
   limits.max_member_bytes = 1000;
   const Extracted r = ExtractPath(dir / "t.tar", "application/x-tar", Category::kArchive, limits);
-  CHECK(r.outcome.partial == "limit: member size");
+  CHECK(r.outcome.partial.Text() == "limit: member size");
   CHECK(r.text() == std::string(1000, 'x') + "small one\n");
 }
 
@@ -264,13 +264,13 @@ TEST_CASE("Encrypted ZIP and 7z members are reported", "[extract][archive]") {
         "7z a -bd -bso0 -psecret -mhe=on henc.7z a.txt");
   const Extracted z = ExtractPath(dir / "enc.zip");
   CHECK(z.outcome.encrypted);
-  CHECK(z.outcome.partial == "encrypted");
+  CHECK(z.outcome.partial.Text() == "encrypted");
   CHECK(z.text() == "plain member\n");
   for (const char* f : {"enc.7z", "henc.7z"}) {
     DYNAMIC_SECTION(f) {
       const Extracted s = ExtractPath(dir / f);
       CHECK(s.outcome.encrypted);
-      CHECK(s.outcome.partial == "encrypted");
+      CHECK(s.outcome.partial.Text() == "encrypted");
       CHECK_FALSE(Contains(s.text(), "IBAN"));
     }
   }
@@ -287,11 +287,11 @@ TEST_CASE("Truncated archives are corrupt, what came before is kept",
   Shell(dir / "src", "tar czf ../t.tgz a.txt z.log && zip -q ../t.zip a.txt z.log");
   const std::string tgz = test::ReadFile(dir / "t.tgz");
   const Extracted r = ExtractBytes(tgz.substr(0, tgz.size() / 2));
-  CHECK(r.outcome.partial == "corrupt: archive");
+  CHECK(r.outcome.partial.Text() == "corrupt: archive");
   CHECK(Contains(r.text(), kAlpha));
   const std::string zip = test::ReadFile(dir / "t.zip");
   const Extracted z = ExtractBytes(zip.substr(0, zip.size() / 2));
-  CHECK(z.outcome.partial == "corrupt: archive");
+  CHECK(z.outcome.partial.Text() == "corrupt: archive");
 }
 
 }  // namespace custos::extract::testing

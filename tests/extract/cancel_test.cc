@@ -75,7 +75,7 @@ TEST_CASE("A raised cancel flag stops extraction before any text", "[extract][ca
   const Extracted r = ExtractBytes("card 4111 1111 1111 1111 on file\n", limits);
   CHECK(r.status.ok());
   CHECK(r.outcome.interrupted);
-  CHECK(r.outcome.partial == "interrupted");
+  CHECK(r.outcome.partial.Text() == "interrupted");
   CHECK(r.text().empty());
 
   cancel = false;
@@ -97,7 +97,7 @@ TEST_CASE("A cancel during a large text file ends it at the next read", "[extrac
   Outcome outcome;
   REQUIRE(ExtractFile(dir / "big.txt", "text/plain", Category::kText, limits, sink, &outcome).ok());
   CHECK(outcome.interrupted);
-  CHECK(outcome.partial == "interrupted");
+  CHECK(outcome.partial.Text() == "interrupted");
   // The text of the read that raised the flag, at most: one 256 KiB chunk.
   CHECK(sink.text.size() <= (256u << 10));
   CHECK(outcome.bytes_out <= (256u << 10));
@@ -115,7 +115,7 @@ TEST_CASE("A cancel inside a ZIP stops at the next member", "[extract][cancel][a
 
   const ZipRun cut = ExtractZip(dir / "many.zip", Limits(), 3);
   CHECK(cut.outcome.interrupted);
-  CHECK(cut.outcome.partial == "interrupted");
+  CHECK(cut.outcome.partial.Text() == "interrupted");
   CHECK(cut.outcome.members <= 3);
   CHECK_FALSE(Contains(cut.text, "member 3 line\n"));
 }
@@ -128,6 +128,6 @@ TEST_CASE("An interruption replaces a limit noted before it", "[extract][cancel]
   const ZipRun cut = ExtractZip(dir / "many.zip", limits, 5);
   CHECK(cut.outcome.interrupted);
   // Not "limit: member size": a scan would keep that reason and reuse the item as read.
-  CHECK(cut.outcome.partial == "interrupted");
+  CHECK(cut.outcome.partial.Text() == "interrupted");
   CHECK(cut.outcome.members < 50);
 }

@@ -131,7 +131,7 @@ TEST_CASE("A 1,000-deep MIME tree ends with the depth limit", "[extract][email][
   for (int i = kDepth; i >= 0; --i) m += "--b" + std::to_string(i) + "--\n";
   const Extracted r = ExtractBytes(m);
   CHECK(r.status.ok());
-  CHECK(r.outcome.partial == "limit: depth");
+  CHECK(r.outcome.partial.Text() == "limit: depth");
   CHECK(Contains(r.text(), "Subject: deep\n"));
   CHECK(Contains(r.text(), "shallow text\n"));
   CHECK_FALSE(Contains(r.text(), "deep secret"));
@@ -162,7 +162,7 @@ TEST_CASE("A PGP-encrypted message is encrypted, headers still read", "[extract]
       "hQEMA5KQ\n-----END PGP MESSAGE-----\n--x--\n";
   const Extracted r = ExtractBytes(m);
   CHECK(r.outcome.encrypted);
-  CHECK(r.outcome.partial == "encrypted");
+  CHECK(r.outcome.partial.Text() == "encrypted");
   CHECK(Contains(r.text(), "Subject: secret plans\n"));
 }
 

@@ -112,7 +112,7 @@ TEST_CASE("A PDF that needs a password is encrypted, never clean", "[extract][pd
   const Extracted r = ExtractPath(dir / "enc.pdf", "application/pdf", Category::kDocument);
   REQUIRE(r.status.ok());
   CHECK(r.outcome.encrypted);
-  CHECK(r.outcome.partial == "encrypted");
+  CHECK(r.outcome.partial.Text() == "encrypted");
   CHECK(r.text().empty());
 }
 
@@ -133,7 +133,7 @@ TEST_CASE("A truncated PDF does not crash and says so", "[extract][pdf][hostile]
     DYNAMIC_SECTION("first " << keep << " bytes") {
       const Extracted r = ExtractBytes(pdf.substr(0, keep));
       CHECK(r.status.ok());
-      CHECK(r.outcome.partial == "corrupt: PDF truncated");
+      CHECK(r.outcome.partial.Text() == "corrupt: PDF truncated");
     }
   }
 }
@@ -144,7 +144,7 @@ TEST_CASE("A PDF whose page tree and xref chain loop ends", "[extract][pdf][host
         BuildPdf({"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [2 0 R] /Count 1 >>"},
                  "/Prev %XREF%");
     const Extracted r = ExtractBytes(pdf);
-    CHECK(r.outcome.partial == "corrupt: PDF page tree");
+    CHECK(r.outcome.partial.Text() == "corrupt: PDF page tree");
     CHECK(r.text().empty());
   }
   SECTION("Two Pages nodes that are each other's kid, with a huge /Count") {
@@ -152,7 +152,7 @@ TEST_CASE("A PDF whose page tree and xref chain loop ends", "[extract][pdf][host
                                       "<< /Type /Pages /Kids [3 0 R] /Count 2000000000 >>",
                                       "<< /Type /Pages /Parent 2 0 R /Kids [2 0 R] /Count 1 >>"});
     const Extracted r = ExtractBytes(pdf);
-    CHECK(r.outcome.partial == "corrupt: PDF page tree");
+    CHECK(r.outcome.partial.Text() == "corrupt: PDF page tree");
   }
 }
 

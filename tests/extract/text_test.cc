@@ -112,7 +112,7 @@ TEST_CASE("The output limit cuts on a character boundary", "[extract][text][limi
   limits.max_output_bytes = 999;
   const Extracted r = ExtractBytes(text, limits);
   CHECK(r.text().size() == 998);
-  CHECK(r.outcome.partial == "limit: output size");
+  CHECK(r.outcome.partial.Text() == "limit: output size");
 }
 
 TEST_CASE("The file size limit stops reading", "[extract][text][limits]") {
@@ -123,7 +123,7 @@ TEST_CASE("The file size limit stops reading", "[extract][text][limits]") {
   const Extracted r = ExtractPath(dir / "big.txt", "text/plain", Category::kText, limits);
   REQUIRE(r.status.ok());
   CHECK(r.text() == std::string(100000, 'x'));
-  CHECK(r.outcome.partial == "limit: size");
+  CHECK(r.outcome.partial.Text() == "limit: size");
 }
 
 TEST_CASE("The time limit stops an item", "[extract][limits]") {
@@ -131,7 +131,7 @@ TEST_CASE("The time limit stops an item", "[extract][limits]") {
   limits.max_seconds = 0;
   const Extracted r = ExtractBytes("some text\n", limits);
   CHECK(r.text().empty());
-  CHECK(r.outcome.partial == "limit: time");
+  CHECK(r.outcome.partial.Text() == "limit: time");
 }
 
 TEST_CASE("Binary data gives its printable strings, ASCII/UTF-8 and UTF-16LE",
@@ -160,7 +160,7 @@ TEST_CASE("An OLE file with an EncryptedPackage stream (protected OOXML) is encr
   cfb += std::string("\x22\0\x02\x01", 4) + std::string(1000, '\x9C');
   const Extracted r = ExtractBytes(cfb);
   CHECK(r.outcome.encrypted);
-  CHECK(r.outcome.partial == "encrypted");
+  CHECK(r.outcome.partial.Text() == "encrypted");
   // Without the magic it is just a string.
   const Extracted plain = ExtractBytes(cfb.substr(8));
   CHECK_FALSE(plain.outcome.encrypted);
@@ -176,9 +176,9 @@ TEST_CASE("Random bytes end without a reason, behind a magic number they are cor
   CHECK(plain.status.ok());
   CHECK(plain.outcome.partial.empty());
 
-  CHECK(ExtractBytes("\x1F\x8B" + noise).outcome.partial == "corrupt: archive");
-  CHECK(ExtractBytes("7z\xBC\xAF\x27\x1C" + noise).outcome.partial == "corrupt: archive");
-  CHECK(ExtractBytes("%PDF-1.4\n" + noise).outcome.partial == "corrupt: PDF truncated");
+  CHECK(ExtractBytes("\x1F\x8B" + noise).outcome.partial.Text() == "corrupt: archive");
+  CHECK(ExtractBytes("7z\xBC\xAF\x27\x1C" + noise).outcome.partial.Text() == "corrupt: archive");
+  CHECK(ExtractBytes("%PDF-1.4\n" + noise).outcome.partial.Text() == "corrupt: PDF truncated");
 }
 
 TEST_CASE("HTML: text without tags, scripts or styles, entities decoded", "[extract][text]") {

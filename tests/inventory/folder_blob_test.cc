@@ -103,7 +103,7 @@ StoredFolder RandomFolder(std::mt19937& rng, int items) {
     s.item.category = static_cast<Category>(pick(static_cast<int>(Category::kOther) + 1));
     if (pick(2)) s.item.content_date = 1'500'000'000 - pick(1 << 30);
     s.state = static_cast<ItemState>(pick(3));
-    if (pick(3) == 0) s.item.skipped = "limit: " + bytes(20);
+    if (pick(3) == 0) s.item.skipped = SkipReason::FromText("limit: " + bytes(20));
     if (pick(3) == 0) {
       s.content_key_id = 1 + pick(20);
       s.content_key = KeyText(s.content_key_id);

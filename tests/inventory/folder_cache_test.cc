@@ -510,7 +510,7 @@ TEST_CASE("store: an inventory of schema 2 is migrated: its scans confirm nothin
   fx.Scan({a}, kT0);
   Item unreadable = MakeItem("/srv/a.txt", 1, 300);
   unreadable.mime.clear();
-  unreadable.skipped = "permission denied";
+  unreadable.skipped = Skip::kPermissionDenied;
   fx.Scan({unreadable}, kT0 + kDay);
   // Back to schema 2: no pin, no marker.
   Exec(fx.path(), std::string(kEventsBeforeSchema4) +

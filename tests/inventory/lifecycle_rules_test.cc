@@ -731,10 +731,10 @@ TEST_CASE("lifecycle rules: how far a scan judged an item") {
   CHECK(lifecycle::JudgedAs(read, true) == ItemState::kComplete);
   CHECK(lifecycle::JudgedAs(read, false) == ItemState::kPartial);  // content not searched
   Item partial = read;
-  partial.skipped = "size limit";
+  partial.skipped = SkipReason::FromText("size limit");
   CHECK(lifecycle::JudgedAs(partial, true) == ItemState::kPartial);
   Item skipped;
-  skipped.skipped = "permission denied";
+  skipped.skipped = Skip::kPermissionDenied;
   CHECK(lifecycle::JudgedAs(skipped, true) == ItemState::kSkipped);
   CHECK(lifecycle::JudgedAs(skipped, false) == ItemState::kSkipped);
   Item reused = partial;

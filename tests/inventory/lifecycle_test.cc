@@ -246,14 +246,14 @@ TEST_CASE("lifecycle: an unreadable item neither confirms nor resolves; partial 
   fx.Scan({a}, kT0);
   // Now partly read (a limit hit): the access breach is fixed, the card not seen.
   Item partial = MakeItem("/srv/a.txt", 1, 200);
-  partial.skipped = "limit: output size";
+  partial.skipped = Skip::kLimitOutput;
   fx.Scan({partial}, kT0 + kDay);
   CHECK(fx.One("cards").status == FindingStatus::kNew);
   CHECK(fx.One("p1").status == FindingStatus::kResolved);
   // Not readable at all: nothing changes.
   Item skipped = MakeItem("/srv/a.txt", 1, 300);
   skipped.mime.clear();
-  skipped.skipped = "permission denied";
+  skipped.skipped = Skip::kPermissionDenied;
   fx.Scan({skipped}, kT0 + 2 * kDay);
   CHECK(fx.One("cards").status == FindingStatus::kNew);
   CHECK(fx.One("cards").last_seen == kT0);

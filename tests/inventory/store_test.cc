@@ -139,10 +139,10 @@ TEST_CASE("reuse: an unchanged item comes back whole; any change makes it be rea
   Item partial = MakeItem("/srv/docs/big.zip", 3);
   partial.mime = "application/zip";
   partial.category = Category::kText;
-  partial.skipped = "limit: archive ratio";
+  partial.skipped = Skip::kLimitRatio;
   Item denied = MakeItem("/srv/docs/secret.txt", 4);
   denied.mime.clear();
-  denied.skipped = "permission denied";
+  denied.skipped = Skip::kPermissionDenied;
   Item racy = MakeItem("/srv/docs/racy.txt", 5, 100, 2'000'000'000);
   fx.Scan({doc, clip, partial, denied, racy}, kT0);
 
@@ -174,7 +174,7 @@ TEST_CASE("reuse: an unchanged item comes back whole; any change makes it be rea
   CHECK(c.category == Category::kVideo);
   Item p = fresh(partial);
   REQUIRE(reuser.TryReuse(p));
-  CHECK(p.skipped == "limit: archive ratio");
+  CHECK(p.skipped.Text() == "limit: archive ratio");
   Item d = fresh(denied);
   CHECK_FALSE(reuser.TryReuse(d));  // skipped items are tried again
   Item r = fresh(racy);

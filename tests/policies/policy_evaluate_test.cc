@@ -152,7 +152,7 @@ TEST_CASE("retention: a skipped item is judged on mtime, marked content not read
   auto set = Load(kCctv);
   const int64_t now = T("2025-06-01T00:00:00Z");
   Item item = MakeItem("/srv/cctv/cam2/old.mp4", Category::kVideo, now - 730 * kDay);
-  item.skipped = "permission denied";
+  item.skipped = Skip::kPermissionDenied;
   set->Evaluate(item, now);
   CHECK(Reasons(item) == Strings{"cctv-30d/retention/high: modified 2023-06-02T00:00:00Z, 730 days "
                                  "old, limit 30d (content not read)"});
@@ -160,7 +160,7 @@ TEST_CASE("retention: a skipped item is judged on mtime, marked content not read
   Item bare;
   bare.path = "/srv/cctv/cam2/gone.mp4";
   bare.category = Category::kVideo;
-  bare.skipped = "vanished";
+  bare.skipped = Skip::kVanished;
   set->Evaluate(bare, now);
   CHECK(bare.violations.empty());
 }
@@ -363,7 +363,7 @@ policies:
     encryption: required
 )");
   Item item = MakeItem("/home/bob/x.bin", Category::kOther, 0);
-  item.skipped = "permission denied";
+  item.skipped = Skip::kPermissionDenied;
   set->Evaluate(item, 0);
   CHECK(Reasons(item) == Strings{"all/access/medium: mode 0640 exceeds 0600",
                                  "all/location/medium: outside allowed paths [/srv/ok/**]"});

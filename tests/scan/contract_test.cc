@@ -85,9 +85,9 @@ TEST_CASE("scan: a worker that throws while reading costs only that item") {
   CHECK_FALSE(stats.cancelled);
   const Item* p = sink.Find(poison);
   REQUIRE(p != nullptr);
-  CHECK(p->skipped == scan::kSkipInternalError);
+  CHECK(p->skipped.Text() == "internal error");
   CHECK(p->detections.empty());  // never read
-  CHECK(stats.skipped_by_reason[scan::kSkipInternalError] == 1);
+  CHECK(stats.skipped_by_reason["internal error"] == 1);
   // The others as usual, judged as usual.
   const Item* card = sink.Find(dir / "card.txt");
   REQUIRE(card != nullptr);
@@ -112,7 +112,7 @@ TEST_CASE("scan: a judgement that throws keeps what the item holds, marked skipp
   CHECK(sink.items.size() == 12);
   const Item* p = sink.Find(poison);
   REQUIRE(p != nullptr);
-  CHECK(p->skipped == scan::kSkipInternalError);
+  CHECK(p->skipped.Text() == "internal error");
   CHECK(p->detections.size() == 1);  // read and searched before the judgement threw
   CHECK(stats.violations == 2);
 }
@@ -169,11 +169,11 @@ TEST_CASE("scan: a detector that throws on one file costs only that file") {
     scan::ScanStats stats;
     REQUIRE(scan::RunScan(o, sink, &stats).ok());
     CHECK(sink.items.size() == 21);
-    CHECK(stats.skipped_by_reason[scan::kSkipInternalError] == 1);
+    CHECK(stats.skipped_by_reason["internal error"] == 1);
     for (const Item& item : sink.items) {
       INFO(item.path);
       if (item.path == dir / "poison.txt") {
-        CHECK(item.skipped == scan::kSkipInternalError);
+        CHECK(item.skipped.Text() == "internal error");
         continue;
       }
       // Nothing of the poisoned file carried over to the files read after it.

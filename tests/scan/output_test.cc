@@ -39,7 +39,7 @@ TEST_CASE("output: the JSONL record has the spec's fields in the spec's order") 
 TEST_CASE("output: skipped items without metadata print nulls") {
   Item item;
   item.path = "/srv/gone";
-  item.skipped = "vanished";
+  item.skipped = Skip::kVanished;
   CHECK(scan::ItemToJson(item) ==
         R"({"path": "/srv/gone", "size": null, "mtime": null, "owner": null, "group": null, )"
         R"("mode": null, "mime": null, "category": "other", "content_date": null, )"

@@ -1,6 +1,7 @@
 #include "folder_blob.h"
 
 #include <algorithm>
+#include <deque>
 #include <limits>
 #include <numeric>
 #include <unordered_map>
@@ -106,6 +107,7 @@ std::string Encode(const StoredFolder& folder, const FindingsOf& findings_of) {
   std::sort(items.begin(), items.end(),
             [](const StoredItem* a, const StoredItem* b) { return a->name < b->name; });
   Table table;
+  std::deque<std::string> reasons;  // the texts of skip reasons, as long as the table
   Writer body;
   body.Varint(items.size());
   int64_t prev_id = 0;
@@ -125,7 +127,8 @@ std::string Encode(const StoredFolder& folder, const FindingsOf& findings_of) {
     body.Varint(table.Index(it.mime));
     body.Varint(static_cast<uint64_t>(it.category));
     body.Varint(static_cast<uint64_t>(s->state));
-    body.Varint(table.Index(it.skipped));
+    body.Varint(table.Index(it.skipped.empty() ? std::string_view()
+                                               : reasons.emplace_back(it.skipped.Text())));
     uint64_t flags = 0;
     if (it.content_date) flags |= kHasContentDate;
     if (s->content_key_id != 0) flags |= kHasContentKey;
@@ -219,13 +222,15 @@ bool DecodeItems(std::string_view blob, StoredFolder* folder, size_t max_items) 
     std::string_view name;
     int64_t delta = 0, ctime_delta = 0;
     uint64_t category = 0, state = 0, flags = 0;
+    std::string skipped;
     if (!in.Bytes(&name) || !in.Signed(&delta) || !in.Unsigned(&info.dev) ||
         !in.Unsigned(&info.ino) || !in.Unsigned(&info.size) || !in.Signed(&info.mtime) ||
         !in.Signed(&ctime_delta) || !in.Unsigned(&info.mode) || !in.Unsigned(&info.uid) ||
         !in.Unsigned(&info.gid) || !text(&it.mime) || !in.Varint(&category) || !in.Varint(&state) ||
-        !text(&it.skipped) || !in.Varint(&flags)) {
+        !text(&skipped) || !in.Varint(&flags)) {
       return fail();
     }
+    it.skipped = SkipReason::FromText(skipped);
     if (category > static_cast<uint64_t>(Category::kOther) ||
         state > static_cast<uint64_t>(ItemState::kSkipped) || (flags & ~kAllFlags) != 0) {
       return fail();

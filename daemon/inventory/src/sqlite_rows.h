@@ -80,7 +80,7 @@ void ReadItem(const sql::Stmt& st, StoredItem* out, KeyOf&& key_of) {
   s.state = state == 1   ? ItemState::kPartial
             : state == 2 ? ItemState::kSkipped
                          : ItemState::kComplete;
-  s.item.skipped = st.View(15);
+  s.item.skipped = SkipReason::FromText(st.View(15));
   if (!st.IsNull(16)) s.item.acl = codec::UnpackAcl(st.View(16));
   s.deleted_at = st.IsNull(18) ? 0 : st.Int(18);
 }

@@ -243,7 +243,7 @@ Status SqliteStore::WriteItem(const char* sql, int64_t scan_id, const ItemRecord
       .BindOpt(15, it.content_date)
       .BindOpt(16, key)
       .Bind(17, static_cast<int64_t>(StateOf(it)))
-      .Bind(18, it.skipped)
+      .Bind(18, it.skipped.Text())
       .Bind(20, static_cast<int64_t>(it.detections.size()))
       .Bind(21, now)
       .Bind(22, scan_id);

@@ -25,7 +25,7 @@ class ProgressSink : public scan::Sink {
       run_.bytes.fetch_add(item.info.size, std::memory_order_relaxed);
       metrics_.Add("custos_scan_bytes_total", root_, static_cast<double>(item.info.size));
     } else {
-      metrics_.Add("custos_scan_skipped_total", {{"reason", ReasonLabel(item.skipped)}});
+      metrics_.Add("custos_scan_skipped_total", {{"reason", ReasonLabel(item.skipped.Text())}});
     }
     for (const Violation& v : item.violations) {
       run_.violations.fetch_add(1, std::memory_order_relaxed);

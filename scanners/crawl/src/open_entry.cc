@@ -12,45 +12,43 @@
 namespace custos::crawl {
 namespace {
 
-StatusCode CodeForReason(const std::string& reason) {
-  if (reason == internal::kPermissionDenied) return StatusCode::kPermissionDenied;
-  if (reason == internal::kVanished) return StatusCode::kNotFound;
-  if (reason == internal::kSpecialFile) return StatusCode::kUnsupported;
-  return StatusCode::kIoError;
-}
-
-Status Failed(std::string reason) {
-  const StatusCode code = CodeForReason(reason);
-  return Status(code, std::move(reason));
+Status Failed(SkipReason reason, SkipReason* why) {
+  StatusCode code = StatusCode::kIoError;
+  if (reason.kind() == Skip::kPermissionDenied) code = StatusCode::kPermissionDenied;
+  if (reason.kind() == Skip::kVanished) code = StatusCode::kNotFound;
+  if (reason.kind() == Skip::kSpecialFile) code = StatusCode::kUnsupported;
+  Status status(code, reason.Text());
+  if (why != nullptr) *why = std::move(reason);
+  return status;
 }
 
 }  // namespace
 
-Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh) {
-  if (!entry.skipped.empty()) return Failed(entry.skipped);
+Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh, SkipReason* why) {
+  if (!entry.skipped.empty()) return Failed(entry.skipped, why);
   // Without a folder the name is the absolute path of a root that is a single file.
   const int dirfd = entry.dir ? entry.dir->get() : AT_FDCWD;
   UniqueFd fd(internal::OpenNoAtime(dirfd, entry.name.c_str(), internal::kFileOpenFlags));
   if (!fd.valid()) {
     switch (errno) {
       case ELOOP:  // replaced by a symbolic link
-        return Failed(internal::kChanged);
+        return Failed(Skip::kChanged, why);
       case ENXIO:  // a socket
       case ENODEV:
-        return Failed(internal::kSpecialFile);
+        return Failed(Skip::kSpecialFile, why);
       default:
-        return Failed(internal::ReasonFromErrno(errno));
+        return Failed(SkipReason::FromErrno(errno), why);
     }
   }
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return Failed(internal::ReasonFromErrno(errno));
+  if (::fstat(fd.get(), &st) != 0) return Failed(SkipReason::FromErrno(errno), why);
   if (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
-    return Failed(internal::kSpecialFile);
+    return Failed(Skip::kSpecialFile, why);
   }
-  if (!S_ISREG(st.st_mode)) return Failed(internal::kChanged);
+  if (!S_ISREG(st.st_mode)) return Failed(Skip::kChanged, why);
   if (entry.has_info && (static_cast<uint64_t>(st.st_dev) != entry.info.dev ||
                          static_cast<uint64_t>(st.st_ino) != entry.info.ino)) {
-    return Failed(internal::kChanged);
+    return Failed(Skip::kChanged, why);
   }
   // O_NONBLOCK stays: it changes nothing for a regular file (see PreadBlocking).
   if (fresh != nullptr) *fresh = FileInfo::FromStat(st);

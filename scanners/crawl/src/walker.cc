@@ -26,27 +26,9 @@ int OpenNoAtime(int dirfd, const char* name, int flags) {
   return fd;
 }
 
-std::string ReasonFromErrno(int err) {
-  switch (err) {
-    case EACCES:
-    case EPERM:
-      return kPermissionDenied;
-    case ENOENT:
-      return kVanished;
-    default:
-      return std::string("read error: ") + std::strerror(err);
-  }
-}
-
 }  // namespace internal
 
 namespace {
-
-using internal::kChanged;
-using internal::kLimitDepth;
-using internal::kLimitPath;
-using internal::kSpecialFile;
-using internal::ReasonFromErrno;
 
 // Raises the soft RLIMIT_NOFILE to the hard limit, once per process: a deep tree holds
 // two descriptors per level, and every queued entry keeps its folder open.
@@ -100,10 +82,10 @@ struct Frame {
 // `*reason` to the skip reason and `*err` to the errno behind it (0 when the folder
 // changed).
 bool OpenFrame(int parent, const char* name, const struct stat& seen, std::string path,
-               size_t depth, Frame* frame, std::string* reason, int* err) {
+               size_t depth, Frame* frame, SkipReason* reason, int* err) {
   auto fail = [&](int e) {
     *err = e;
-    *reason = e == 0 ? kChanged : ReasonFromErrno(e);
+    *reason = e == 0 ? SkipReason(Skip::kChanged) : SkipReason::FromErrno(e);
     return false;
   };
   UniqueFd fd(internal::OpenNoAtime(parent, name, internal::kDirOpenFlags));
@@ -163,7 +145,7 @@ class Walker {
   }
 
   // Visits a skipped entry; returns the visitor's answer.
-  bool Skip(std::string path, std::string name, const struct stat* st, std::string reason) {
+  bool SkipEntry(std::string path, std::string name, const struct stat* st, SkipReason reason) {
     Entry e;
     e.path = std::move(path);
     e.name = std::move(name);
@@ -195,7 +177,8 @@ bool Walker::HandleFile(std::string path, const char* name, const struct stat* s
     ++stats_.excluded;
     return true;
   }
-  if (path.size() > options_.max_path) return Skip(std::move(path), name, st, kLimitPath);
+  if (path.size() > options_.max_path)
+    return SkipEntry(std::move(path), name, st, Skip::kLimitPathLength);
   if (st != nullptr && st->st_nlink > 1) {
     const DevIno key{static_cast<uint64_t>(st->st_dev), static_cast<uint64_t>(st->st_ino)};
     if (!linked_.insert(key).second) {
@@ -229,8 +212,9 @@ bool Walker::HandleName(const char* name, unsigned char d_type) {
       ++stats_.excluded;
       return true;
     }
-    if (path.size() > options_.max_path) return Skip(std::move(path), name, nullptr, kLimitPath);
-    return Skip(std::move(path), name, nullptr, kSpecialFile);
+    if (path.size() > options_.max_path)
+      return SkipEntry(std::move(path), name, nullptr, Skip::kLimitPathLength);
+    return SkipEntry(std::move(path), name, nullptr, Skip::kSpecialFile);
   }
 
   if (d_type == DT_REG && !options_.stat_files && path.size() <= options_.max_path) {
@@ -244,7 +228,7 @@ bool Walker::HandleName(const char* name, unsigned char d_type) {
       ++stats_.excluded;
       return true;
     }
-    return Skip(std::move(path), name, nullptr, ReasonFromErrno(err));
+    return SkipEntry(std::move(path), name, nullptr, SkipReason::FromErrno(err));
   }
 
   if (S_ISLNK(st.st_mode)) {
@@ -258,8 +242,9 @@ bool Walker::HandleName(const char* name, unsigned char d_type) {
       ++stats_.excluded;
       return true;
     }
-    if (path.size() > options_.max_path) return Skip(std::move(path), name, &st, kLimitPath);
-    return Skip(std::move(path), name, &st, kSpecialFile);
+    if (path.size() > options_.max_path)
+      return SkipEntry(std::move(path), name, &st, Skip::kLimitPathLength);
+    return SkipEntry(std::move(path), name, &st, Skip::kSpecialFile);
   }
 
   // A folder.
@@ -271,14 +256,16 @@ bool Walker::HandleName(const char* name, unsigned char d_type) {
     ++stats_.other_filesystems;
     return true;
   }
-  if (path.size() > options_.max_path) return Skip(std::move(path), name, &st, kLimitPath);
-  if (depth + 1 > options_.max_depth) return Skip(std::move(path), name, &st, kLimitDepth);
+  if (path.size() > options_.max_path)
+    return SkipEntry(std::move(path), name, &st, Skip::kLimitPathLength);
+  if (depth + 1 > options_.max_depth)
+    return SkipEntry(std::move(path), name, &st, Skip::kLimitDepth);
 
   Frame child;
-  std::string reason;
+  SkipReason reason;
   int err = 0;
   if (!OpenFrame(dir->get(), name, st, path, depth + 1, &child, &reason, &err)) {
-    return Skip(std::move(path), name, &st, std::move(reason));
+    return SkipEntry(std::move(path), name, &st, std::move(reason));
   }
   ++stats_.directories;
   stack_.push_back(std::move(child));
@@ -299,7 +286,7 @@ Status Walker::Run(const std::string& root) {
     return Status::Ok();
   }
   if (!S_ISDIR(st.st_mode)) {
-    return Status(StatusCode::kUnsupported, root + ": " + kSpecialFile);
+    return Status(StatusCode::kUnsupported, root + ": " + SkipReason(Skip::kSpecialFile).Text());
   }
   if (ExcludedDir(root)) {
     ++stats_.excluded;
@@ -308,11 +295,11 @@ Status Walker::Run(const std::string& root) {
   root_dev_ = st.st_dev;
 
   Frame top;
-  std::string reason;
+  SkipReason reason;
   int err = 0;
   if (!OpenFrame(AT_FDCWD, root.c_str(), st, root, 0, &top, &reason, &err)) {
     if (err != 0) return Status::FromErrno(root, err);
-    return Status::Io(root + ": " + reason);
+    return Status::Io(root + ": " + reason.Text());
   }
   ++stats_.directories;
   stack_.push_back(std::move(top));
@@ -328,8 +315,8 @@ Status Walker::Run(const std::string& root) {
         // The listing broke off: report the folder, keep walking its siblings.
         const std::string::size_type slash = done.path.rfind('/');
         std::string name = done.path.substr(slash == std::string::npos ? 0 : slash + 1);
-        if (!Skip(std::move(done.path), std::move(name), nullptr,
-                  std::string("read error: ") + std::strerror(err))) {
+        if (!SkipEntry(std::move(done.path), std::move(name), nullptr,
+                       SkipReason(Skip::kReadError, std::strerror(err)))) {
           break;
         }
       }

@@ -212,7 +212,7 @@ const Engine::Compiled& Engine::compiled() const {
     if (c.ok()) {
       lazy_->compiled = std::move(c.value());
     } else {
-      lazy_->error = "detectors: " + c.status().message();
+      lazy_->error = c.status().message();
       lazy_->compiled = std::make_unique<Compiled>();
     }
   });

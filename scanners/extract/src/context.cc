@@ -14,7 +14,7 @@ bool Context::Stopped(unsigned depth) {
   if (limits_.cancel && limits_.cancel->load(std::memory_order_relaxed)) {
     // Whatever was noted before, the item is incomplete because it was interrupted.
     outcome_->interrupted = true;
-    outcome_->partial = std::string(kReasonInterrupted);
+    outcome_->partial = kReasonInterrupted;
     cancel_depth_ = 0;
     return true;
   }
@@ -27,15 +27,13 @@ bool Context::Stopped(unsigned depth) {
   return depth >= cancel_depth_;
 }
 
-void Context::Note(std::string_view reason) {
-  constexpr std::string_view kCorrupt = "corrupt:";
-  const bool replace =
-      outcome_->partial.empty() || (outcome_->partial.compare(0, kCorrupt.size(), kCorrupt) == 0 &&
-                                    reason.substr(0, kCorrupt.size()) != kCorrupt);
-  if (replace) outcome_->partial = std::string(reason);
+void Context::Note(const SkipReason& reason) {
+  const bool replace = outcome_->partial.empty() || (outcome_->partial.kind() == Skip::kCorrupt &&
+                                                     reason.kind() != Skip::kCorrupt);
+  if (replace) outcome_->partial = reason;
 }
 
-void Context::Cancel(unsigned depth, std::string_view reason) {
+void Context::Cancel(unsigned depth, const SkipReason& reason) {
   Note(reason);
   cancel_depth_ = std::min(cancel_depth_, depth);
 }

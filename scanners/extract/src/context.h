@@ -21,22 +21,22 @@
 namespace custos::extract {
 
 // The reasons recorded in Outcome::partial.
-inline constexpr std::string_view kReasonRatio = "limit: archive ratio";
-inline constexpr std::string_view kReasonDepth = "limit: depth";
-inline constexpr std::string_view kReasonEntries = "limit: entries";
-inline constexpr std::string_view kReasonOutput = "limit: output size";
-inline constexpr std::string_view kReasonMemberSize = "limit: member size";
-inline constexpr std::string_view kReasonFileSize = "limit: size";
-inline constexpr std::string_view kReasonTime = "limit: time";
-inline constexpr std::string_view kReasonInterrupted = "interrupted";
-inline constexpr std::string_view kReasonEncrypted = "encrypted";
-inline constexpr std::string_view kReasonDtd = "corrupt: DTD in XML part";
-inline constexpr std::string_view kReasonXml = "corrupt: XML part";
-inline constexpr std::string_view kReasonArchive = "corrupt: archive";
-inline constexpr std::string_view kReasonPdf = "corrupt: PDF";
-inline constexpr std::string_view kReasonPdfTruncated = "corrupt: PDF truncated";
-inline constexpr std::string_view kReasonPdfPages = "corrupt: PDF page tree";
-inline constexpr std::string_view kReasonEmail = "corrupt: e-mail";
+inline const SkipReason kReasonRatio{Skip::kLimitRatio};
+inline const SkipReason kReasonDepth{Skip::kLimitDepth};
+inline const SkipReason kReasonEntries{Skip::kLimitEntries};
+inline const SkipReason kReasonOutput{Skip::kLimitOutput};
+inline const SkipReason kReasonMemberSize{Skip::kLimitMemberSize};
+inline const SkipReason kReasonFileSize{Skip::kLimitSize};
+inline const SkipReason kReasonTime{Skip::kLimitTime};
+inline const SkipReason kReasonInterrupted{Skip::kInterrupted};
+inline const SkipReason kReasonEncrypted{Skip::kEncrypted};
+inline const SkipReason kReasonDtd{Skip::kCorrupt, "DTD in XML part"};
+inline const SkipReason kReasonXml{Skip::kCorrupt, "XML part"};
+inline const SkipReason kReasonArchive{Skip::kCorrupt, "archive"};
+inline const SkipReason kReasonPdf{Skip::kCorrupt, "PDF"};
+inline const SkipReason kReasonPdfTruncated{Skip::kCorrupt, "PDF truncated"};
+inline const SkipReason kReasonPdfPages{Skip::kCorrupt, "PDF page tree"};
+inline const SkipReason kReasonEmail{Skip::kCorrupt, "e-mail"};
 
 class Context {
  public:
@@ -53,9 +53,9 @@ class Context {
   // Records `reason` in outcome.partial. The first reason wins, except that a limit or
   // "encrypted" replaces a "corrupt: ..." noted before (a damaged member does not make
   // the item partial the way a limit does; a bomb often looks damaged too).
-  void Note(std::string_view reason);
+  void Note(const SkipReason& reason);
   // Notes `reason` and stops all work at depth >= `depth` (0: the whole item).
-  void Cancel(unsigned depth, std::string_view reason);
+  void Cancel(unsigned depth, const SkipReason& reason);
   // Called by the container at `depth` when one of its members is done: lifts a
   // cancellation of that member (or of anything below it).
   void Resume(unsigned depth);

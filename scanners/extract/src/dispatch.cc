@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstring>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -22,6 +23,12 @@ void IgnorePopplerMessage(const std::string&, void*) {}
 // libxml2 must never fetch anything: DTDs, external entities, XIncludes.
 xmlParserInputPtr RefuseExternalEntity(const char*, const char*, xmlParserCtxtPtr) {
   return nullptr;
+}
+
+// A read error of the file itself: the outcome's reason, whatever was noted before.
+Status ReadError(int err, Outcome* outcome) {
+  outcome->partial = SkipReason(Skip::kReadError, std::strerror(err));
+  return Status(StatusCode::kIoError, outcome->partial.Text());
 }
 
 }  // namespace
@@ -84,7 +91,7 @@ Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, O
   uint64_t size = item.info.size;
   if (!item.has_info) {
     struct stat st;
-    if (::fstat(fd, &st) != 0) return Status::FromErrno("fstat", errno);
+    if (::fstat(fd, &st) != 0) return ReadError(errno, outcome);
     size = static_cast<uint64_t>(st.st_size);
   }
   Context ctx(limits, sink, outcome);
@@ -101,7 +108,7 @@ Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, O
   FdInput file(fd, size, ctx);
   Dispatch(file, item.path, FormatFromMime(item.mime, item.category), ctx, 0);
   ctx.EndOfStream();
-  if (file.error() != 0) return Status::FromErrno("read", file.error());
+  if (file.error() != 0) return ReadError(file.error(), outcome);
   return Status::Ok();
 }
 

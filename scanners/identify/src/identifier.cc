@@ -102,6 +102,15 @@ std::string_view Identifier::prefix() const { return {impl_->prefix.data(), impl
 
 bool Identifier::prefix_is_plain_text() const { return impl_->plain_text; }
 
+namespace {
+
+Status ReadError(int err, Item& item) {
+  item.skipped = SkipReason(Skip::kReadError, std::strerror(err));
+  return Status(Status::FromErrno("", err).code(), item.skipped.Text());
+}
+
+}  // namespace
+
 Status Identifier::Identify(int fd, Item& item) {
   impl_->prefix_size = 0;
   impl_->plain_text = false;
@@ -116,7 +125,7 @@ Status Identifier::Identify(int fd, Item& item) {
                           ? static_cast<size_t>(std::min<uint64_t>(kPrefixBytes, item.info.size))
                           : kPrefixBytes;
   const int64_t got = detail::PreadFull(fd, impl_->prefix.data(), want, 0);
-  if (got < 0) return Status::FromErrno("read error", errno);
+  if (got < 0) return ReadError(errno, item);
   impl_->prefix_size = static_cast<size_t>(got);
   const std::string_view prefix(impl_->prefix.data(), static_cast<size_t>(got));
   if (prefix.empty()) {
@@ -157,7 +166,7 @@ Status Identifier::Identify(int fd, Item& item) {
   detail::RefineMagic(reader, item.mime, item.description);
   item.category = CategoryFor(item.mime, item.description, item.info.mode);
   item.content_date = detail::ContentDate(reader, item.mime);
-  if (reader.error() != 0) return Status::FromErrno("read error", reader.error());
+  if (reader.error() != 0) return ReadError(reader.error(), item);
   return Status::Ok();
 }
 

@@ -91,7 +91,7 @@ class CsvWriter : public ItemWriter {
     field(item.content_date ? FormatIso8601(*item.content_date) : "");
     field(DetectionsText(item));
     field(ViolationsText(item, " | "));
-    field(item.skipped);
+    field(item.skipped.Text());
     row += "\r\n";
     return row;
   }
@@ -115,7 +115,7 @@ class TableWriter : public ItemWriter {
     line = head;
     line += EscapeBytes(item.path, /*escape_controls=*/true);
     line += '\n';
-    if (!item.skipped.empty()) line += "    skipped: " + item.skipped + "\n";
+    if (!item.skipped.empty()) line += "    skipped: " + item.skipped.Text() + "\n";
     if (!item.legal_hold.empty()) {
       line += "    legal hold: " + EscapeBytes(item.legal_hold, true) + "\n";
     }
@@ -219,7 +219,7 @@ std::string ItemToJson(const Item& item) {
     o += "}";
   }
   o += "], \"skipped\": ";
-  AppendNullable(o, item.skipped);
+  AppendNullable(o, item.skipped.Text());
   if (!item.legal_hold.empty()) {
     o += ", \"legal_hold\": ";
     AppendJsonString(o, EscapeBytes(item.legal_hold, false));

@@ -193,11 +193,12 @@ bool DetectContent(int fd, Item& item, std::string_view head, bool plain_text,
   item.detections = scanner.Take();
   if (outcome.interrupted) return false;
   if (!scanner.error().empty()) {
-    item.skipped = scanner.error();  // never "clean" for want of detectors
+    // Never "clean" for want of detectors.
+    item.skipped = SkipReason(Skip::kNoDetectors, scanner.error());
     return true;
   }
   if (!s.ok()) {
-    item.skipped = s.message();
+    item.skipped = outcome.partial;  // the read error
     return true;
   }
   if (outcome.encrypted) {
@@ -239,9 +240,10 @@ std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameC
       if (options.before_read) options.before_read(item);
       const auto started = std::chrono::steady_clock::now();
       FileInfo fresh;
-      Result<UniqueFd> fd = crawl::OpenEntry(entry, &fresh);
+      SkipReason why;
+      Result<UniqueFd> fd = crawl::OpenEntry(entry, &fresh, &why);
       if (!fd.ok()) {
-        item.skipped = fd.status().message();
+        item.skipped = std::move(why);
         // Not stat'ed by the walk: an unreadable file is still judged on its figures.
         if (!entry.has_info) item.has_info = crawl::StatEntry(entry, &item.info);
       } else if (!entry.has_info && links != nullptr && !links->FirstName(fresh)) {
@@ -250,13 +252,11 @@ std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameC
       } else {
         item.has_info = true;
         item.info = fresh;
-        Status s = tools.identifier->Identify(fd->get(), item);
-        if (!s.ok()) {
-          item.skipped = s.message();
-        } else if (tools.scanner && extract::IsSearchable(item) &&
-                   !DetectContent(fd->get(), item, tools.identifier->prefix(),
-                                  tools.identifier->prefix_is_plain_text(), *tools.scanner,
-                                  options)) {
+        // On a read error item.skipped says so.
+        const bool identified = tools.identifier->Identify(fd->get(), item).ok();
+        if (identified && tools.scanner && extract::IsSearchable(item) &&
+            !DetectContent(fd->get(), item, tools.identifier->prefix(),
+                           tools.identifier->prefix_is_plain_text(), *tools.scanner, options)) {
           interrupted = true;
         }
         if (options.read_acl) item.acl = crawl::ReadAcl(fd->get());
@@ -276,7 +276,7 @@ std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameC
       item.group = names.Group(item.info.gid);
     }
   } catch (...) {
-    item.skipped = kSkipInternalError;
+    item.skipped = Skip::kInternalError;
     // What the detectors held of this item must not count for the worker's next one.
     if (tools.scanner) tools.scanner->Reset();
   }
@@ -284,7 +284,7 @@ std::optional<Item> ProcessEntry(crawl::Entry&& entry, WorkerTools& tools, NameC
     try {
       options.evaluate(item);
     } catch (...) {
-      item.skipped = kSkipInternalError;  // judged as far as it went
+      item.skipped = Skip::kInternalError;  // judged as far as it went
     }
   }
   return item;
@@ -311,7 +311,7 @@ class CountingSink {
     if (item.skipped.empty()) {
       stats_.bytes += item.info.size;
     } else {
-      ++stats_.skipped_by_reason[item.skipped];
+      ++stats_.skipped_by_reason[item.skipped.Text()];
     }
     for (const Violation& v : item.violations) {
       ++stats_.violations;
@@ -502,7 +502,7 @@ Result<Item> ClassifyFile(const std::string& path, const ScanOptions& options) {
   entry.name = path;
   entry.has_info = true;
   entry.info = FileInfo::FromStat(sb);
-  if (!S_ISREG(sb.st_mode)) entry.skipped = "special file";
+  if (!S_ISREG(sb.st_mode)) entry.skipped = Skip::kSpecialFile;
   NameCache names;
   ScanOptions with_acl = options;
   with_acl.read_acl = true;

@@ -13,6 +13,8 @@
 #include <utility>
 #include <vector>
 
+#include "custos/base/skip.h"
+
 namespace custos {
 
 // The categories of the interface spec, in its order.
@@ -122,7 +124,7 @@ struct Item {
   std::vector<Detection> detections;
   std::vector<Violation> violations;
   std::string legal_hold;  // reason of the legal hold that covers the item, if any
-  std::string skipped;     // empty, or the reason the item could not be (fully) read
+  SkipReason skipped;      // empty, or the reason the item could not be (fully) read
   bool reused = false;     // filled from an earlier scan, not read (incremental scans)
   bool read = false;       // opened and read in this scan
   // Set by ScanOptions::reuse (also when it returned false): the stored record's source.

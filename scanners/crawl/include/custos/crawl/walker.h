@@ -51,8 +51,8 @@ struct Entry {
   DirRef dir;        // descriptor of the parent folder (null for a root that is a file)
   std::string name;  // name within `dir` (the absolute path when `dir` is null)
   bool has_info = false;
-  FileInfo info;        // from fstatat(AT_SYMLINK_NOFOLLOW), when has_info
-  std::string skipped;  // non-empty: report as skipped with this reason, do not open
+  FileInfo info;       // from fstatat(AT_SYMLINK_NOFOLLOW), when has_info
+  SkipReason skipped;  // not empty: report as skipped with this reason, do not open
 };
 
 // Figures of one walk, for the summary line.
@@ -81,9 +81,10 @@ Status Walk(const std::string& root, const WalkOptions& options, const Visitor& 
 // Opens a regular-file entry for reading (O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_CLOEXEC,
 // O_NOATIME where permitted) and re-checks with fstat that it is still a regular file
 // (and the same inode when `entry.has_info`). On success `*fresh` holds the fstat
-// figures. On failure the Status message is the skip reason to record ("permission
-// denied", "vanished", "special file", "changed during scan", "read error: ...").
-Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh);
+// figures. On failure `*why` (when given) is the skip reason to record (permission
+// denied, vanished, special file, changed during scan, read error: ...) and the Status
+// message its text.
+Result<UniqueFd> OpenEntry(const Entry& entry, FileInfo* fresh, SkipReason* why = nullptr);
 
 // Further names of files with several hard links, for entries handed out without
 // figures (WalkOptions::stat_files false): FirstName() is true once per (dev, ino).

@@ -101,7 +101,7 @@ class Engine {
   // the compiled set is empty.
   struct Compiled;
   const Compiled& compiled() const;
-  const std::string& error() const;  // after compiled()
+  const std::string& error() const;  // after compiled(); the items say "detectors: ERROR"
 
  private:
   struct Lazy;

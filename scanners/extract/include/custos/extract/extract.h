@@ -67,12 +67,13 @@ struct Outcome {
   // hold for random access), "limit: time", "interrupted" (Limits::cancel), "encrypted",
   // "corrupt: <what>" ("corrupt:
   // archive", "corrupt: XML part", "corrupt: DTD in XML part", "corrupt: PDF",
-  // "corrupt: PDF truncated", "corrupt: PDF page tree", "corrupt: e-mail").
+  // "corrupt: PDF truncated", "corrupt: PDF page tree", "corrupt: e-mail"), or
+  // "read error: <what>" when the file itself could not be read (Extract's error).
   // The first limit hit wins; a limit or "encrypted" replaces an earlier "corrupt: ...".
   // Output, time, entries and file size stop the whole item; the ratio of a top-level
   // container too; the ratio of a nested container or of one member, the member size
   // and the depth stop only that container or member, and the rest is read.
-  std::string partial;
+  SkipReason partial;
   // Limits::cancel stopped the extraction: what was read is incomplete for no reason of
   // the file's own (partial is "interrupted", whatever was noted before).
   bool interrupted = false;
@@ -84,8 +85,9 @@ struct Outcome {
 
 // Extracts the text of the open regular file `fd` whose identification is in `item`
 // (mime, category, size). Reads with pread only (never moves the offset, never
-// writes). Returns non-OK only for a read error of the file itself; problems of the
-// content are reported through `outcome->partial`. Thread-safe (no shared state),
+// writes). Returns non-OK only for a read error of the file itself (then
+// outcome->partial is that error, read error: ...); problems of the content are
+// reported through `outcome->partial` only. Thread-safe (no shared state),
 // except that libraries are initialised once by InitLibraries().
 // `content`: the caller may pass the bytes it already read from the start of the file;
 // when they are the whole file (as long as its size), the file is not read again, and

@@ -51,8 +51,8 @@ class Identifier {
 
   // Identifies the open regular file `fd` (size `item.info.size`) and fills
   // item.mime, item.description, item.category and item.content_date. Uses pread
-  // only (never moves the file offset, never writes). A read error is returned as a
-  // non-OK Status whose message is the skip reason ("read error: <strerror>"); the
+  // only (never moves the file offset, never writes). A read error sets item.skipped
+  // (read error: <strerror>) and is returned as a non-OK Status with its text; the
   // fields are then left as far as they got. An empty file is "application/x-empty",
   // category other. Reads a bounded prefix (kPrefixBytes) plus a few KiB of headers
   // for the content date, whatever the file holds.

@@ -95,11 +95,8 @@ struct ScanStats {
 // be opened or the magic database cannot be loaded, and the sink's error when it
 // refused an item (see Sink); per-file problems are items. An exception on a worker
 // (std::bad_alloc inside a library, say) does not end the scan: the item it was working
-// on is emitted as skipped with reason kSkipInternalError, with what was found before.
+// on is emitted as skipped with reason Skip::kInternalError, with what was found before.
 Status RunScan(const ScanOptions& options, Sink& sink, ScanStats* stats);
-
-// The skip reason of an item whose processing threw.
-inline constexpr const char* kSkipInternalError = "internal error";
 
 // Identifies, searches and judges one file by path, as `custos classify` does (no
 // walk; a symbolic link is refused). Uses options.magic_database, detectors, limits,
