@@ -1,7 +1,8 @@
 // The built-in detectors. Adding one is a local change: a row here (patterns, context
-// words, validator, mask, priority), its validator and mask in validators.h/.cc when
-// it needs its own, and its tests. The policy loader and `custos detectors` learn the
-// ids from this table.
+// words, validator, mask, priority), its validator in validate_ids.cc or
+// validate_text.cc and its mask in masks.cc when it needs its own (declared in
+// validators.h), Engine::kVersion bumped, and its tests. The policy loader and
+// `custos detectors` learn the ids from this table.
 #include <algorithm>
 
 #include "custos/detect/detect.h"

@@ -1,4 +1,5 @@
-// Validators and maskers of the built-in detectors (internal).
+// Validators and masks of the built-in detectors (internal): checksums.cc (check
+// digits and shared helpers), validate_ids.cc, validate_text.cc, masks.cc.
 #pragma once
 
 #include <string>
@@ -8,6 +9,20 @@
 
 namespace custos::detect::internal {
 
+// Helpers (checksums.cc).
+// True when `d` is one character repeated (0000, 1111).
+inline bool AllSame(std::string_view d) {
+  for (const char c : d) {
+    if (c != d[0]) return false;
+  }
+  return !d.empty();
+}
+// The value of an ASCII digit.
+inline int Digit(char c) { return c - '0'; }
+// The separators between digit groups are the same everywhere (or absent).
+bool ConsistentSeparators(std::string_view v);
+// This year (UTC), for dates that cannot lie in the future.
+int CurrentYear();
 // False when the candidate is glued to more digit groups (part of a longer number).
 bool StandsAlone(const Candidate& c);
 // Keeps only ASCII digits.
