@@ -47,13 +47,8 @@ std::optional<std::shared_ptr<const policies::PolicySet>> LoadPolicies(
 // The detectors: the built-in ones plus the custom ones of the policies.
 std::optional<std::shared_ptr<const detect::Engine>> MakeDetectors(
     const std::shared_ptr<const policies::PolicySet>& set) {
-  std::vector<detect::CustomDetectorSpec> custom;
-  if (set) {
-    for (const auto& d : set->custom_detectors()) {
-      custom.push_back({d.id, d.pattern, d.context, d.validate});
-    }
-  }
-  auto engine = detect::Engine::Create(custom);
+  auto engine = detect::Engine::Create(set ? set->custom_detectors()
+                                           : std::vector<policies::CustomDetector>());
   if (!engine.ok()) {
     PrintError(engine.status().message());
     return std::nullopt;

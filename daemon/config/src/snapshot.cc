@@ -59,13 +59,8 @@ Result<std::shared_ptr<const Snapshot>> LoadSnapshot(const std::string& path,
     snap->policies = set.value();
   }
   if (snap->config->content) {
-    std::vector<detect::CustomDetectorSpec> custom;
-    if (snap->policies) {
-      for (const auto& d : snap->policies->custom_detectors()) {
-        custom.push_back({d.id, d.pattern, d.context, d.validate});
-      }
-    }
-    auto engine = detect::Engine::Create(custom);
+    auto engine = detect::Engine::Create(snap->policies ? snap->policies->custom_detectors()
+                                                        : std::vector<policies::CustomDetector>());
     if (!engine.ok()) return engine.status();
     snap->detectors = engine.value();
   }
