@@ -10,35 +10,6 @@ using sql::ReadTxn;
 using sql::Stmt;
 using sql::Txn;
 
-Status SqliteStore::Acknowledge(int64_t finding_id, std::string_view note, int64_t now,
-                                const Actor& by) {
-  lifecycle::ReviewAction a;
-  a.by = by;
-  a.kind = lifecycle::ReviewAction::Kind::kAcknowledge;
-  a.note = std::string(note);
-  return Review(finding_id, a, now);
-}
-
-Status SqliteStore::Except(int64_t finding_id, std::string_view reason, int64_t until,
-                           std::string_view note, int64_t now, const Actor& by) {
-  lifecycle::ReviewAction a;
-  a.by = by;
-  a.kind = lifecycle::ReviewAction::Kind::kExcept;
-  a.reason = std::string(reason);
-  a.until = until;
-  a.note = std::string(note);
-  return Review(finding_id, a, now);
-}
-
-Status SqliteStore::AddNote(int64_t finding_id, std::string_view note, int64_t now,
-                            const Actor& by) {
-  lifecycle::ReviewAction a;
-  a.by = by;
-  a.kind = lifecycle::ReviewAction::Kind::kNote;
-  a.note = std::string(note);
-  return Review(finding_id, a, now);
-}
-
 Result<uint64_t> SqliteStore::ExpireExceptions(int64_t now) {
   Txn txn(db_);
   Status s = txn.Begin();

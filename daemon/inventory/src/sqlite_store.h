@@ -59,11 +59,7 @@ class SqliteStore : public Store {
   Result<std::unique_ptr<ItemReader>> OpenReader() override;
 
   // FindingReviewer, and ExpireExceptions (sqlite_review.cc).
-  Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now,
-                     const Actor& by) override;
-  Status Except(int64_t finding_id, std::string_view reason, int64_t until, std::string_view note,
-                int64_t now, const Actor& by) override;
-  Status AddNote(int64_t finding_id, std::string_view note, int64_t now, const Actor& by) override;
+  Status Review(int64_t finding_id, const lifecycle::ReviewAction& action, int64_t now) override;
   Result<uint64_t> ExpireExceptions(int64_t now) override;
 
   // ReportReader (sqlite_report.cc).
@@ -198,7 +194,6 @@ class SqliteStore : public Store {
   Result<WItem*> LoadOne(WFolder& f, std::string_view name);
 
   // Reviews and expiry (sqlite_review.cc).
-  Status Review(int64_t finding_id, const lifecycle::ReviewAction& action, int64_t now);
   Result<uint64_t> ExpireLocked(int64_t now, int64_t scan_id);
 
   // Reports (sqlite_report.cc).

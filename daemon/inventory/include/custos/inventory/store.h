@@ -26,6 +26,7 @@
 
 #include "custos/base/item.h"
 #include "custos/base/status.h"
+#include "custos/inventory/lifecycle.h"
 #include "custos/inventory/records.h"
 
 namespace custos::inventory {
@@ -146,17 +147,31 @@ class FindingReviewer {
  public:
   virtual ~FindingReviewer() = default;
 
+  // A decision about finding `finding_id`, by `action.by`, in its own unit of work: the
+  // rules are lifecycle::Review's; a store only reads the finding and applies the plan.
+  // NotFound for an unknown id.
+  virtual Status Review(int64_t finding_id, const lifecycle::ReviewAction& action, int64_t now) = 0;
+
   // new/open/excepted -> acknowledged; appends `note` (may be empty) to the notes.
-  // NotFound for an unknown id; InvalidArgument for a resolved finding.
-  virtual Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now,
-                             const Actor& by) = 0;
+  // InvalidArgument for a resolved finding.
+  Status Acknowledge(int64_t finding_id, std::string_view note, int64_t now, const Actor& by) {
+    return Review(finding_id,
+                  {lifecycle::ReviewAction::Kind::kAcknowledge, std::string(note), {}, 0, by}, now);
+  }
   // Active or excepted -> excepted with `reason` until the end of the day `until`
   // (00:00 UTC of that day), which must not be in the past.
-  virtual Status Except(int64_t finding_id, std::string_view reason, int64_t until,
-                        std::string_view note, int64_t now, const Actor& by) = 0;
+  Status Except(int64_t finding_id, std::string_view reason, int64_t until, std::string_view note,
+                int64_t now, const Actor& by) {
+    return Review(
+        finding_id,
+        {lifecycle::ReviewAction::Kind::kExcept, std::string(note), std::string(reason), until, by},
+        now);
+  }
   // Appends a reviewer note without changing the status.
-  virtual Status AddNote(int64_t finding_id, std::string_view note, int64_t now,
-                         const Actor& by) = 0;
+  Status AddNote(int64_t finding_id, std::string_view note, int64_t now, const Actor& by) {
+    return Review(finding_id, {lifecycle::ReviewAction::Kind::kNote, std::string(note), {}, 0, by},
+                  now);
+  }
 };
 
 // What a report (or a listing of the findings) reads.
