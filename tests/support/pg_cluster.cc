@@ -1,0 +1,195 @@
+#include "support/pg_cluster.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "support/support.h"
+
+namespace fs = std::filesystem;
+
+namespace custos::test {
+namespace {
+
+// The cluster runs as this uid and gid (nobody, nogroup on Debian) when the tests run as
+// root: PostgreSQL refuses to run as root.
+constexpr uid_t kServerUid = 65534;
+constexpr gid_t kServerGid = 65534;
+
+bool IsRoot() { return ::geteuid() == 0; }
+
+// `argv` run as the server's user (when root) in folder `cwd`.
+std::vector<std::string> AsServer(const std::string& cwd, std::vector<std::string> argv) {
+  std::vector<std::string> out;
+  if (IsRoot()) {
+    out = {"setpriv", "--reuid=" + std::to_string(kServerUid),
+           "--regid=" + std::to_string(kServerGid), "--clear-groups"};
+  }
+  out.insert(out.end(), {"env", "-C", cwd});
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+void Require(const ProcessResult& r, const std::string& what) {
+  INFO(what << " exited " << r.exit_code << "\nstdout: " << r.out << "\nstderr: " << r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+// An initdb'd data folder kept in the build tree, copied for every cluster (initdb
+// takes seconds, a copy a fraction of one). Made once, under a lock, by the first test
+// process that needs it.
+std::string TemplateDir(const std::string& bin, const std::string& scratch) {
+  const std::string version = fs::path(bin).parent_path().filename().string();
+  const std::string base = std::string(CUSTOS_BUILD_DIR) + "/tests";
+  fs::create_directories(base);
+  const std::string tmpl = base + "/pg-initdb-" + version;
+  const int lock = ::open((tmpl + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  REQUIRE(lock >= 0);
+  REQUIRE(::flock(lock, LOCK_EX) == 0);
+  if (!fs::exists(tmpl + "/PG_VERSION")) {
+    const std::string data = scratch + "/initdb";
+    Require(Run(AsServer(scratch, {bin + "/initdb", "--no-sync", "--auth=trust",
+                                   "--username=" + std::string(PgCluster::kUser), "--encoding=UTF8",
+                                   "--locale=C", "--no-instructions", "-D", data}),
+                300),
+            "initdb");
+    fs::remove_all(tmpl);
+    Require(Run({"cp", "-a", data, tmpl + ".tmp"}), "cp");
+    fs::rename(tmpl + ".tmp", tmpl);
+    fs::remove_all(data);
+  }
+  ::close(lock);
+  return tmpl;
+}
+
+}  // namespace
+
+std::string PgCluster::BinDir() {
+  if (const char* env = std::getenv("CUSTOS_TEST_PG_BINDIR")) {
+    const std::string dir = env;
+    return !dir.empty() && ::access((dir + "/pg_ctl").c_str(), X_OK) == 0 ? dir : "";
+  }
+  std::string best;
+  int best_version = -1;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    const std::string bin = e.path().string() + "/bin";
+    if (::access((bin + "/initdb").c_str(), X_OK) != 0 ||
+        ::access((bin + "/pg_ctl").c_str(), X_OK) != 0) {
+      continue;
+    }
+    const int v = std::atoi(e.path().filename().c_str());
+    if (v > best_version) {
+      best_version = v;
+      best = bin;
+    }
+  }
+  return best;
+}
+
+PgCluster::PgCluster() : bin_(BinDir()) {
+  REQUIRE(!bin_.empty());
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/custos-pg-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+  dir_ = tmpl;
+  if (IsRoot()) REQUIRE(::chown(dir_.c_str(), kServerUid, kServerGid) == 0);
+
+  // The reaper, in a session of its own (a signal to the test's process group does not
+  // reach it): waits until the write end of its pipe closes (this object goes, or the
+  // test process dies however it dies), then stops the cluster and removes its folder.
+  int fds[2];
+  REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+  const std::string setpriv = IsRoot() ? "setpriv --reuid=" + std::to_string(kServerUid) +
+                                             " --regid=" + std::to_string(kServerGid) +
+                                             " --clear-groups "
+                                       : "";
+  const std::string script = "cd /; cat >/dev/null; " + setpriv +
+                             "\"$1/pg_ctl\" -D \"$2/data\" -m immediate -w -s stop "
+                             ">/dev/null 2>&1; rm -rf \"$2\"";
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::setsid();
+    ::dup2(fds[0], 0);
+    const int null_fd = ::open("/dev/null", O_WRONLY);
+    ::dup2(null_fd, 1);
+    ::dup2(null_fd, 2);
+    ::execl("/bin/sh", "sh", "-c", script.c_str(), "pg-reaper", bin_.c_str(), dir_.c_str(),
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(fds[0]);
+  reaper_fd_ = fds[1];
+  reaper_ = pid;
+
+  const std::string data = dir_ + "/data";
+  Require(Run({"cp", "-a", TemplateDir(bin_, dir_), data}), "cp");
+  if (IsRoot()) Require(Run({"chown", "-R", "65534:65534", data}), "chown");
+  Require(Run(AsServer(dir_, {bin_ + "/pg_ctl", "-D", data, "-w", "-s", "-t", "60", "-l",
+                              dir_ + "/log", "-o",
+                              "-c listen_addresses='' -k " + dir_ +
+                                  " -c unix_socket_permissions=0700 -c fsync=off "
+                                  "-c synchronous_commit=off -c full_page_writes=off "
+                                  "-c max_connections=50",
+                              "start"}),
+              120),
+          "pg_ctl start (log: " + dir_ + "/log)");
+}
+
+PgCluster::~PgCluster() {
+  if (reaper_fd_ >= 0) ::close(reaper_fd_);
+  if (reaper_ > 0) {
+    int status = 0;
+    ::waitpid(reaper_, &status, 0);
+  }
+}
+
+PgCluster& PgCluster::Shared() {
+  static std::unique_ptr<PgCluster> shared;
+  if (shared == nullptr) shared = std::make_unique<PgCluster>();
+  return *shared;
+}
+
+std::string PgCluster::Uri(const std::string& name) const {
+  return "postgresql:///" + name + "?host=" + dir_ + "&user=" + kUser;
+}
+
+std::string PgCluster::NewDatabase() {
+  const std::string name = "test" + std::to_string(++databases_);
+  Psql("postgres", "CREATE DATABASE " + name);
+  return Uri(name);
+}
+
+std::string PgCluster::Psql(const std::string& db, const std::string& sql) const {
+  auto r = Run({bin_ + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir_, "-U",
+                kUser, "-d", db, "-c", sql});
+  Require(r, "psql " + sql);
+  if (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
+  return r.out;
+}
+
+std::string PgCluster::Dump(const std::string& db) const {
+  auto r = Run({bin_ + "/pg_dump", "-h", dir_, "-U", kUser, "-d", db});
+  Require(r, "pg_dump " + db);
+  return r.out;
+}
+
+pid_t PgCluster::postmaster_pid() const {
+  std::ifstream f(dir_ + "/data/postmaster.pid");
+  long pid = 0;
+  f >> pid;
+  return static_cast<pid_t>(pid);
+}
+
+}  // namespace custos::test

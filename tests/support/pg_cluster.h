@@ -1,0 +1,72 @@
+// A throwaway PostgreSQL cluster for tests: initdb + pg_ctl from the Debian server
+// package, run as an unprivileged user (uid 65534, nobody) in a temporary folder, listening
+// on a Unix socket in that folder only (listen_addresses ''), trust authentication for
+// the cluster's one role. No test needs a server that is already running, and none
+// leaves one behind: the cluster is stopped and its folder removed when the object goes,
+// and by a reaper process when the test process dies any other way (a failed REQUIRE
+// that aborts, a crash, kill -9).
+//
+// Without the server binaries (/usr/lib/postgresql/<version>/bin, or
+// $CUSTOS_TEST_PG_BINDIR) a test reports itself skipped: CUSTOS_PG_CLUSTER_OR_SKIP.
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+namespace custos::test {
+
+class PgCluster {
+ public:
+  // The folder of the server binaries (initdb, pg_ctl, postgres), or empty when the
+  // server is not installed.
+  static std::string BinDir();
+
+  // Starts a cluster; aborts the test (REQUIRE) when it cannot. Call only when
+  // BinDir() is not empty.
+  PgCluster();
+  // Stops the cluster (immediate shutdown) and removes its folder.
+  ~PgCluster();
+  PgCluster(const PgCluster&) = delete;
+  PgCluster& operator=(const PgCluster&) = delete;
+
+  // The cluster of this test process, started on first use and stopped when the
+  // process ends (one cluster per test binary run; a database per test case).
+  static PgCluster& Shared();
+
+  // Creates a fresh, empty database and returns its libpq connection URI
+  // (postgresql:///NAME?host=SOCKET_DIR&user=custos).
+  std::string NewDatabase();
+  // The URI of database `name` of this cluster.
+  std::string Uri(const std::string& name) const;
+
+  // Runs `sql` with psql on database `db` as the cluster's superuser; returns its
+  // output (unaligned, tuples only). REQUIREs success.
+  std::string Psql(const std::string& db, const std::string& sql) const;
+  // pg_dump of database `db` (plain SQL, data included).
+  std::string Dump(const std::string& db) const;
+
+  const std::string& dir() const { return dir_; }         // the cluster's folder
+  const std::string& socket_dir() const { return dir_; }  // where its socket is
+  pid_t postmaster_pid() const;                           // from postmaster.pid
+  pid_t reaper_pid() const { return reaper_; }
+  static constexpr const char* kUser = "custos";
+
+ private:
+  std::string bin_;
+  std::string dir_;
+  int reaper_fd_ = -1;  // write end of the reaper's pipe: closed, the reaper cleans up
+  pid_t reaper_ = -1;
+  int databases_ = 0;
+};
+
+}  // namespace custos::test
+
+// In a test case: `CUSTOS_SKIP_WITHOUT_PG();` ends the test reported as skipped when the
+// PostgreSQL server is not installed; PgCluster::Shared() is then safe to call.
+#define CUSTOS_SKIP_WITHOUT_PG()                                                   \
+  do {                                                                             \
+    if (::custos::test::PgCluster::BinDir().empty())                               \
+      CUSTOS_SKIP("PostgreSQL server not installed (apt-get install postgresql)"); \
+  } while (false)
