@@ -11,6 +11,7 @@
 #include "support/support.h"
 
 using custos::service::ErrorResponse;
+using custos::service::IsReviewCommand;
 using custos::service::MetricsRegistry;
 using custos::service::ParseRequest;
 using json = nlohmann::json;
@@ -42,6 +43,13 @@ TEST_CASE("protocol: valid requests") {
   CHECK(findings->severity == "high");
   CHECK(findings->limit == 5);
   CHECK(ParseRequest(R"({"cmd":"reload"})").ok());
+  // The review commands carry the command line's arguments.
+  auto ack = ParseRequest(R"({"cmd":"findings ack","args":{"sub":"ack","id":"3"}})");
+  REQUIRE(ack.ok());
+  CHECK(IsReviewCommand(ack->cmd));
+  CHECK(ack->args["id"] == "3");
+  CHECK(ParseRequest(R"({"cmd":"report"})").ok());
+  CHECK(!IsReviewCommand("findings"));
 }
 
 TEST_CASE("protocol: malformed requests") {
@@ -52,7 +60,12 @@ TEST_CASE("protocol: malformed requests") {
   CHECK(RequestError("{}") == "bad request: 'cmd' (a string) is missing");
   CHECK(RequestError(R"({"cmd": 7})") == "bad request: 'cmd' (a string) is missing");
   CHECK(RequestError(R"({"cmd": "rm -rf"})") ==
-        "unknown command 'rm -rf' (expected status, scan-now, reload, findings)");
+        "unknown command 'rm -rf' (expected status, scan-now, reload, findings, findings "
+        "list|show|ack|except|note, report)");
+  CHECK(RequestError(R"({"cmd": "findings ack", "args": "7"})") ==
+        "bad request: 'args' must be an object");
+  CHECK(RequestError(R"({"cmd": "status", "args": {}})") ==
+        "bad request: unknown field 'args' for status");
   CHECK(RequestError(R"({"cmd": "status", "root": "x"})") ==
         "bad request: unknown field 'root' for status");
   CHECK(RequestError(R"({"cmd": "scan-now", "root": 3})") ==

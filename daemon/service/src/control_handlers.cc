@@ -7,15 +7,16 @@
 
 namespace custos::service::internal {
 
-ControlServer::Reply Daemon::OnControl(const std::string& line, const Peer& peer) {
+void Daemon::OnControl(const std::string& line, const Peer& peer, ControlServer::Respond respond) {
   auto request = ParseRequest(line);
   if (!request.ok()) {
     // Not even a request: answer once and hang up.
     const bool not_json = request.status().message().find("not a JSON") != std::string::npos;
-    return {ErrorResponse(request.status().message()), not_json};
+    return respond({ErrorResponse(request.status().message()), not_json});
   }
   metrics_.Add("custos_control_requests_total", {{"cmd", request->cmd}});
   Log("control").debug("{} from uid {} pid {}", request->cmd, peer.uid, peer.pid);
+  if (IsReviewCommand(request->cmd)) return Review(*request, peer, std::move(respond));
   json response;
   if (request->cmd == "status") {
     response = StatusJson();
@@ -27,7 +28,7 @@ ControlServer::Reply Daemon::OnControl(const std::string& line, const Peer& peer
   } else if (request->cmd == "findings") {
     response = Findings(*request);
   }
-  return {response.dump(-1, ' ', false, json::error_handler_t::replace), false};
+  respond({response.dump(-1, ' ', false, json::error_handler_t::replace), false});
 }
 
 json Daemon::StatusJson() {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 
@@ -149,15 +150,23 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
                      asio::buffers_begin(data) + static_cast<std::ptrdiff_t>(n - 1));
     buffer_.consume(n);
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    ControlServer::Reply reply;
+    // The handler's time is not the client's: no deadline until the answer is written.
+    timer_.cancel();
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto respond = [self = shared_from_this(), answered](ControlServer::Reply reply) {
+      if (answered->exchange(true)) return;
+      auto executor = self->socket_.get_executor();
+      asio::post(executor, [self = std::move(self), reply = std::move(reply)]() mutable {
+        if (reply.close) self->Reject("bad request");
+        self->Write(std::move(reply.line), reply.close);
+      });
+    };
     try {
-      reply = shared_->handler(line, peer_);
+      shared_->handler(line, peer_, respond);
     } catch (const std::exception& e) {
       // Nothing may escape an Asio handler; a failing request fails alone.
-      reply = {ErrorResponse(std::string("internal error: ") + e.what()), true};
+      respond({ErrorResponse(std::string("internal error: ") + e.what()), true});
     }
-    if (reply.close) Reject("bad request");
-    Write(std::move(reply.line), reply.close);
   }
 
   void Write(std::string line, bool close_after) {

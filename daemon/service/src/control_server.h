@@ -43,8 +43,12 @@ class ControlServer {
     std::string line;
     bool close = false;
   };
-  // Answers one request line; runs on the io_context thread.
-  using Handler = std::function<Reply(const std::string& line, const Peer& peer)>;
+  // Sends the answer to a request; callable once, from any thread.
+  using Respond = std::function<void(Reply reply)>;
+  // Answers one request line, now or later (work done elsewhere calls `respond` when it
+  // is done; the session waits without a deadline meanwhile); runs on the io_context
+  // thread.
+  using Handler = std::function<void(const std::string& line, const Peer& peer, Respond respond)>;
   // Counts refused requests and connections by reason ("permission", "too large",
   // "timeout", "busy", "bad request").
   using RejectCounter = std::function<void(const std::string& reason)>;

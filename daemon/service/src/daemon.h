@@ -3,6 +3,7 @@
 //   scheduler.cc        roots, the schedule tick, the run queue, the state file
 //   runner.cc           one run: started on the io thread, scanned on a pool thread
 //   control_handlers.cc control socket requests and the HTTP endpoint
+//   control_review.cc   the review commands of the control socket (findings, report)
 //   reload.cc           SIGHUP / `reload`: a new snapshot and the roots it configures
 // Every member of Daemon belongs to the io_context thread unless said otherwise (see
 // service.h for the threading model). Not installed: only these files include it.
@@ -120,11 +121,13 @@ class Daemon {
   void ExecuteRun(const std::shared_ptr<ScanRun>& run);  // pool thread
   void OnRunFinished(const std::shared_ptr<ScanRun>& run);
   // control_handlers.cc: control requests and HTTP.
-  ControlServer::Reply OnControl(const std::string& line, const Peer& peer);
+  void OnControl(const std::string& line, const Peer& peer, ControlServer::Respond respond);
   json StatusJson();
   json ScanNow(const Request& request);
   json Findings(const Request& request);
   HttpServer::Response OnHttp(const std::string& target);
+  // control_review.cc: the review commands, run on review_pool_.
+  void Review(const Request& request, const Peer& peer, ControlServer::Respond respond);
   std::string RenderMetrics();
   // reload.cc.
   Status Reload(const char* why);
@@ -144,6 +147,9 @@ class Daemon {
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<ResultStore> store_;
+  // Runs the review commands of the control socket, one at a time, off the io thread
+  // (a report of a large inventory takes a while). Declared after store_: it ends first.
+  std::unique_ptr<asio::thread_pool> review_pool_;
   MetricsRegistry metrics_;
   std::mt19937_64 rng_;
 

@@ -127,6 +127,13 @@ class InventoryStore : public ResultStore {
     return out;
   }
 
+  Result<std::unique_ptr<inventory::Store>> OpenInventory() const override {
+    // Decisions are durable (a person's decision must not be lost).
+    auto store = inventory::OpenSqliteStore(db_path_, {.create = false, .durable = true});
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<inventory::Store>(std::move(store.value()));
+  }
+
   void Invalidate() {
     MutexLock lock(read_mu_);
     cached_.reset();

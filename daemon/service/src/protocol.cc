@@ -32,6 +32,15 @@ std::optional<std::string> StringField(const json& j, const char* key, std::stri
 
 }  // namespace
 
+bool IsReviewCommand(std::string_view cmd) {
+  static constexpr const char* kReview[] = {"findings list",   "findings show", "findings ack",
+                                            "findings except", "findings note", "report"};
+  for (const char* c : kReview) {
+    if (cmd == c) return true;
+  }
+  return false;
+}
+
 Result<Request> ParseRequest(std::string_view line) {
   const json j = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return Status::Invalid("bad request: not a JSON object");
@@ -43,16 +52,18 @@ Result<Request> ParseRequest(std::string_view line) {
   }
   r.cmd = cmd->get<std::string>();
   static constexpr const char* kCommands[] = {"status", "scan-now", "reload", "findings"};
-  bool known = false;
+  bool known = IsReviewCommand(r.cmd);
   for (const char* c : kCommands) known = known || r.cmd == c;
   if (!known) {
     return Status::Invalid("unknown command '" + EscapeBytes(r.cmd, true) +
-                           "' (expected status, scan-now, reload, findings)");
+                           "' (expected status, scan-now, reload, findings, findings list|show|"
+                           "ack|except|note, report)");
   }
   for (const auto& [key, value] : j.items()) {
     const bool allowed =
         key == "cmd" || (r.cmd == "scan-now" && key == "root") ||
-        (r.cmd == "findings" && (key == "policy" || key == "severity" || key == "limit"));
+        (r.cmd == "findings" && (key == "policy" || key == "severity" || key == "limit")) ||
+        (IsReviewCommand(r.cmd) && key == "args");
     if (!allowed) {
       return Status::Invalid("bad request: unknown field '" + EscapeBytes(key, true) + "' for " +
                              r.cmd);
@@ -70,6 +81,10 @@ Result<Request> ParseRequest(std::string_view line) {
       return Status::Invalid("bad request: 'limit' must be a number 1-10000");
     }
     r.limit = it->get<size_t>();
+  }
+  if (auto it = j.find("args"); it != j.end()) {
+    if (!it->is_object()) return Status::Invalid("bad request: 'args' must be an object");
+    r.args = *it;
   }
   return r;
 }
@@ -103,8 +118,11 @@ Result<nlohmann::json> CallDaemon(const std::string& socket_path, const nlohmann
     std::string hint;
     if (err == ENOENT || err == ECONNREFUSED) hint = " (is custosd running?)";
     if (err == EACCES) hint = " (members of the socket's group, usually 'custos', may connect)";
-    return Status(err == EACCES ? StatusCode::kPermissionDenied : StatusCode::kIoError,
-                  shown + ": " + std::strerror(err) + hint);
+    // No daemon there is kNotFound: a review command then opens the inventory itself.
+    const StatusCode code = err == EACCES                            ? StatusCode::kPermissionDenied
+                            : (err == ENOENT || err == ECONNREFUSED) ? StatusCode::kNotFound
+                                                                     : StatusCode::kIoError;
+    return Status(code, shown + ": " + std::strerror(err) + hint);
   }
   const int flags = ::fcntl(fd.get(), F_GETFL);
   ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK);

@@ -98,7 +98,9 @@ Status Daemon::Start() {
 
   control_ = std::make_unique<ControlServer>(
       io_, cfg.control,
-      [this](const std::string& line, const Peer& peer) { return OnControl(line, peer); },
+      [this](const std::string& line, const Peer& peer, ControlServer::Respond respond) {
+        OnControl(line, peer, std::move(respond));
+      },
       [this](const std::string& reason) {
         metrics_.Add("custos_control_rejected_total", {{"reason", reason}});
         Log("control").info("refused a client: {}", reason);
@@ -115,6 +117,7 @@ Status Daemon::Start() {
   }
 
   pool_ = std::make_unique<asio::thread_pool>(std::max(1u, cfg.parallel_roots));
+  review_pool_ = std::make_unique<asio::thread_pool>(1);
   InitRoots(started_);
   SaveStateNow();
   WaitSignal();
@@ -130,6 +133,7 @@ int Daemon::Run() {
     Log("custosd").error("cannot start: {}", EscapeBytes(s.message(), true));
     if (control_) control_->Stop();
     if (pool_) pool_->join();
+    if (review_pool_) review_pool_->join();
     return 2;
   }
   Dispatch();
@@ -139,6 +143,7 @@ int Daemon::Run() {
   if (options_.on_ready) options_.on_ready();
   io_.run();
   pool_->join();
+  review_pool_->join();
   Log("custosd").info("stopped");
   spdlog::default_logger()->flush();
   return exit_code_;

@@ -10,6 +10,13 @@
 //   {"cmd": "reload"}                      reload config and policies (as SIGHUP)
 //   {"cmd": "findings", "policy": "ID", "severity": "high", "limit": 100}
 //                                          open findings (needs the inventory)
+//   {"cmd": "findings list", "args": {...}}  the review commands: `custos findings
+//   {"cmd": "findings show", ...}            list|show|ack|except|note` and `custos
+//   ... ack, except, note, and "report"      report` run by custosd on its inventory
+//                                          (custos/review/review.h: the arguments, and
+//                                          the answer {"ok": true, "exit": N, "out":
+//                                          TEXT, "err": TEXT}); decisions are made by
+//                                          the user at the other end of the socket
 //
 // Every response has "ok": true plus the command's fields, or "ok": false and
 // "error": "message". A request larger than the limit (64 KiB by default), one that is
@@ -27,13 +34,18 @@
 namespace custos::service {
 
 struct Request {
-  std::string cmd;   // status | scan-now | reload | findings
+  std::string cmd;   // status | scan-now | reload | findings | a review command
   std::string root;  // scan-now: a root's name or path; empty: every root
   // findings filters
   std::string policy;
   std::string severity;
   size_t limit = 100;
+  // review commands: their arguments (an object)
+  nlohmann::json args = nlohmann::json::object();
 };
+
+// True for the review commands: "findings list|show|ack|except|note" and "report".
+bool IsReviewCommand(std::string_view cmd);
 
 // Parses one request line (without the newline). Error messages are fit for the
 // client: "bad request: not a JSON object", "unknown command 'x' (expected ...)".

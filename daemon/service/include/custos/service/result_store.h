@@ -16,6 +16,7 @@
 
 #include "custos/base/item.h"
 #include "custos/base/status.h"
+#include "custos/inventory/store.h"
 #include "custos/policies/policy.h"
 #include "custos/scan/scan.h"
 
@@ -90,6 +91,13 @@ class ResultStore {
     (void)query;
     return Status(StatusCode::kUnsupported,
                   "findings queries need the inventory (this daemon keeps figures only)");
+  }
+  // The inventory, opened for one review command of the control socket (custos
+  // findings, custos report), used on the calling thread and closed after. Stores
+  // without per-item records return kUnsupported. Thread-safe.
+  virtual Result<std::unique_ptr<inventory::Store>> OpenInventory() const {
+    return Status(StatusCode::kUnsupported,
+                  "this custosd keeps figures only: findings and reports need an inventory");
   }
 };
 

@@ -1,4 +1,4 @@
-// How `custos findings` prints findings: a table, JSON and CSV.
+// How `custos findings` shows findings: a table, JSON and CSV.
 #pragma once
 
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 #include "custos/inventory/store.h"
 
-namespace custos::cli {
+namespace custos::review {
 
 // YYYY-MM-DD, or "-" for 0.
 std::string Date(int64_t t);
@@ -15,9 +15,9 @@ std::string Date(int64_t t);
 std::string TimeOrNull(int64_t t);
 // "email x2: *@example.org; ...", escaped.
 std::string DetectionsText(const std::vector<Detection>& dets);
-void PrintTable(const std::vector<inventory::Finding>& findings);
+std::string TableText(const std::vector<inventory::Finding>& findings);
 std::string FindingJson(const inventory::Finding& f);
-void PrintCsv(const std::vector<inventory::Finding>& findings);
+std::string CsvText(const std::vector<inventory::Finding>& findings);
 // "NAME (uid N)", escaped; "system" for the system.
 std::string ActorText(const inventory::Actor& by);
 // `f` as FindingJson, with its history: "history": [{"at", "scan", "from", "to", "note",
@@ -25,4 +25,4 @@ std::string ActorText(const inventory::Actor& by);
 std::string FindingWithHistoryJson(const inventory::Finding& f,
                                    const std::vector<inventory::FindingEvent>& history);
 
-}  // namespace custos::cli
+}  // namespace custos::review

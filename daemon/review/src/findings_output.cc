@@ -1,8 +1,7 @@
-// How `custos findings` prints findings: a table, JSON and CSV.
+// How `custos findings` shows findings: a table, JSON and CSV.
 #include "findings_output.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -11,7 +10,7 @@
 #include "custos/report/report.h"
 #include "custos/scan/output.h"
 
-namespace custos::cli {
+namespace custos::review {
 
 std::string Date(int64_t t) { return t == 0 ? "-" : FormatIso8601(t).substr(0, 10); }
 std::string TimeOrNull(int64_t t) { return t == 0 ? "" : FormatIso8601(t); }
@@ -28,7 +27,8 @@ std::string DetectionsText(const std::vector<Detection>& dets) {
   return EscapeBytes(s, true);
 }
 
-void PrintTable(const std::vector<inventory::Finding>& findings) {
+std::string TableText(const std::vector<inventory::Finding>& findings) {
+  std::string out;
   std::vector<std::vector<std::string>> rows;
   rows.push_back(
       {"ID", "STATUS", "SEVERITY", "POLICY", "KIND", "FIRST SEEN", "LAST SEEN", "PATH", "REASON"});
@@ -49,9 +49,10 @@ void PrintTable(const std::vector<inventory::Finding>& findings) {
       line += r[c];
       if (c + 1 < r.size()) line += std::string(width[c] - r[c].size() + 2, ' ');
     }
-    std::printf("%s\n", line.c_str());
+    out += line + "\n";
   }
-  if (findings.empty()) std::printf("(no findings)\n");
+  if (findings.empty()) out += "(no findings)\n";
+  return out;
 }
 
 namespace {
@@ -130,10 +131,10 @@ std::string FindingWithHistoryJson(const inventory::Finding& f,
   return o;
 }
 
-void PrintCsv(const std::vector<inventory::Finding>& findings) {
-  std::printf(
+std::string CsvText(const std::vector<inventory::Finding>& findings) {
+  std::string out =
       "id,status,severity,policy,kind,path,item_deleted,reason,detections,first_seen,last_seen,"
-      "resolved_at,exception_reason,exception_until,notes\r\n");
+      "resolved_at,exception_reason,exception_until,notes\r\n";
   for (const inventory::Finding& f : findings) {
     std::vector<std::string> cells = {std::to_string(f.id),
                                       std::string(inventory::StatusName(f.status)),
@@ -152,8 +153,9 @@ void PrintCsv(const std::vector<inventory::Finding>& findings) {
                                       EscapeBytes(f.notes, true)};
     std::string line;
     for (size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + CsvField(cells[i]);
-    std::printf("%s\r\n", line.c_str());
+    out += line + "\r\n";
   }
+  return out;
 }
 
-}  // namespace custos::cli
+}  // namespace custos::review
