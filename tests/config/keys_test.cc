@@ -25,9 +25,13 @@ std::string Shown(const Key& key, const DaemonConfig& config) {
   return FormatValue(key, key.get(config, root));
 }
 
-bool IsSection(std::string_view name) {
+// Whether `path` is a section ("scan") or a section within one ("console.tls").
+bool IsSection(std::string_view path) {
   for (const Key& k : ConfigKeys()) {
-    if (k.section() == name) return true;
+    if (k.path.size() > path.size() && k.path.substr(0, path.size()) == path &&
+        k.path[path.size()] == '.') {
+      return true;
+    }
   }
   return false;
 }
@@ -57,8 +61,8 @@ std::map<std::string, Shown_> ReadSample(const std::string& text,
   std::map<std::string, Shown_> shown;
   std::istringstream in(text);
   std::string line;
-  std::string section;
-  std::optional<std::string> block_marker;  // of the comment block just read
+  std::vector<std::pair<size_t, std::string>> sections;  // (indent, name) of open sections
+  std::optional<std::string> block_marker;               // of the comment block just read
   int number = 0;
   while (std::getline(in, line)) {
     ++number;
@@ -85,17 +89,16 @@ std::map<std::string, Shown_> ReadSample(const std::string& text,
       rest = rest.substr(0, static_cast<size_t>(c.position(0)));
     }
     while (!rest.empty() && rest.back() == ' ') rest.pop_back();
+    // The sections this key is in: those opened by a line indented less than it.
+    if (indent <= (commented ? 1u : 0u)) sections.clear();
+    while (!sections.empty() && sections.back().first >= indent) sections.pop_back();
     std::string path;
-    if (indent <= (commented ? 1u : 0u)) {
-      section = name;
-      path = name;
-      if (!FindKey(path)) {
-        if (!IsSection(name) && name != "roots") unknown->push_back(path);
-        block_marker.reset();
-        continue;
-      }
-    } else {
-      path = (section == "roots" ? "roots[]." : section + ".") + name;
+    for (const auto& [unused, s] : sections) path += (s == "roots" ? "roots[]" : s) + ".";
+    path += name;
+    if (!FindKey(path) && (IsSection(path) || path == "roots")) {
+      sections.emplace_back(indent, name);
+      block_marker.reset();
+      continue;
     }
     if (!FindKey(path)) unknown->push_back(path);
     Shown_ s{number, Unquoted(rest), std::nullopt};
@@ -154,7 +157,7 @@ std::set<std::string> ManPageKeys(const std::string& text, std::vector<std::stri
       path += args[i];
       if (FindKey(path)) {
         keys.insert(path);
-      } else if (!IsSection(args[i]) && args[i] != "roots") {
+      } else if (!IsSection(path) && args[i] != "roots") {
         other->push_back(path);
       }
       if (i == 0) last_tag = args[i];
@@ -182,9 +185,11 @@ TEST_CASE("keys: every default is a value its key accepts, written as custos.yam
 TEST_CASE("keys: an empty file and a file of every default load the same config") {
   auto empty = custos::config::LoadConfigString("", "/etc/custos/custos.yaml", nullptr);
   REQUIRE(empty.ok());
-  // Every key written out with its default value, a root's keys in one root.
+  // Every key written out with its default value, a root's keys in one root, the keys
+  // of a section within a section ("console.tls") nested in it.
   std::string top;
-  std::map<std::string, std::string> sections;  // section -> its keys, indented
+  std::string roots;
+  std::map<std::string, std::string> sections;  // section path -> its keys, one a line
   for (const Key& k : ConfigKeys()) {
     if (k.derived && !k.in_root()) continue;
     std::string value = k.required ? "/srv" : k.derived ? "root1" : std::string(k.default_value);
@@ -194,12 +199,23 @@ TEST_CASE("keys: an empty file and a file of every default load the same config"
     if (section.empty()) {
       top += line;
     } else if (section == "roots") {
-      sections[section] += (sections[section].empty() ? "  - " : "    ") + line;
+      roots += (roots.empty() ? "  - " : "    ") + line;
     } else {
-      sections[section] += "  " + line;
+      sections[std::string(k.path.substr(0, k.path.rfind('.')))] += line;
     }
   }
-  for (const auto& [section, body] : sections) top += section + ":\n" + body;
+  if (!roots.empty()) top += "roots:\n" + roots;
+  // A section's own keys, then its sections (their paths sort right after it).
+  std::vector<std::string> open;
+  for (const auto& [path, body] : sections) {
+    while (!open.empty() && path.rfind(open.back() + ".", 0) != 0) open.pop_back();
+    const std::string name = path.substr(path.rfind('.') + 1);
+    const std::string indent(2 * open.size(), ' ');
+    top += indent + name + ":\n";
+    std::istringstream lines(body);
+    for (std::string l; std::getline(lines, l);) top += indent + "  " + l + "\n";
+    open.push_back(path);
+  }
   INFO(top);
   std::vector<custos::config::Diagnostic> diags;
   auto full = custos::config::LoadConfigString(top, "/etc/custos/custos.yaml", &diags);
@@ -273,7 +289,7 @@ TEST_CASE("keys: custos.yaml(5) names every key, and the ones a reload cannot ch
   REQUIRE(reload != std::string::npos);
   const std::string section = text.substr(reload, text.find(".SH", reload + 1) - reload);
   std::set<std::string> listed;
-  const std::regex word(R"([a-z_]+(\.[a-z_]+)?)");
+  const std::regex word(R"([a-z_]+(\.[a-z_]+)*)");
   const size_t br = section.find("\n.BR ");
   REQUIRE(br != std::string::npos);
   std::string list = section.substr(br + 5);

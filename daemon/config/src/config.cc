@@ -151,16 +151,24 @@ Value DefaultValue(const Key& k) {
   }
 }
 
-// The keys of a map: of a section, of a root ("roots"), or top-level names ("").
+// The keys of a map: of a section ("scan", "console.tls"), of a root ("roots"), or
+// top-level names (""), in table order.
 const yaml::Names& NamesIn(std::string_view section) {
   static const std::map<std::string_view, yaml::Names> kNames = [] {
     std::map<std::string_view, yaml::Names> names;
     for (const Key& k : ConfigKeys()) {
-      const std::string_view s = k.section();
-      yaml::Names& top = names[""];
-      const std::string_view first = s.empty() ? k.path : s;
-      if (std::find(top.begin(), top.end(), first) == top.end()) top.push_back(first);
-      if (!s.empty()) names[s].push_back(k.name());
+      // "console.tls.cert": "cert" in "console.tls", "tls" in "console", "console" at top.
+      std::string_view path = k.path;
+      while (true) {
+        const size_t dot = path.rfind('.');
+        const std::string_view parent = dot == std::string_view::npos ? "" : path.substr(0, dot);
+        const std::string_view child = dot == std::string_view::npos ? path : path.substr(dot + 1);
+        yaml::Names& list = names[parent == "roots[]" ? "roots" : parent];
+        const std::string_view name = child == "roots[]" ? "roots" : child;
+        if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+        if (parent.empty()) break;
+        path = parent;
+      }
     }
     return names;
   }();
@@ -176,6 +184,8 @@ class Loader {
 
  private:
   void ReadTop(const YAML::Node& top);
+  // The keys of section `prefix` ("scan", "console.tls"), read from `node`.
+  void ReadSection(const YAML::Node& node, const std::string& prefix);
   void ReadRoots(const Field& f);
   void ReadRoot(const YAML::Node& node, size_t index);
   // Reads and stores the value of `k`; false when it was bad (and reported).
@@ -306,14 +316,25 @@ void Loader::ReadTop(const YAML::Node& top_node) {
       Read(*k, it->second, no_root_);
       inventory_given = inventory_given || name == "inventory";
     } else if (reader_.IsMap(it->second, name, true)) {  // "metrics:" alone: the defaults
-      const Fields f = reader_.ReadMap(it->second.value, NamesIn(name), "in " + std::string(name));
-      for (const Key& k : ConfigKeys()) {
-        if (k.section() != name) continue;
-        if (auto field = f.find(k.name()); field != f.end()) Read(k, field->second, no_root_);
-      }
+      ReadSection(it->second.value, std::string(name));
     }
   }
   if (!inventory_given) config_.inventory = config_.state_directory + "/inventory.db";
+}
+
+void Loader::ReadSection(const YAML::Node& node, const std::string& prefix) {
+  const yaml::Names& names = NamesIn(prefix);
+  const Fields f = reader_.ReadMap(node, names, "in " + prefix);
+  for (std::string_view name : names) {
+    auto it = f.find(name);
+    if (it == f.end()) continue;
+    const std::string path = prefix + "." + std::string(name);
+    if (const Key* k = FindKey(path)) {
+      Read(*k, it->second, no_root_);
+    } else if (reader_.IsMap(it->second, name, true)) {
+      ReadSection(it->second.value, path);
+    }
+  }
 }
 
 Result<std::shared_ptr<const DaemonConfig>> Loader::Load(const std::string& text,

@@ -111,6 +111,11 @@ std::vector<std::string> DescribeConfig(const DaemonConfig& c) {
   lines.push_back(c.metrics.enabled ? "metrics: listen " + c.metrics.address + ":" +
                                           std::to_string(c.metrics.port)
                                     : std::string("metrics: off"));
+  lines.push_back(c.console.enabled ? "console: listen " + c.console.address + ":" +
+                                          std::to_string(c.console.port) + " (HTTPS), group " +
+                                          EscapeBytes(c.console.group, true) + ", idle_timeout " +
+                                          HumanSeconds(c.console.idle_timeout)
+                                    : std::string("console: off"));
   return lines;
 }
 

@@ -63,24 +63,29 @@ constexpr Access Root() {
 
 const std::string& Text(const Value& v) { return std::get<std::string>(v); }
 
-// metrics.listen: "off", or ADDRESS:PORT (checked by the loader).
-constexpr Access kListenAccess = {
-    [](DaemonConfig& c, RootConfig&, const Value& v) {
-      const std::string& s = Text(v);
-      c.metrics.enabled = s != "off";
-      if (!c.metrics.enabled) return;
-      const size_t colon = s.rfind(':');
-      std::string host = s.substr(0, colon);
-      if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
-      c.metrics.address = host;
-      c.metrics.port = static_cast<uint16_t>(std::stoul(s.substr(colon + 1)));
-    },
-    [](const DaemonConfig& c, const RootConfig&) -> Value {
-      if (!c.metrics.enabled) return std::string("off");
-      const bool v6 = c.metrics.address.find(':') != std::string::npos;
-      return (v6 ? "[" + c.metrics.address + "]" : c.metrics.address) + ":" +
-             std::to_string(c.metrics.port);
-    }};
+// metrics.listen, console.listen: "off", or ADDRESS:PORT (checked by the loader), into a
+// section with enabled, address and port.
+template <auto Section>
+constexpr Access ListenAt() {
+  return {[](DaemonConfig& c, RootConfig&, const Value& v) {
+            auto& section = c.*Section;
+            const std::string& s = Text(v);
+            section.enabled = s != "off";
+            if (!section.enabled) return;
+            const size_t colon = s.rfind(':');
+            std::string host = s.substr(0, colon);
+            if (host.size() >= 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+            section.address = host;
+            section.port = static_cast<uint16_t>(std::stoul(s.substr(colon + 1)));
+          },
+          [](const DaemonConfig& c, const RootConfig&) -> Value {
+            const auto& section = c.*Section;
+            if (!section.enabled) return std::string("off");
+            const bool v6 = section.address.find(':') != std::string::npos;
+            return (v6 ? "[" + section.address + "]" : section.address) + ":" +
+                   std::to_string(section.port);
+          }};
+}
 
 constexpr Access kTimezoneAccess = {
     [](DaemonConfig& c, RootConfig&, const Value& v) {
@@ -216,7 +221,38 @@ std::vector<Key> MakeKeys() {
            .default_value = "127.0.0.1:9797",
            .doc = "address of /metrics and /healthz; port 0 picks a free port; off disables",
            .on_reload = kRestart},
-          kListenAccess),
+          ListenAt<&C::metrics>()),
+      Row({.path = "console.listen",
+           .type = kListen,
+           .default_value = "off",
+           .doc = "address of the review console (HTTPS only); off disables it",
+           .on_reload = kRestart},
+          ListenAt<&C::console>()),
+      Row({.path = "console.tls.cert",
+           .type = kPath,
+           .default_value = "/etc/custos/console/cert.pem",
+           .doc = "the console's certificate (PEM, with its chain)",
+           .on_reload = kRestart},
+          Top<&C::console, &ConsoleConfig::cert>()),
+      Row({.path = "console.tls.key",
+           .type = kPath,
+           .default_value = "/etc/custos/console/key.pem",
+           .doc = "the certificate's private key (PEM)",
+           .on_reload = kRestart},
+          Top<&C::console, &ConsoleConfig::key>()),
+      Row({.path = "console.group",
+           .type = kString,
+           .default_value = "custos-review",
+           .doc = "members of this group may log in to the console",
+           .on_reload = kRestart},
+          Top<&C::console, &ConsoleConfig::group>()),
+      Row({.path = "console.idle_timeout",
+           .type = kDuration,
+           .default_value = "15min",
+           .doc = "a console session ends after this long without a request",
+           .on_reload = kRestart,
+           .min = 60},
+          Top<&C::console, &ConsoleConfig::idle_timeout>()),
       Row({.path = "logging.level",
            .type = kChoice,
            .default_value = "info",

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "console.h"
 #include "control_server.h"
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
@@ -146,6 +147,7 @@ class Daemon {
   std::unique_ptr<asio::thread_pool> pool_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<console::Console> console_;  // the review console, when enabled
   std::unique_ptr<ResultStore> store_;
   // Runs the review commands of the control socket, one at a time, off the io thread
   // (a report of a large inventory takes a while). Declared after store_: it ends first.

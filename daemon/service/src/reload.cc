@@ -34,6 +34,7 @@ Status Daemon::Reload(const char* why) {
   SetLogLevel(neu.log_level);
   for (const std::string& line : DescribeConfig(neu)) Log("custosd").info("{}", line);
   ApplyRoots(last_reload_);
+  if (console_) console_->SetRoots(snapshot_->config->roots);
   metrics_.Add("custos_config_reloads_total", {{"result", "ok"}});
   metrics_.Set("custos_config_last_reload_successful", {}, 1);
   Log("custosd").info("reloaded: {} roots, {} policies", order_.size(),

@@ -115,6 +115,11 @@ Status Daemon::Start() {
     if (Status s = http_->Listen(cfg.metrics.address, cfg.metrics.port); !s.ok()) return s;
     Log("http").info("metrics on http://{}/metrics", http_->endpoint());
   }
+  if (cfg.console.enabled) {
+    auto console = console::Console::Start(cfg, CUSTOS_VERSION);
+    if (!console.ok()) return console.status();
+    console_ = std::move(console.value());
+  }
 
   pool_ = std::make_unique<asio::thread_pool>(std::max(1u, cfg.parallel_roots));
   review_pool_ = std::make_unique<asio::thread_pool>(1);
@@ -132,6 +137,7 @@ int Daemon::Run() {
   if (Status s = Start(); !s.ok()) {
     Log("custosd").error("cannot start: {}", EscapeBytes(s.message(), true));
     if (control_) control_->Stop();
+    if (console_) console_->Stop();
     if (pool_) pool_->join();
     if (review_pool_) review_pool_->join();
     return 2;
@@ -211,6 +217,7 @@ void Daemon::BeginStop(const char* why) {
   queue_.clear();
   if (control_) control_->Stop();
   if (http_) http_->Stop();
+  if (console_) console_->Stop();
   if (running_.empty()) FinishStop();
 }
 

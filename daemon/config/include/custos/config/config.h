@@ -54,6 +54,17 @@ struct MetricsConfig {
   uint16_t port = 0;    // 0: any free port (reported in the log and status)
 };
 
+// The review console (HTTPS, daemon/console): off unless `console.listen` is set.
+struct ConsoleConfig {
+  bool enabled = false;
+  std::string address;      // IPv4 or IPv6 literal
+  uint16_t port = 0;        // 0: any free port (reported in the log)
+  std::string cert;         // PEM certificate chain
+  std::string key;          // PEM private key
+  std::string group;        // members may log in
+  double idle_timeout = 0;  // seconds a session lives without a request
+};
+
 // A policy file as the config names it, for messages about it.
 struct PolicyFileRef {
   std::string written;  // as in the config ("policies/site.yaml")
@@ -70,6 +81,7 @@ struct DaemonConfig {
   std::string inventory;
   ControlConfig control;
   MetricsConfig metrics;
+  ConsoleConfig console;
   std::string log_level;  // trace | debug | info | warn | error
   // Scanning.
   unsigned threads = 0;              // workers of one run
