@@ -133,10 +133,35 @@ TEST_CASE("config: metrics off") {
   CHECK_FALSE((*r)->metrics.enabled);
 }
 
+TEST_CASE("config: the console is off by default; its tls keys are a section within it") {
+  auto off = LoadConfigString("", "c.yaml", nullptr);
+  REQUIRE(off.ok());
+  CHECK_FALSE((*off)->console.enabled);
+  CHECK((*off)->console.cert == "/etc/custos/console/cert.pem");
+  CHECK((*off)->console.group == "custos-review");
+  CHECK((*off)->console.idle_timeout == 900);
+  auto on = LoadConfigString(
+      "console:\n  listen: \"[::1]:9443\"\n  tls:\n    cert: /etc/c.pem\n    key: /etc/k.pem\n"
+      "  idle_timeout: 5min\n",
+      "c.yaml", nullptr);
+  REQUIRE(on.ok());
+  CHECK((*on)->console.enabled);
+  CHECK((*on)->console.address == "::1");
+  CHECK((*on)->console.port == 9443);
+  CHECK((*on)->console.cert == "/etc/c.pem");
+  CHECK((*on)->console.key == "/etc/k.pem");
+  CHECK((*on)->console.idle_timeout == 300);
+  CHECK(Errors("console:\n  tls:\n    crt: /etc/c.pem\n") ==
+        "/etc/custos/c.yaml:3:5: unknown key 'crt' in console.tls (expected cert, key)\n");
+  CHECK(Errors("console:\n  tls: /etc/c.pem\n").find("/etc/custos/c.yaml:2:8: ") == 0);
+  CHECK(Errors("console: {idle_timeout: 10s}\n").find("at least 1 min") != std::string::npos);
+}
+
 TEST_CASE("config: unknown keys are errors at the key") {
   CHECK(Errors("roots: []\nschedule: daily\n") ==
         "/etc/custos/c.yaml:2:1: unknown key 'schedule' at top level (expected roots, "
-        "policies, state_directory, inventory, control, metrics, logging, scan, throttle)\n");
+        "policies, state_directory, inventory, control, metrics, console, logging, scan, "
+        "throttle)\n");
   CHECK(Errors("roots:\n  - path: /srv\n  - path: /srv2\n    colour: red\n") ==
         "/etc/custos/c.yaml:4:5: unknown key 'colour' in roots[1] (expected path, name, "
         "schedule, exclude, cross_filesystems, max_depth, max_path, max_file_size, "

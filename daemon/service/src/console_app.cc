@@ -86,10 +86,13 @@ App::App(Settings settings)
     : context_(std::move(settings)), sessions_(context_.settings().config.idle_timeout) {}
 
 Response App::LoginPage(const Request& request, unsigned status, const std::string& message) {
-  (void)request;
   // The form's token is also a cookie of the login page alone (double submit): a form
-  // posted from elsewhere has neither.
-  const std::string token = RandomToken(16);
+  // posted from elsewhere has neither. A browser that has one keeps it, so that a
+  // second tab (or a request the browser makes on its own) does not void the first.
+  std::string token = Get(request.cookies, kLoginCookie);
+  if (token.size() != 32 || token.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    token = RandomToken(16);
+  }
   std::string body = "<form class=\"login\" method=\"post\" action=\"/login\">";
   if (!message.empty()) body += "<p class=\"message\">" + Html(message) + "</p>";
   body += "<p class=\"muted\">Log in with your account on this server. Members of the group <b>" +
@@ -158,6 +161,12 @@ Response App::Handle(const Request& request) {
     Response r;
     r.content_type = "text/css; charset=utf-8";
     r.body = StyleSheet();
+    return r;
+  }
+  if (request.path == "/favicon.ico") {
+    Response r;
+    r.status = 404;
+    r.content_type = "text/plain; charset=utf-8";
     return r;
   }
   if (request.path == "/login") {
