@@ -101,7 +101,7 @@ std::optional<review::Output> RunReview(
   }
   const std::string db = target.db;
   return direct([db]() -> Result<std::unique_ptr<inventory::Store>> {
-    auto store = inventory::OpenSqliteStore(db, {.create = false, .durable = true});
+    auto store = inventory::OpenStore(db, {.create = false, .durable = true});
     if (!store.ok()) return store.status();
     return std::unique_ptr<inventory::Store>(std::move(store.value()));
   });

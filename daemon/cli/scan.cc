@@ -295,11 +295,13 @@ void AddScan(CommandLine& cl) {
   cl.Flag(app, "--no-content", &a->no_content,
           "identify and judge files without reading their content");
   a->db_option = cl.Value(app, "--db", &a->db, "PATH",
-                          "record the scan in the inventory at PATH and reuse what it holds "
-                          "for unchanged files (incremental scan)",
+                          "record the scan in the inventory at PATH (or the PostgreSQL database "
+                          "postgresql://...) and reuse what it holds for unchanged files "
+                          "(incremental scan)",
                           "none; with --config its inventory");
   cl.Value(app, "--state-dir", &a->state_dir, "DIR", "where the inventory's HMAC key lives",
-           "the folder of --db; with --config its state_directory");
+           "the folder of --db (/var/lib/custos for a database); with --config its "
+           "state_directory");
   a->no_db_option = cl.Flag(app, "--no-db", &a->no_db, "do not use an inventory");
   cl.Flag(app, "-q,--quiet", &a->quiet, "no summary line on stderr");
   cl.Rest(app, "PATH", &a->paths, "files and folders to scan (absolute or relative)", true);

@@ -15,6 +15,14 @@ std::string FolderOf(const std::string& path) {
   return path.substr(0, slash);
 }
 
+// Where the HMAC key lives: --state-dir, else the folder of an inventory file, else (a
+// PostgreSQL inventory) the folder of the default one.
+std::string StateDir(const InventoryScanOptions& inv) {
+  if (!inv.state_dir.empty()) return inv.state_dir;
+  if (inventory::IsPgLocation(inv.db_path)) return FolderOf(inventory::kDefaultDbPath);
+  return FolderOf(inventory::SqlitePath(inv.db_path));
+}
+
 std::atomic<bool> g_stop{false};
 
 void OnStopSignal(int) { g_stop.store(true); }
@@ -54,15 +62,14 @@ std::unique_ptr<InventoryScan> InventoryScan::Start(
     const InventoryScanOptions& inv, scan::ScanOptions& options,
     const std::shared_ptr<const policies::PolicySet>& policies) {
   std::unique_ptr<InventoryScan> s(new InventoryScan);
-  auto store = inventory::OpenSqliteStore(inv.db_path);
+  auto store = inventory::OpenStore(inv.db_path);
   if (!store.ok()) {
     PrintError("inventory: " + EscapeBytes(store.status().message(), true));
     return nullptr;
   }
   s->store_ = std::move(store.value());
-  auto session = inventory::ScanSession::Begin(
-      *s->store_, inv.db_path, inv.state_dir.empty() ? FolderOf(inv.db_path) : inv.state_dir,
-      options, policies, inv.now);
+  auto session = inventory::ScanSession::Begin(*s->store_, inventory::SqlitePath(inv.db_path),
+                                               StateDir(inv), options, policies, inv.now);
   if (!session.ok()) {
     PrintError(EscapeBytes(session.status().message(), true));
     return nullptr;

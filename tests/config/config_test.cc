@@ -312,3 +312,22 @@ TEST_CASE("config: a missing policy file is reported at the config line that nam
   CHECK(diags[0].code == custos::yaml::Code::kMissingFile);
   CHECK(snap.status().message() == texts[0] + "\n" + texts[1] + "\n" + texts[2]);
 }
+
+TEST_CASE("config: the inventory is a file or a PostgreSQL URI without a password") {
+  auto pg = LoadConfigString("inventory: postgresql://db.example/custos?sslmode=verify-full\n",
+                             "/etc/custos/c.yaml", nullptr);
+  REQUIRE(pg.ok());
+  CHECK(pg->inventory == "postgresql://db.example/custos?sslmode=verify-full");
+  auto file = LoadConfigString("inventory: sqlite:/srv/inv.db\n", "/etc/custos/c.yaml", nullptr);
+  REQUIRE(file.ok());
+  CHECK(file->inventory == "/srv/inv.db");
+  CHECK(Errors("inventory: inv.db\n") ==
+        "/etc/custos/c.yaml:1:12: expected an absolute path or a postgresql:// URI for "
+        "'inventory'\n");
+  for (const char* uri :
+       {"postgresql://custos:Hush-42@db/custos", "postgres://db/c?password=Hush-42"}) {
+    const std::string errors = Errors(std::string("inventory: ") + uri + "\n");
+    CHECK(errors.find("holds a password: put it in a passfile") != std::string::npos);
+    CHECK(errors.find("Hush-42") == std::string::npos);
+  }
+}

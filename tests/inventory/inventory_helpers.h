@@ -11,6 +11,7 @@
 
 #include "custos/inventory/recorder.h"
 #include "custos/inventory/store.h"
+#include "support/pg_cluster.h"
 #include "support/support.h"
 
 namespace custos::inventory::test {
@@ -49,20 +50,66 @@ inline ContentKeys Keys(const std::string& searched = "s1", const std::string& i
   return k;
 }
 
-// A store in a temporary folder, with "scans" of hand-made items.
+// The stores a test body runs against (one test body, two backends):
+// TEMPLATE_TEST_CASE("...", "", SqliteBackend, PgBackend) { Fixture fx(TestType::kind); }
+enum class Backend { kSqlite, kPostgres };
+struct SqliteBackend {
+  static constexpr Backend kind = Backend::kSqlite;
+};
+struct PgBackend {
+  static constexpr Backend kind = Backend::kPostgres;
+};
+
+// A PostgreSQL test without the server ends skipped under CTest (and fails when run by
+// hand without CUSTOS_TEST_SKIP_CODE, rather than pass without having run).
+inline custos::test::PgCluster& PgOrSkip() {
+  if (custos::test::PgCluster::BinDir().empty()) {
+    custos::test::ExitIfSkipCode("PostgreSQL server not installed (apt-get install postgresql)");
+    FAIL("PostgreSQL server not installed (apt-get install postgresql)");
+  }
+  return custos::test::PgCluster::Shared();
+}
+
+// A store in a temporary folder (SQLite) or a fresh database of the test process's
+// cluster (PostgreSQL), with "scans" of hand-made items.
 class Fixture {
  public:
-  Fixture() : path_(dir_ / "inv.db") { Reopen(); }
+  explicit Fixture(Backend backend = Backend::kSqlite) : backend_(backend), path_(dir_ / "inv.db") {
+    if (backend_ == Backend::kPostgres) {
+      uri_ = PgOrSkip().NewDatabase();
+      db_ = uri_.substr(uri_.find(":///") + 4, uri_.find('?') - uri_.find(":///") - 4);
+    }
+    Reopen();
+  }
 
   Store& store() { return *store_; }
+  Backend backend() const { return backend_; }
+  bool pg() const { return backend_ == Backend::kPostgres; }
+  // The SQLite file (SQLite only).
   const std::string& path() const { return path_; }
+  // Where the store is: the file, or the database's URI.
+  const std::string& location() const { return pg() ? uri_ : path_; }
   const custos::test::TempDir& dir() const { return dir_; }
   void Reopen() {
     store_.reset();
-    auto s = OpenSqliteStore(path_);
+    store_ = Open();
+  }
+  // Another handle on the same inventory (as another process would open it).
+  std::unique_ptr<Store> Open(const OpenOptions& options = {}) {
+    auto s = pg() ? OpenPgStore(uri_, options) : OpenSqliteStore(path_, options);
     INFO(s.status().message());
     REQUIRE(s.ok());
-    store_ = std::move(s.value());
+    return std::move(s.value());
+  }
+  // `sql` run on the inventory with a connection of its own: the first column of the
+  // first row as text.
+  std::string Query(const std::string& sql) const;
+  // Every finding row as stored, and the number of events, as one text: to tell that a
+  // scan wrote nothing about findings.
+  std::string AllFindings() const;
+  // pg_dump of the database, or the SQLite file's bytes.
+  std::string Dump() const {
+    return pg() ? custos::test::PgCluster::Shared().Dump(db_) : custos::test::ReadFile(path_);
   }
 
   // Runs one scan of `items` under `roots` at time `now`. `exists` answers for paths
@@ -144,8 +191,10 @@ class Fixture {
     return id.value();
   }
 
+  Backend backend_;
   custos::test::TempDir dir_;
   std::string path_;
+  std::string uri_, db_;  // PostgreSQL
   std::unique_ptr<Store> store_;
 };
 
@@ -183,6 +232,21 @@ constexpr const char* kAllFindings =
     "SELECT (SELECT group_concat(r, ' ') FROM (SELECT id || ':' || status || ':' || severity || "
     "':' || reason || ':' || last_seen || ':' || last_scan || ':' || status_changed || ':' || "
     "pinned AS r FROM findings ORDER BY id)) || ' events ' || (SELECT count(*) FROM events)";
+
+inline std::string Fixture::Query(const std::string& sql) const {
+  if (!pg()) return ::custos::inventory::test::Query(path_, sql);
+  const std::string out = custos::test::PgCluster::Shared().Psql(db_, sql);
+  return out.substr(0, out.find('\n'));
+}
+
+inline std::string Fixture::AllFindings() const {
+  if (!pg()) return Query(kAllFindings);
+  return Query(
+      "SELECT (SELECT string_agg(r, ' ') FROM (SELECT id || ':' || status || ':' || severity || "
+      "':' || encode(reason, 'hex') || ':' || last_seen || ':' || last_scan || ':' || "
+      "status_changed || ':' || pinned AS r FROM findings ORDER BY id) x) || ' events ' || "
+      "(SELECT count(*) FROM events)");
+}
 
 constexpr int64_t kDay = 86400;
 constexpr int64_t kT0 = 1'700'000'000;  // 2023-11-14

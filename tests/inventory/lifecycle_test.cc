@@ -30,8 +30,9 @@ std::vector<std::string> Transitions(Store& store, int64_t id) {
 
 }  // namespace
 
-TEST_CASE("lifecycle: new, then open when seen again, then resolved when fixed") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: new, then open when seen again, then resolved when fixed", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   Finding f = fx.One();
   CHECK(f.status == FindingStatus::kNew);
@@ -55,8 +56,9 @@ TEST_CASE("lifecycle: new, then open when seen again, then resolved when fixed")
         std::vector<std::string>{"->new", "new>open", "open>resolved"});
 }
 
-TEST_CASE("lifecycle: ids are stable and one finding per policy, item and kind") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: ids are stable and one finding per policy, item and kind", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1, {V("p1"), V("p1"), V("p1", "location"), V("p2")}),
            Breaching("/srv/b.txt", 2)},
           kT0);
@@ -74,8 +76,9 @@ TEST_CASE("lifecycle: ids are stable and one finding per policy, item and kind")
   }
 }
 
-TEST_CASE("lifecycle: acknowledged stays acknowledged while the breach persists") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: acknowledged stays acknowledged while the breach persists", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
   REQUIRE(fx.store().Acknowledge(id, "owner informed", kT0 + 10, kReviewer).ok());
@@ -97,8 +100,9 @@ TEST_CASE("lifecycle: acknowledged stays acknowledged while the breach persists"
   CHECK(fx.store().Acknowledge(999, "", kT0, kReviewer).code() == StatusCode::kNotFound);
 }
 
-TEST_CASE("lifecycle: an exception holds until its last day, then the finding reopens") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: an exception holds until its last day, then the finding reopens", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
   const int64_t until = *ParseIso8601("2023-11-20");
@@ -123,8 +127,9 @@ TEST_CASE("lifecycle: an exception holds until its last day, then the finding re
         std::vector<std::string>{"->new", "new>excepted", "excepted>open"});
 }
 
-TEST_CASE("lifecycle: expired exceptions reopen without a scan (report, list)") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: expired exceptions reopen without a scan (report, list)", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
   REQUIRE(fx.store().Except(id, "r", kT0, "", kT0, kReviewer).ok());
@@ -137,8 +142,9 @@ TEST_CASE("lifecycle: expired exceptions reopen without a scan (report, list)") 
   CHECK(fx.One().status == FindingStatus::kOpen);
 }
 
-TEST_CASE("lifecycle: an excepted finding whose breach goes away is resolved") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: an excepted finding whose breach goes away is resolved", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
   REQUIRE(fx.store().Except(id, "r", kT0 + 30 * kDay, "", kT0, kReviewer).ok());
@@ -146,8 +152,10 @@ TEST_CASE("lifecycle: an excepted finding whose breach goes away is resolved") {
   CHECK(fx.One().status == FindingStatus::kResolved);
 }
 
-TEST_CASE("lifecycle: a resolved finding that reappears is new again, same id, history kept") {
-  Fixture fx;
+TEMPLATE_TEST_CASE(
+    "lifecycle: a resolved finding that reappears is new again, same id, history kept", "",
+    SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
   REQUIRE(fx.store().Acknowledge(id, "", kT0, kReviewer).ok());
@@ -163,8 +171,9 @@ TEST_CASE("lifecycle: a resolved finding that reappears is new again, same id, h
                                                                 "resolved>new"});
 }
 
-TEST_CASE("lifecycle: a deleted file resolves its findings, only after a complete scan") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: a deleted file resolves its findings, only after a complete scan",
+                   "", SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/sub/b.txt", 2)}, kT0);
   // Interrupted scan that never reached the files: nothing resolved.
   fx.Scan({}, kT0 + kDay, /*complete=*/false);
@@ -188,8 +197,9 @@ TEST_CASE("lifecycle: a deleted file resolves its findings, only after a complet
   CHECK((*scans)[2].totals.deleted == 2);
 }
 
-TEST_CASE("lifecycle: items outside the scan's roots, or still there, are not deleted") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: items outside the scan's roots, or still there, are not deleted", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan(
       {Breaching("/srv/a/x.txt", 1), Breaching("/srv/ab/y.txt", 2), Breaching("/srv/file.txt", 3)},
       kT0, true, {"/srv"});
@@ -206,8 +216,9 @@ TEST_CASE("lifecycle: items outside the scan's roots, or still there, are not de
   CHECK(fx.Findings()[1].status == FindingStatus::kNew);
 }
 
-TEST_CASE("lifecycle: a moved file keeps its item and findings; a hard link does not") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: a moved file keeps its item and findings; a hard link does not", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/old/a.txt", 7)}, kT0);
   const Finding before = fx.One();
   REQUIRE(fx.store().Acknowledge(before.id, "known", kT0, kReviewer).ok());
@@ -240,8 +251,10 @@ TEST_CASE("lifecycle: a moved file keeps its item and findings; a hard link does
   CHECK(all[1].path == "/srv/link.txt");
 }
 
-TEST_CASE("lifecycle: an unreadable item neither confirms nor resolves; partial keeps forbidden") {
-  Fixture fx;
+TEMPLATE_TEST_CASE(
+    "lifecycle: an unreadable item neither confirms nor resolves; partial keeps forbidden", "",
+    SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   Item a = Breaching("/srv/a.txt", 1, {V("cards", "forbidden"), V("p1", "access")});
   fx.Scan({a}, kT0);
   // Now partly read (a limit hit): the access breach is fixed, the card not seen.
@@ -277,8 +290,9 @@ TEST_CASE("lifecycle: an unreadable item neither confirms nor resolves; partial 
   CHECK(fx.One("cards").last_seen == kT0 + 5 * kDay);
 }
 
-TEST_CASE("lifecycle: notes, filters and the since filter of the list") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: notes, filters and the since filter of the list", "", SqliteBackend,
+                   PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0);
   fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")}),
            Breaching("/srv/c.txt", 3)},
@@ -305,21 +319,22 @@ TEST_CASE("lifecycle: notes, filters and the since filter of the list") {
   CHECK(one[0].status == FindingStatus::kOpen);
 }
 
-TEST_CASE("lifecycle: decisions survive a reopened inventory and concurrent review") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: decisions survive a reopened inventory and concurrent review", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   {
     // A second connection (another `custos findings` process) acknowledges.
-    auto other = OpenSqliteStore(fx.path(), {.create = false, .durable = true});
-    REQUIRE(other.ok());
-    REQUIRE(other.value()->Acknowledge(1, "by the DPO", kT0 + 1, kReviewer).ok());
+    auto other = fx.Open({.create = false, .durable = true});
+    REQUIRE(other->Acknowledge(1, "by the DPO", kT0 + 1, kReviewer).ok());
   }
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + kDay);
   CHECK(fx.One().status == FindingStatus::kAcknowledged);
 }
 
-TEST_CASE("lifecycle: a complete scan finds every gone file, folder by folder") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: a complete scan finds every gone file, folder by folder", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   std::vector<Item> items;
   uint64_t ino = 1;
   for (int d = 0; d < 10; ++d) {
@@ -346,22 +361,24 @@ TEST_CASE("lifecycle: a complete scan finds every gone file, folder by folder") 
   CHECK(fx.store().Totals()->deleted == 4);
 }
 
-TEST_CASE("lifecycle: rescans of unchanged files write no finding; the list shows what they saw") {
-  Fixture fx;
+TEMPLATE_TEST_CASE(
+    "lifecycle: rescans of unchanged files write no finding; the list shows what they saw", "",
+    SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   const int64_t s1 =
       fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0);
-  const std::string written = Query(fx.path(), kAllFindings);
+  const std::string written = fx.AllFindings();
   CHECK(written.find(":new:") != std::string::npos);
   const int64_t s2 =
       fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0 + 600);
-  CHECK(Query(fx.path(), kAllFindings) == written);
+  CHECK(fx.AllFindings() == written);
   for (const Finding& f : fx.Findings()) {
     CHECK(f.status == FindingStatus::kOpen);
     CHECK(f.last_seen == kT0 + 600);
     CHECK(f.status_changed == kT0 + 600);  // opened by the second scan
   }
   fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0 + 8 * kDay);
-  CHECK(Query(fx.path(), kAllFindings) == written);
+  CHECK(fx.AllFindings() == written);
   Finding a = fx.One();
   CHECK(a.status == FindingStatus::kOpen);
   CHECK(a.last_seen == kT0 + 8 * kDay);
@@ -401,23 +418,23 @@ TEST_CASE("lifecycle: rescans of unchanged files write no finding; the list show
   CHECK(a.reason == "mode 0666 exceeds 0640");
   CHECK(a.status == FindingStatus::kOpen);
   CHECK(a.status_changed == kT0 + 600);
-  CHECK(Query(fx.path(), "SELECT status || ' ' || status_changed FROM findings WHERE id = " +
-                             std::to_string(a.id)) == "open " + std::to_string(kT0 + 600));
+  CHECK(fx.Query("SELECT status || ' ' || status_changed FROM findings WHERE id = " +
+                 std::to_string(a.id)) == "open " + std::to_string(kT0 + 600));
   CHECK(Transitions(fx.store(), a.id) == std::vector<std::string>{"->new", "new>open"});
   // A reviewer's decision on the other one writes its opening down before it.
   const int64_t b = fx.Findings()[1].id;
   REQUIRE(fx.store().Acknowledge(b, "", kT0 + 9 * kDay + 1, kReviewer).ok());
   CHECK(Transitions(fx.store(), b) ==
         std::vector<std::string>{"->new", "new>open", "open>acknowledged"});
-  CHECK(Query(fx.path(), "SELECT count(*) FROM events WHERE finding = " + std::to_string(b)) ==
-        "3");
+  CHECK(fx.Query("SELECT count(*) FROM events WHERE finding = " + std::to_string(b)) == "3");
   // Judged as of an earlier time: last_seen stays.
   fx.Scan({changed, Breaching("/srv/b.txt", 2, {V("p2")})}, kT0 - kDay);
   CHECK(fx.One().last_seen == kT0 + 9 * kDay);
 }
 
-TEST_CASE("lifecycle: only complete scans whose roots hold the file confirm its findings") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: only complete scans whose roots hold the file confirm its findings",
+                   "", SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a/x", 1)}, kT0);
   fx.Scan({Breaching("/srv/a/x", 1)}, kT0 + kDay, /*complete=*/false);  // interrupted
   CHECK(fx.One().status == FindingStatus::kNew);
@@ -436,8 +453,9 @@ TEST_CASE("lifecycle: only complete scans whose roots hold the file confirm its 
   CHECK(fx.One("p2").status == FindingStatus::kOpen);
 }
 
-TEST_CASE("lifecycle: a file out of a scan's sight keeps its findings as last seen") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: a file out of a scan's sight keeps its findings as last seen", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   auto b_exists = [](const std::string& p, uint64_t, uint64_t) { return p == "/srv/b.txt"; };
   fx.Scan({Breaching("/srv/a.txt", 1), Breaching("/srv/b.txt", 2, {V("p2")})}, kT0);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + kDay, true, {"/srv"}, b_exists);  // b excluded
@@ -445,9 +463,9 @@ TEST_CASE("lifecycle: a file out of a scan's sight keeps its findings as last se
   CHECK(fx.One("p2").status == FindingStatus::kNew);
   CHECK(fx.One("p2").last_seen == kT0);
   CHECK_FALSE(fx.One("p2").item_deleted);
-  const std::string pinned = Query(fx.path(), kAllFindings);
+  const std::string pinned = fx.AllFindings();
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0 + 2 * kDay, true, {"/srv"}, b_exists);
-  CHECK(Query(fx.path(), kAllFindings) == pinned);  // nothing more to write down
+  CHECK(fx.AllFindings() == pinned);  // nothing more to write down
   CHECK(fx.One("p2").last_seen == kT0);
   CHECK(fx.One().last_seen == kT0 + 2 * kDay);
   // In sight again: seen by this scan, opened by it.
@@ -460,8 +478,10 @@ TEST_CASE("lifecycle: a file out of a scan's sight keeps its findings as last se
   CHECK(fx.One("p2").last_seen == kT0 + 4 * kDay);
 }
 
-TEST_CASE("lifecycle: a file moved under another root is confirmed by the scans of its new place") {
-  Fixture fx;
+TEMPLATE_TEST_CASE(
+    "lifecycle: a file moved under another root is confirmed by the scans of its new place", "",
+    SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a/x", 1)}, kT0, true, {"/srv/a"});
   fx.Scan({Breaching("/srv/b/y", 9, {V("p2")})}, kT0 + kDay, true, {"/srv/b"});
   fx.Scan({Breaching("/srv/a/x", 1)}, kT0 + 2 * kDay, true, {"/srv/a"});
@@ -486,8 +506,9 @@ TEST_CASE("lifecycle: a file moved under another root is confirmed by the scans 
         std::vector<std::string>{"->new", "new>open", "open>open"});  // the move
 }
 
-TEST_CASE("lifecycle: a retention breach that only gets older is not written again") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("lifecycle: a retention breach that only gets older is not written again", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   auto aged = [](int64_t days) {
     Item it = MakeItem("/srv/cctv/clip.mp4", 1);
     Violation v = V("p1", "retention");
@@ -498,9 +519,9 @@ TEST_CASE("lifecycle: a retention breach that only gets older is not written aga
   };
   fx.Scan({aged(40)}, kT0);
   fx.Scan({aged(47)}, kT0 + 7 * kDay);
-  const std::string written = Query(fx.path(), kAllFindings);
+  const std::string written = fx.AllFindings();
   fx.Scan({aged(54)}, kT0 + 14 * kDay);
-  CHECK(Query(fx.path(), kAllFindings) == written);
+  CHECK(fx.AllFindings() == written);
   const Finding f = fx.One();
   CHECK(f.reason == "recorded 2023-01-01T00:00:00Z, limit 30d");
   CHECK(f.last_seen == kT0 + 14 * kDay);

@@ -34,8 +34,9 @@ Item Breaching(const std::string& path, uint64_t ino) {
 
 }  // namespace
 
-TEST_CASE("store: each reviewer's decision names its person; scans and expiry name nobody") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("store: each reviewer's decision names its person; scans and expiry name nobody",
+                   "", SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({Breaching("/srv/a.txt", 1)}, kT0);
   const int64_t id = fx.One().id;
   const Actor root{"root", 0};
@@ -50,8 +51,7 @@ TEST_CASE("store: each reviewer's decision names its person; scans and expiry na
                                    "excepted>open system",
                                    "open>acknowledged uid 4242/4242",
                                });
-  CHECK(Query(fx.path(), "SELECT count(*) FROM events WHERE by_name IS NULL AND by_uid IS NULL") ==
-        "2");
+  CHECK(fx.Query("SELECT count(*) FROM events WHERE by_name IS NULL AND by_uid IS NULL") == "2");
   // Events (the report's source) carry the person too.
   auto all = fx.store().Events(0);
   REQUIRE(all.ok());

@@ -34,8 +34,9 @@ TEST_CASE("report: --since takes durations and dates") {
   CHECK_FALSE(report::ParseSince("", now).has_value());
 }
 
-TEST_CASE("report: hostile file names, reasons and notes are escaped in every format") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("report: hostile file names, reasons and notes are escaped in every format", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   const std::string path = "/srv/<script>alert(1)</script>&\"'\x1b[31m\nnew line\xff.txt";
   Item it = MakeItem(path, 1);
   it.violations = {{"p1", ViolationKind::kAccess, Severity::kHigh, "mode <b>0644</b>"}};
@@ -79,8 +80,9 @@ TEST_CASE("report: hostile file names, reasons and notes are escaped in every fo
   CHECK(j["summary"]["items_with_detections"] == 1);
 }
 
-TEST_CASE("report: open findings week by week follow the history") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("report: open findings week by week follow the history", "", SqliteBackend,
+                   PgBackend) {
+  Fixture fx(TestType::kind);
   Item a = MakeItem("/srv/a.txt", 1);
   a.violations = {V("p1")};
   Item b = MakeItem("/srv/b.txt", 2);
@@ -117,8 +119,9 @@ TEST_CASE("report: open findings week by week follow the history") {
   CHECK(data->by_policy[0].resolved_in_period == 1);
 }
 
-TEST_CASE("report: the HTML page caps long tables, the CSV and JSON do not") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("report: the HTML page caps long tables, the CSV and JSON do not", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   std::vector<Item> items;
   for (int i = 0; i < 5; ++i) {
     Item it = MakeItem("/srv/f" + std::to_string(i), 10 + static_cast<uint64_t>(i));

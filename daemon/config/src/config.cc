@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "custos/policies/policy.h"
@@ -88,6 +89,32 @@ std::optional<Value> ParseScalar(const Key& k, const std::string& s, Problem* pr
   switch (k.type) {
     case ValueType::kString:
       return s;
+    case ValueType::kStore: {
+      // A PostgreSQL URI, as libpq takes it; its password belongs in a passfile
+      // (~/.pgpass, PGPASSFILE, passfile=), never in the config.
+      if (s.rfind("postgresql://", 0) == 0 || s.rfind("postgres://", 0) == 0) {
+        std::string lower = s;
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const size_t at = s.rfind('@');
+        const size_t colon = s.find(':', s.find("://") + 3);
+        if (lower.find("password") != std::string::npos ||
+            (at != std::string::npos && colon != std::string::npos && colon < at)) {
+          return bad({yaml::Code::kBadValue,
+                      "'" + std::string(key) +
+                          "' holds a password: put it in a passfile (~/.pgpass, PGPASSFILE or "
+                          "passfile=), not in the config"});
+        }
+        return s;
+      }
+      std::string p = s.rfind("sqlite:", 0) == 0 ? s.substr(7) : s;
+      if (p.empty() || p[0] != '/') {
+        return bad(
+            {yaml::Code::kBadValue,
+             "expected an absolute path or a postgresql:// URI for '" + std::string(key) + "'"});
+      }
+      while (p.size() > 1 && p.back() == '/') p.pop_back();
+      return p;
+    }
     case ValueType::kPath: {
       if (s.empty() || s[0] != '/') {
         return bad({yaml::Code::kBadValue,

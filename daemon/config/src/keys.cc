@@ -174,9 +174,9 @@ std::vector<Key> MakeKeys() {
            .on_reload = kRestart},
           Top<&C::state_directory>()),
       Row({.path = "inventory",
-           .type = kPath,
+           .type = kStore,
            .default_value = "state_directory/inventory.db",
-           .doc = "the inventory file",
+           .doc = "the inventory: a file, or a PostgreSQL database (postgresql://...)",
            .on_reload = kRestart,
            .derived = true},
           Top<&C::inventory>()),
@@ -390,6 +390,8 @@ std::string Expected(const Key& k) {
   switch (k.type) {
     case kString:
       return "a string";
+    case kStore:
+      return "an absolute path or a postgresql:// URI without a password";
     case kPath:
       return k.max ? "an absolute path of at most " + std::to_string(k.max) + " bytes"
                    : "an absolute path";

@@ -61,9 +61,12 @@ Result<std::unique_ptr<ScanSession>> ScanSession::Begin(
   ro.keys = std::move(keys);
   ro.content_searched = options.detectors != nullptr;
   session->recorder_ = std::make_unique<Recorder>(store, scan_id.value(), std::move(ro));
-  const std::string db = Absolute(db_path);
-  session->own_files_ = {db, db + "-wal", db + "-shm", db + "-journal",
-                         Absolute(state_dir + "/" + kKeyFileName)};
+  session->own_files_ = {Absolute(state_dir + "/" + kKeyFileName)};
+  if (!db_path.empty()) {  // an inventory file (not a database server)
+    const std::string db = Absolute(db_path);
+    session->own_files_.insert(session->own_files_.end(),
+                               {db, db + "-wal", db + "-shm", db + "-journal"});
+  }
   return session;
 }
 

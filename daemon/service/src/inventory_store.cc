@@ -66,11 +66,13 @@ class InventoryStore : public ResultStore {
       const RunInfo& run, scan::ScanOptions& options,
       const std::shared_ptr<const policies::PolicySet>& policies) override {
     std::unique_lock<Mutex> lock(write_mu_);
-    auto store = inventory::OpenSqliteStore(db_path_);
+    auto store = inventory::OpenStore(db_path_);
     if (!store.ok()) return Status(store.status().code(), "inventory: " + store.status().message());
     auto rec =
         std::make_unique<InventoryRecorder>(*this, std::move(lock), std::move(store.value()));
-    if (Status s = rec->Start(run, options, policies, db_path_, state_dir_); !s.ok()) return s;
+    if (Status s = rec->Start(run, options, policies, inventory::SqlitePath(db_path_), state_dir_);
+        !s.ok())
+      return s;
     return std::unique_ptr<RunRecorder>(std::move(rec));
   }
 
@@ -80,7 +82,8 @@ class InventoryStore : public ResultStore {
     if (cached_ && now - cached_at_ < std::chrono::duration<double>(kFiguresMaxAge))
       return *cached_;
     InventoryFigures f;
-    f.store = "sqlite:" + db_path_;
+    f.store = inventory::IsPgLocation(db_path_) ? inventory::RedactUri(db_path_)
+                                                : "sqlite:" + inventory::SqlitePath(db_path_);
     if (auto totals = reader_->Totals(); totals.ok()) {
       f.items = totals->items;
       f.bytes = totals->bytes;
@@ -129,7 +132,7 @@ class InventoryStore : public ResultStore {
 
   Result<std::unique_ptr<inventory::Store>> OpenInventory() const override {
     // Decisions are durable (a person's decision must not be lost).
-    auto store = inventory::OpenSqliteStore(db_path_, {.create = false, .durable = true});
+    auto store = inventory::OpenStore(db_path_, {.create = false, .durable = true});
     if (!store.ok()) return store.status();
     return std::unique_ptr<inventory::Store>(std::move(store.value()));
   }
@@ -167,7 +170,7 @@ Status InventoryRecorder::Finish(const scan::ScanStats& stats, bool complete) {
 
 Result<std::unique_ptr<ResultStore>> OpenInventoryStore(const std::string& db_path,
                                                         const std::string& state_dir) {
-  auto reader = inventory::OpenSqliteStore(db_path);
+  auto reader = inventory::OpenStore(db_path);
   if (!reader.ok()) {
     return Status(reader.status().code(), "inventory: " + reader.status().message());
   }

@@ -24,6 +24,7 @@ struct RootConfig;
 enum class ValueType {
   kString,    // any text
   kPath,      // an absolute path; trailing slashes dropped
+  kStore,     // an inventory: an absolute path, sqlite:PATH, or a postgresql:// URI
   kBool,      // true or false (also yes, no)
   kCount,     // a whole number within [min, max]
   kSize,      // bytes: 4096, 64KiB, 1GiB; within [min, max] (max 0: no upper limit)

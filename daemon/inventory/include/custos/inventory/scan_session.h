@@ -21,11 +21,11 @@ namespace custos::inventory {
 class ScanSession {
  public:
   // Starts a scan of options.roots in `store` (which must outlive the session), judged
-  // at `now`. `db_path` is where the store lives and `state_dir` the folder of the HMAC
-  // key: their files are never recorded (a root holding them would otherwise find them
-  // changed on every scan). When the scan searches content (options.detectors set),
-  // loads or creates the key and sets options.hmac_key. Sets options.reuse. `policies`
-  // may be null. Messages start with "inventory: " or "inventory key: ".
+  // at `now`. `db_path` is the inventory file (empty for a database server) and
+  // `state_dir` the folder of the HMAC key: their files are never recorded (a root
+  // holding them would otherwise find them changed on every scan). When the scan searches content
+  // (options.detectors set), loads or creates the key and sets options.hmac_key. Sets
+  // options.reuse. `policies` may be null. Messages start with "inventory: " or "inventory key: ".
   static Result<std::unique_ptr<ScanSession>> Begin(
       ScanWriter& store, const std::string& db_path, const std::string& state_dir,
       scan::ScanOptions& options, const std::shared_ptr<const policies::PolicySet>& policies,

@@ -219,6 +219,9 @@ struct OpenOptions {
   // (a lost tail of a scan is simply read again by the next one).
   bool durable = false;
   int busy_timeout_ms = 10000;
+  // The name of this server in a fleet inventory (PostgreSQL): its folders, items and
+  // scans are its own. Empty: the host name.
+  std::string node = "";
 };
 
 // Opens (or creates) the SQLite inventory at `path` and migrates its schema forward.
@@ -227,7 +230,26 @@ struct OpenOptions {
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path,
                                                const OpenOptions& options = {});
 
-// The schema version this program writes.
+// Opens the PostgreSQL inventory at `uri` (a libpq connection URI, postgresql://... or
+// postgres://..., service files and ~/.pgpass honoured) and creates or migrates its
+// schema, under a lock, when it is older than this program. Never prompts for a
+// password; messages never hold one.
+Result<std::unique_ptr<Store>> OpenPgStore(const std::string& uri, const OpenOptions& options = {});
+
+// Whether `location` names a PostgreSQL inventory (postgresql:// or postgres://) rather
+// than an SQLite file (a path, or sqlite:PATH).
+bool IsPgLocation(std::string_view location);
+// The SQLite file of `location` (a path, or sqlite:PATH); empty for PostgreSQL.
+std::string SqlitePath(std::string_view location);
+// Opens the inventory `location` names: PostgreSQL for postgresql:// and postgres://
+// URIs, else the SQLite file of a path or sqlite:PATH.
+Result<std::unique_ptr<Store>> OpenStore(const std::string& location,
+                                         const OpenOptions& options = {});
+// `text` (a location, or a message quoting one) with every password taken out: the
+// password of a URI's user information and any password parameter (password=...).
+std::string RedactUri(std::string_view text);
+
+// The schema version this program writes (SQLite).
 int SchemaVersion();
 
 }  // namespace custos::inventory
