@@ -317,10 +317,10 @@ TEST_CASE("config: the inventory is a file or a PostgreSQL URI without a passwor
   auto pg = LoadConfigString("inventory: postgresql://db.example/custos?sslmode=verify-full\n",
                              "/etc/custos/c.yaml", nullptr);
   REQUIRE(pg.ok());
-  CHECK(pg->inventory == "postgresql://db.example/custos?sslmode=verify-full");
+  CHECK((*pg)->inventory == "postgresql://db.example/custos?sslmode=verify-full");
   auto file = LoadConfigString("inventory: sqlite:/srv/inv.db\n", "/etc/custos/c.yaml", nullptr);
   REQUIRE(file.ok());
-  CHECK(file->inventory == "/srv/inv.db");
+  CHECK((*file)->inventory == "/srv/inv.db");
   CHECK(Errors("inventory: inv.db\n") ==
         "/etc/custos/c.yaml:1:12: expected an absolute path or a postgresql:// URI for "
         "'inventory'\n");
