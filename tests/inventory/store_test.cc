@@ -85,16 +85,15 @@ TEST_CASE("store: refuses what is not its inventory, or a newer one") {
   CHECK_FALSE(missing.ok());
 }
 
-TEST_CASE("store: one scan at a time") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("store: one scan at a time", "", SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   REQUIRE(fx.store().LockForScan().ok());
-  auto second = OpenSqliteStore(fx.path());
-  REQUIRE(second.ok());
-  Status s = second.value()->LockForScan();
+  auto second = fx.Open();
+  Status s = second->LockForScan();
   CHECK_FALSE(s.ok());
   CHECK(s.message().find("in use by another scan") != std::string::npos);
   // Reviews are not locked out.
-  CHECK(second.value()->ExpireExceptions(kT0).ok());
+  CHECK(second->ExpireExceptions(kT0).ok());
 }
 
 TEST_CASE("key: generated once, private, 32 bytes, never in the inventory") {
@@ -128,8 +127,9 @@ TEST_CASE("key: generated once, private, 32 bytes, never in the inventory") {
   CHECK_FALSE(LoadOrCreateKey(dir / "short").ok());
 }
 
-TEST_CASE("reuse: an unchanged item comes back whole; any change makes it be read") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("reuse: an unchanged item comes back whole; any change makes it be read", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   Item doc = WithDetection(MakeItem("/srv/docs/a.txt", 1));
   doc.acl = {{AclEntry::Tag::kUser, 1001, 6}, {AclEntry::Tag::kMask, 0, 6}};
   doc.content_date = 1'500'000'000;
@@ -219,25 +219,28 @@ TEST_CASE("reuse: an unchanged item comes back whole; any change makes it be rea
   CHECK(reuser.errors() == 0);
 }
 
-TEST_CASE("reuse: a reused item is recorded without rewriting it; a changed one is updated") {
-  Fixture fx;
+TEMPLATE_TEST_CASE(
+    "reuse: a reused item is recorded without rewriting it; a changed one is updated", "",
+    SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   fx.Scan({WithDetection(MakeItem("/srv/a.txt", 1))}, kT0);
-  const std::string before = Query(fx.path(), "SELECT last_read || '/' || last_scan FROM items");
+  const std::string before = fx.Query("SELECT last_read || '/' || last_scan FROM items");
   Item reused = WithDetection(MakeItem("/srv/a.txt", 1));
   reused.reused = true;
   fx.Scan({reused}, kT0 + kDay);
-  CHECK(Query(fx.path(), "SELECT last_read || '/' || last_scan FROM items") == before);
+  CHECK(fx.Query("SELECT last_read || '/' || last_scan FROM items") == before);
   Item changed = MakeItem("/srv/a.txt", 1, 555);
   fx.Scan({changed}, kT0 + 2 * kDay);
-  CHECK(Query(fx.path(), "SELECT size || '/' || ndet FROM items") == "555/0");
-  CHECK(Query(fx.path(), "SELECT count(*) FROM detections") == "0");
+  CHECK(fx.Query("SELECT size || '/' || ndet FROM items") == "555/0");
+  CHECK(fx.Query("SELECT count(*) FROM detections") == "0");
 }
 
-TEST_CASE("reuse: folders stored together or scattered load the same records and findings") {
+TEMPLATE_TEST_CASE("reuse: folders stored together or scattered load the same records and findings",
+                   "", SqliteBackend, PgBackend) {
   // /srv/a and /srv/b are recorded interleaved (each one's records span the other's: a
   // range read must keep only its own); /srv/a gets a late record after many of
   // /srv/c (its records are scattered: read through the folder index).
-  Fixture fx;
+  Fixture fx(TestType::kind);
   std::vector<Item> first;
   uint64_t ino = 1;
   for (int i = 0; i < 10; ++i) {
@@ -255,7 +258,7 @@ TEST_CASE("reuse: folders stored together or scattered load the same records and
   late.violations = {V("p1", "forbidden", "critical")};
   second.push_back(late);
   fx.Scan(second, kT0 + kDay);
-  REQUIRE(Query(fx.path(), "SELECT count(*) FROM findings") == "12");
+  REQUIRE(fx.Query("SELECT count(*) FROM findings") == "12");
 
   Reuser reuser(fx.store(), Keys());
   for (const Item& it : second) {
@@ -280,8 +283,9 @@ TEST_CASE("reuse: folders stored together or scattered load the same records and
   CHECK(reuser.errors() == 0);
 }
 
-TEST_CASE("store: a folder larger than one batch is handled entry by entry") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("store: a folder larger than one batch is handled entry by entry", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   std::vector<Item> items;
   for (int i = 0; i < 5000; ++i) {
     Item it = MakeItem("/srv/big/f" + std::to_string(i), 100 + static_cast<uint64_t>(i));
@@ -310,8 +314,9 @@ TEST_CASE("store: a folder larger than one batch is handled entry by entry") {
   for (const Finding& f : fx.Findings()) CHECK(f.status == FindingStatus::kOpen);
 }
 
-TEST_CASE("store: paths are bytes; a batch that fails leaves nothing half-written") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("store: paths are bytes; a batch that fails leaves nothing half-written", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   const std::string odd = std::string("/srv/caf\xe9/\x01line\nbreak.txt");
   Item it = MakeItem(odd, 1);
   it.violations = {V("p1")};
@@ -326,8 +331,9 @@ TEST_CASE("store: paths are bytes; a batch that fails leaves nothing half-writte
   CHECK(fx.store().CheckIntegrity().ok());
 }
 
-TEST_CASE("recorder: commits in batches while the scan runs") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("recorder: commits in batches while the scan runs", "", SqliteBackend,
+                   PgBackend) {
+  Fixture fx(TestType::kind);
   auto id = fx.store().BeginScan({"/srv"}, kT0, {}, "");
   REQUIRE(id.ok());
   RecorderOptions o;
@@ -345,17 +351,17 @@ TEST_CASE("recorder: commits in batches while the scan runs") {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     CHECK(rec.written() == 25);
-    CHECK(Query(fx.path(), "SELECT count(*) FROM items") == "25");
+    CHECK(fx.Query("SELECT count(*) FROM items") == "25");
     // Destroyed without Finish(): as if killed after the last commit.
   }
-  CHECK(Query(fx.path(), "SELECT state FROM scans") == "running");
+  CHECK(fx.Query("SELECT state FROM scans") == "running");
   auto next = fx.store().BeginScan({"/srv"}, kT0 + kDay, {}, "");
   REQUIRE(next.ok());
-  CHECK(Query(fx.path(), "SELECT state FROM scans WHERE id = 1") == "interrupted");
+  CHECK(fx.Query("SELECT state FROM scans WHERE id = 1") == "interrupted");
 }
 
-TEST_CASE("store: policies, scans and events for reports") {
-  Fixture fx;
+TEMPLATE_TEST_CASE("store: policies, scans and events for reports", "", SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
   Item a = MakeItem("/srv/a.txt", 1);
   a.violations = {V("p1")};
   fx.Scan({a}, kT0);

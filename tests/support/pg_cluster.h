@@ -6,6 +6,10 @@
 // and by a reaper process when the test process dies any other way (a failed REQUIRE
 // that aborts, a crash, kill -9).
 //
+// The folder is in /dev/shm when that is a memory file system with room (see
+// ClusterBase in pg_cluster.cc; $CUSTOS_TEST_PG_DIR chooses another), and its data is a
+// copy of one initdb kept in the build tree.
+//
 // Without the server binaries (/usr/lib/postgresql/<version>/bin, or
 // $CUSTOS_TEST_PG_BINDIR) a test reports itself skipped: CUSTOS_PG_CLUSTER_OR_SKIP.
 #pragma once
