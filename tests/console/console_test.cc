@@ -34,8 +34,11 @@ class Client {
         head_(site.dir() / (name + ".head")) {}
 
   Reply Get(const std::string& path) { return Do(path, {}); }
-  Reply Post(const std::string& path, const std::string& form) {
-    return Do(path, {"--data", form});
+  Reply Post(const std::string& path, const std::string& form,
+             std::vector<std::string> extra = {}) {
+    extra.push_back("--data");
+    extra.push_back(form);
+    return Do(path, extra);
   }
   // The CSRF token of the last page read.
   std::string Csrf() const {
@@ -187,6 +190,10 @@ TEST_CASE("login, review and refusals over HTTPS (curl)") {
             .status == 400);
   CHECK(c.Post("/findings/" + other + "/note", "csrf=" + csrf + "&note=asked+HR").status == 303);
   CHECK(c.Post("/findings/999999/note", "csrf=" + csrf + "&note=x").status == 404);
+  // A form with its token but sent from another site (its Origin) is refused too.
+  CHECK(c.Post("/findings/" + other + "/note", "csrf=" + csrf + "&note=x",
+               {"-H", "Origin: https://evil.example"})
+            .status == 403);
 
   // Every page, and no planted value on any of them.
   for (const std::string& page :

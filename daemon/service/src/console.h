@@ -42,6 +42,8 @@ struct Request {
   std::map<std::string, std::string> form;     // decoded (POST, urlencoded)
   std::map<std::string, std::string> cookies;  // as sent
   std::string peer;                            // the client's address
+  std::string host;                            // the Host header
+  std::string origin;                          // the Origin header, if sent
 };
 
 struct Response {
@@ -118,7 +120,7 @@ class Sessions {
  private:
   const double idle_timeout_;
   Mutex mu_;
-  std::map<std::string, Session> sessions_ GUARDED_BY(mu_);
+  std::map<std::string, Session> sessions_ GUARDED_BY(mu_);  // by SHA-256 of the token
 };
 
 // Failed logins per client address: each one delays the answer a little more, and

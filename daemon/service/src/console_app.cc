@@ -156,6 +156,18 @@ Response App::DoLogin(const Request& request) {
   return r;
 }
 
+namespace {
+
+// Whether a POST comes from another site, by its Origin header (a second guard next to
+// SameSite cookies and the CSRF tokens). Browsers send "null" for pages whose referrer
+// policy is no-referrer, as the console's are; that and no header at all pass here.
+bool FromElsewhere(const Request& request) {
+  if (request.origin.empty() || request.origin == "null") return false;
+  return request.origin != "https://" + request.host;
+}
+
+}  // namespace
+
 Response App::Handle(const Request& request) {
   if (request.path == "/console.css" && request.method != "POST") {
     Response r;
@@ -167,6 +179,14 @@ Response App::Handle(const Request& request) {
     Response r;
     r.status = 404;
     r.content_type = "text/plain; charset=utf-8";
+    return r;
+  }
+  if (request.method == "POST" && FromElsewhere(request)) {
+    Log("console").warn("a form from another site refused ({})", request.peer);
+    Response r;
+    r.status = 403;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = "forms are accepted from this console only\n";
     return r;
   }
   if (request.path == "/login") {

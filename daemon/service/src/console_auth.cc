@@ -3,6 +3,7 @@
 #include <grp.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <pwd.h>
 #include <security/pam_appl.h>
 #include <unistd.h>
@@ -139,6 +140,14 @@ bool SameToken(std::string_view a, std::string_view b) {
 namespace {
 constexpr double kMaxSessionSeconds = 12 * 3600;
 constexpr size_t kMaxSessions = 1000;
+
+// Sessions are kept by the SHA-256 of their token: looking one up compares digests, not
+// the secret itself, and a copy of the table holds no usable cookie.
+std::string Key(const std::string& token) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  ::SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest);
+  return std::string(reinterpret_cast<const char*>(digest), sizeof digest);
+}
 }  // namespace
 
 std::string Sessions::Create(const inventory::Actor& actor, double now) {
@@ -156,14 +165,15 @@ std::string Sessions::Create(const inventory::Actor& actor, double now) {
         [](const auto& a, const auto& b) { return a.second.last_used < b.second.last_used; });
     sessions_.erase(oldest);
   }
-  sessions_[token] = {actor, RandomToken(32), now, now};
+  sessions_[Key(token)] = {actor, RandomToken(32), now, now};
   return token;
 }
 
 std::optional<Session> Sessions::Find(const std::string& token, double now) {
   if (token.size() != 64) return std::nullopt;
+  const std::string key = Key(token);
   MutexLock lock(mu_);
-  auto it = sessions_.find(token);
+  auto it = sessions_.find(key);
   if (it == sessions_.end()) return std::nullopt;
   if (now - it->second.last_used > idle_timeout_ || now - it->second.created > kMaxSessionSeconds) {
     sessions_.erase(it);
@@ -174,8 +184,9 @@ std::optional<Session> Sessions::Find(const std::string& token, double now) {
 }
 
 void Sessions::Remove(const std::string& token) {
+  const std::string key = Key(token);
   MutexLock lock(mu_);
-  sessions_.erase(token);
+  sessions_.erase(key);
 }
 
 // --- Failed logins.

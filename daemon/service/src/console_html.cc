@@ -185,6 +185,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 td.path{word-break:break-all;font-family:"DejaVu Sans Mono",monospace;font-size:.9em}
 .figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:.8em}
 .figure{background:#fff;border:1px solid var(--line);border-radius:6px;padding:.7em .9em}
+.figure a{color:inherit;text-decoration:none;display:block}.figure a:hover b{color:var(--accent)}
 .figure b{display:block;font-size:1.7em}
 .figure span{color:var(--mute)}
 .sev{font-weight:600}.sev-critical{color:var(--crit)}.sev-high{color:var(--high)}
@@ -210,6 +211,8 @@ header button{background:transparent;border-color:#7f9cc0}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3em 1em;background:#fff;border:1px solid var(--line);padding:.8em 1em}
 dl.facts dt{color:var(--mute)}dl.facts dd{margin:0}
 .muted{color:var(--mute)}
+a{color:var(--accent)}
+h3{font-size:1em;margin:.2em 0 .4em}
 svg text{font:11px "DejaVu Sans",sans-serif;fill:#5b6575}
 )";
   return kCss;

@@ -119,6 +119,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     r.cookies = ParseCookies(std::string(req[http::field::cookie]));
     r.peer = peer_;
+    r.host = std::string(req[http::field::host]);
+    r.origin = std::string(req["Origin"]);
     head_ = req.method() == http::verb::head;
     // The answer is made on the pool, and sent from the network thread.
     asio::post(shared_.pool, [self = shared_from_this(), r = std::move(r), keep_alive] {
