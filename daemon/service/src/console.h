@@ -153,7 +153,7 @@ bool SameToken(std::string_view a, std::string_view b);
 
 struct Settings {
   config::ConsoleConfig config;
-  std::string inventory;  // the inventory file
+  std::string inventory;  // the inventory: a file, or a PostgreSQL URI (inventory::OpenStore)
   std::string version;
   std::string pam_service = "custos";
 };
