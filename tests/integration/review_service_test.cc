@@ -32,10 +32,11 @@ const char* kSharePolicy = R"(policies:
 )";
 
 // A custosd --foreground on a config, socket and inventory in `dir`, with one root
-// `dir/srv` holding two findings of share-private; scanned once before use.
+// `dir/srv` holding two findings of share-private; scanned once before use. `control`:
+// more keys of the control section, indented.
 class ReviewDaemon {
  public:
-  explicit ReviewDaemon(const TempDir& dir, const std::string& extra = "") : dir_(dir) {
+  explicit ReviewDaemon(const TempDir& dir, const std::string& control = "") : dir_(dir) {
     socket_ = dir / "custos.sock";
     WriteFile(dir / "policy.yaml", kSharePolicy);
     WriteFile(dir / "srv/share/rota.txt", "week 49\n");
@@ -45,7 +46,7 @@ class ReviewDaemon {
     WriteFile(dir / "custos.yaml",
               "roots:\n  - {path: " + (dir / "srv") + ", name: srv, schedule: \"@yearly\"}\n" +
                   "policies: [policy.yaml]\nstate_directory: " + (dir / "state") +
-                  "\ncontrol:\n  socket: " + socket_ + "\n" + extra + "scan:\n  splay: 0s\n");
+                  "\ncontrol:\n  socket: " + socket_ + "\n" + control + "scan:\n  splay: 0s\n");
     pid_ = ::fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
@@ -182,4 +183,164 @@ TEST_CASE("review service: $CUSTOS_SOCKET is used like --socket") {
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("share-private") != std::string::npos);
+}
+
+namespace {
+
+// Groups and users made for a test with groupadd/useradd, and removed after (a group
+// only when the test made it).
+class TestAccounts {
+ public:
+  ~TestAccounts() {
+    for (const std::string& u : users_) Retry({"userdel", u});
+    for (const std::string& g : groups_) Retry({"groupdel", g});
+  }
+  // The group `name`, made when missing.
+  void Group(const std::string& name) {
+    if (custos::test::Run({"getent", "group", name}).exit_code == 0) return;
+    auto r = Retry({"groupadd", "--system", name});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    groups_.push_back(name);
+  }
+  // A new user without a home, in `groups` (comma-separated; may be empty). Returns
+  // its uid.
+  std::string User(const std::string& name, const std::string& groups) {
+    if (custos::test::Run({"getent", "passwd", name}).exit_code == 0) {
+      Retry({"userdel", name});  // left over by a killed run
+    }
+    std::vector<std::string> argv = {"useradd", "-M", "-N", "-s", "/usr/sbin/nologin"};
+    if (!groups.empty()) {
+      argv.push_back("-G");
+      argv.push_back(groups);
+    }
+    argv.push_back(name);
+    auto r = Retry(argv);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    users_.push_back(name);
+    auto id = custos::test::Run({"id", "-u", name});
+    REQUIRE(id.exit_code == 0);
+    return id.out.substr(0, id.out.find('\n'));
+  }
+
+ private:
+  // The account tools fail while another process holds /etc/passwd or /etc/group
+  // locked (other tests make users too): tried again for a while.
+  static ProcessResult Retry(const std::vector<std::string>& argv) {
+    ProcessResult r;
+    for (int i = 0; i < 50; ++i) {
+      r = custos::test::Run(argv);
+      if (r.exit_code == 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    return r;
+  }
+
+  std::vector<std::string> users_;
+  std::vector<std::string> groups_;
+};
+
+// custos ARGS --socket SOCKET as `user`, with the user's groups from the group database.
+ProcessResult As(const std::string& user, const ReviewDaemon& d, std::vector<std::string> args) {
+  auto gid = custos::test::Run({"id", "-g", user});
+  std::vector<std::string> argv = {"setpriv",
+                                   "--reuid=" + user,
+                                   "--regid=" + gid.out.substr(0, gid.out.find('\n')),
+                                   "--init-groups",
+                                   "--",
+                                   custos::test::CustosBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--socket");
+  argv.push_back(d.socket());
+  return custos::test::Run(argv);
+}
+
+}  // namespace
+
+TEST_CASE("review service: reviewers decide in their name, operators and others are refused") {
+  if (::geteuid() != 0 || !custos::test::HaveTool("useradd") ||
+      !custos::test::HaveTool("groupadd") || !custos::test::HaveTool("setpriv")) {
+    CUSTOS_SKIP("needs root, useradd/groupadd and setpriv(1) to act as users the test makes");
+  }
+  // The groups are the test's own (control.group and control.review_group name them),
+  // so that it neither changes the machine's custos and custos-review groups nor
+  // trips over another test making or removing them; the package's defaults are
+  // custos and custos-review (packaging/test-package).
+  TestAccounts accounts;
+  const std::string tag = std::to_string(::getpid() % 100000);
+  const std::string operators = "ctops" + tag, reviewers = "ctrevs" + tag;
+  accounts.Group(operators);
+  accounts.Group(reviewers);
+  const std::string reviewer = "ctrev" + tag, operator_ = "ctop" + tag, other = "ctno" + tag;
+  const std::string reviewer_uid = accounts.User(reviewer, reviewers);
+  accounts.User(operator_, operators);
+  accounts.User(other, "");
+
+  TempDir dir;
+  ::chmod(dir.path().c_str(), 0755);  // let the users reach the socket
+  ReviewDaemon d(dir, "  group: " + operators + "\n  review_group: " + reviewers + "\n");
+  struct stat st;
+  REQUIRE(::stat(d.socket().c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0666);  // who may do what is decided per request
+  const std::vector<std::string> ids = Ids(d.Custos({"findings", "list", "--format", "json"}).out);
+  REQUIRE(ids.size() == 2);
+
+  // The reviewer reads and decides without root; the decision names them.
+  auto list = As(reviewer, d, {"findings", "list"});
+  INFO(list.err);
+  REQUIRE(list.exit_code == 0);
+  CHECK(list.out.find("share-private") != std::string::npos);
+  auto ack = As(reviewer, d, {"findings", "ack", ids[0], "--note", "owner told"});
+  INFO(ack.err);
+  REQUIRE(ack.exit_code == 0);
+  auto show = As(reviewer, d, {"findings", "show", ids[0]});
+  REQUIRE(show.exit_code == 0);
+  CHECK(show.out.find("new -> acknowledged") != std::string::npos);
+  CHECK(show.out.find("by " + reviewer + " (uid " + reviewer_uid + ") ") != std::string::npos);
+  auto by = json::parse(RunCustos({"findings", "show", ids[0], "--format", "json", "--db", d.db()})
+                            .out)["history"]
+                .back()["by"];
+  CHECK(by["name"] == reviewer);
+  CHECK(std::to_string(by["uid"].get<int64_t>()) == reviewer_uid);
+  auto report = As(reviewer, d, {"report", "--format", "csv"});
+  INFO(report.err);
+  REQUIRE(report.exit_code == 0);
+  CHECK(report.out.find("rota.txt") != std::string::npos);
+  // ... and the file itself stays closed to them.
+  CHECK(As(reviewer, d, {"findings", "list", "--db", d.db()}).exit_code == 2);
+  // Operating the service is not theirs.
+  auto status = As(reviewer, d, {"status"});
+  CHECK(status.exit_code == 2);
+  CHECK(status.err.find("status needs membership of group " + operators + "\n") !=
+        std::string::npos);
+
+  // An operator runs the service but does not review.
+  CHECK(As(operator_, d, {"status"}).exit_code == 0);
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{"findings", "list"},
+        {"findings", "show", ids[1]},
+        {"findings", "ack", ids[1]},
+        {"findings", "note", ids[1], "hello"},
+        {"findings", "except", ids[1], "--reason", "x", "--until", "2099-01-01"},
+        {"report"}}) {
+    auto r = As(operator_, d, cmd);
+    const std::string name = cmd[0] == "report" ? "report" : cmd[0] + " " + cmd[1];
+    INFO(name << ": " << r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == "custos: " + name + " needs membership of group " + reviewers + "\n");
+    CHECK(r.out.empty());
+  }
+  // Neither: refused everything.
+  auto none = As(other, d, {"findings", "list"});
+  CHECK(none.exit_code == 2);
+  CHECK(none.err == "custos: findings list needs membership of group " + reviewers + "\n");
+  CHECK(As(other, d, {"findings", "ack", ids[1]}).exit_code == 2);
+  CHECK(As(other, d, {"status"}).exit_code == 2);
+  CHECK(As(other, d, {"scan-now"}).exit_code == 2);
+  // Nothing was decided by those refused.
+  auto history = RunCustos({"findings", "show", ids[1], "--db", d.db()});
+  CHECK(history.out.find(operator_) == std::string::npos);
+  CHECK(history.out.find(other) == std::string::npos);
+  CHECK(history.out.find("acknowledged") == std::string::npos);
 }

@@ -103,8 +103,9 @@ std::vector<std::string> DescribeConfig(const DaemonConfig& c) {
            ? "on (threshold " +
                  std::to_string(static_cast<int>(c.throttle.backoff_options.threshold)) + "x)"
            : std::string("off")));
-  lines.push_back("control: socket " + EscapeBytes(c.control.socket, true) + " group " +
-                  EscapeBytes(c.control.group, true) + " mode 0660, max_request_size " +
+  lines.push_back("control: socket " + EscapeBytes(c.control.socket, true) + " mode 0666, " +
+                  "operators group " + EscapeBytes(c.control.group, true) + ", reviewers group " +
+                  EscapeBytes(c.control.review_group, true) + ", max_request_size " +
                   std::to_string(c.control.max_request_bytes) + " B, request_timeout " +
                   HumanSeconds(c.control.request_timeout) + ", max_connections " +
                   std::to_string(c.control.max_connections));

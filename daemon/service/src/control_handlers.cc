@@ -16,6 +16,19 @@ void Daemon::OnControl(const std::string& line, const Peer& peer, ControlServer:
   }
   metrics_.Add("custos_control_requests_total", {{"cmd", request->cmd}});
   Log("control").debug("{} from uid {} pid {}", request->cmd, peer.uid, peer.pid);
+  // Reading findings and reports and deciding is the reviewers'; the rest operates
+  // the service. The groups are the ones custosd started with.
+  const bool review = IsReviewCommand(request->cmd) || request->cmd == "findings";
+  if (!(review ? peer.reviews : peer.operates)) {
+    const ControlConfig& control = boot_config_->control;
+    const std::string& group = review ? control.review_group : control.group;
+    Log("control").info("refused {} to {} (uid {}): not in group {}", request->cmd,
+                        Shown(peer.name), peer.uid, Shown(group));
+    // A peer with no rights at all gets no second request on this connection.
+    ControlServer::Reply reply{ErrorResponse(request->cmd + " needs membership of group " + group),
+                               !peer.reviews && !peer.operates, "permission"};
+    return respond(std::move(reply));
+  }
   if (IsReviewCommand(request->cmd)) return Review(*request, peer, std::move(respond));
   json response;
   if (request->cmd == "status") {

@@ -2,39 +2,12 @@
 // and `custos report` without --db. custosd runs the commands themselves
 // (custos/review/review.h) on its own inventory, as the user at the other end of the
 // socket, and answers with what they printed. On review_pool_, one at a time.
-#include <pwd.h>
-
-#include <cerrno>
-#include <vector>
-
 #include "custos/review/review.h"
 #include "custos/service/log.h"
 #include "daemon.h"
 
 namespace custos::service::internal {
 namespace {
-
-// The user `uid` by login name, or "uid N" when the uid has no account.
-inventory::Actor ActorOf(uid_t uid) {
-  inventory::Actor by;
-  by.uid = static_cast<int64_t>(uid);
-  std::vector<char> buf(16384);
-  for (;;) {
-    struct passwd pw;
-    struct passwd* res = nullptr;
-    const int rc = ::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res);
-    if (rc == ERANGE && buf.size() < (1u << 22)) {
-      buf.resize(buf.size() * 2);
-      continue;
-    }
-    if (rc == 0 && res != nullptr && pw.pw_name != nullptr && pw.pw_name[0] != '\0') {
-      by.name = pw.pw_name;
-    } else {
-      by.name = "uid " + std::to_string(uid);
-    }
-    return by;
-  }
-}
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -64,7 +37,7 @@ void Daemon::Review(const Request& request, const Peer& peer, ControlServer::Res
   if (!now.empty()) {
     return refuse(request.cmd + ": --now needs --db (custosd works as of its own clock)");
   }
-  const inventory::Actor by = ActorOf(peer.uid);
+  const inventory::Actor by{peer.name, static_cast<int64_t>(peer.uid)};
   if (findings && !review::Reads(*findings)) {
     Log("control").info("{} by {} (uid {})", request.cmd, Shown(by.name), by.uid);
   }

@@ -1,6 +1,7 @@
 #include "control_server.h"
 
 #include <grp.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -15,10 +16,6 @@
 #include "custos/base/fd.h"
 #include "custos/service/log.h"
 #include "custos/service/protocol.h"
-
-#ifndef SO_PEERGROUPS
-#define SO_PEERGROUPS 59
-#endif
 
 namespace custos::service {
 namespace asio = boost::asio;
@@ -42,20 +39,33 @@ std::optional<gid_t> LookupGroup(const std::string& name) {
   }
 }
 
-// The supplementary groups of the peer at connect time (Linux 4.13+); empty when the
-// kernel does not tell.
-std::vector<gid_t> PeerGroups(int fd) {
-  std::vector<gid_t> groups(64);
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    socklen_t len = static_cast<socklen_t>(groups.size() * sizeof(gid_t));
-    if (::getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups.data(), &len) == 0) {
-      groups.resize(len / sizeof(gid_t));
-      return groups;
+// The login name of `uid` and its groups in the group database (getgrouplist: the
+// primary group and every group that lists the name); name "uid N" and no groups when
+// the uid has no account.
+std::pair<std::string, std::vector<gid_t>> Account(uid_t uid) {
+  std::vector<char> buf(16384);
+  for (;;) {
+    struct passwd pw;
+    struct passwd* res = nullptr;
+    const int rc = ::getpwuid_r(uid, &pw, buf.data(), buf.size(), &res);
+    if (rc == ERANGE && buf.size() < (1u << 22)) {
+      buf.resize(buf.size() * 2);
+      continue;
     }
-    if (errno != ERANGE) break;
-    groups.resize(len / sizeof(gid_t) + 1);
+    if (rc != 0 || res == nullptr || pw.pw_name == nullptr || pw.pw_name[0] == '\0') {
+      return {"uid " + std::to_string(uid), {}};
+    }
+    std::vector<gid_t> groups(64);
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      int n = static_cast<int>(groups.size());
+      if (::getgrouplist(pw.pw_name, pw.pw_gid, groups.data(), &n) >= 0) {
+        groups.resize(static_cast<size_t>(n));
+        return {pw.pw_name, groups};
+      }
+      groups.resize(static_cast<size_t>(std::max(n, static_cast<int>(groups.size()) * 2)));
+    }
+    return {pw.pw_name, {pw.pw_gid}};
   }
-  return {};
 }
 
 }  // namespace
@@ -77,11 +87,9 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
       Write(ErrorResponse("too many connections; try again"), true);
       return;
     }
-    if (!CheckPeer()) {
+    if (!IdentifyPeer()) {
       Reject("permission");
-      Write(ErrorResponse("permission denied: only root, the daemon's user and members of the "
-                          "socket's group may use the control socket"),
-            true);
+      Write(ErrorResponse("permission denied: the peer's credentials are unknown"), true);
       return;
     }
     ReadRequest();
@@ -99,16 +107,24 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
     if (shared_->rejected) shared_->rejected(reason);
   }
 
-  bool CheckPeer() {
+  // Who is at the other end (the kernel's word), and what they may do: their groups
+  // as the group database has them now, so that removing someone from a group takes
+  // effect at their next connection.
+  bool IdentifyPeer() {
     struct ucred cred {};
     socklen_t len = sizeof cred;
     const int fd = socket_.native_handle();
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return false;
-    peer_ = {cred.pid, cred.uid, cred.gid};
-    if (cred.uid == 0 || cred.uid == ::geteuid()) return true;
-    if (cred.gid == shared_->socket_gid) return true;
-    const std::vector<gid_t> groups = PeerGroups(fd);
-    return std::find(groups.begin(), groups.end(), shared_->socket_gid) != groups.end();
+    auto [name, groups] = Account(cred.uid);
+    peer_ = {cred.pid, cred.uid, cred.gid, std::move(name), false, false};
+    const bool both = cred.uid == 0 || cred.uid == ::geteuid();
+    auto member = [&groups = groups](const std::string& group) {
+      const std::optional<gid_t> gid = group.empty() ? std::nullopt : LookupGroup(group);
+      return gid && std::find(groups.begin(), groups.end(), *gid) != groups.end();
+    };
+    peer_.operates = both || member(shared_->config.group);
+    peer_.reviews = both || member(shared_->config.review_group);
+    return true;
   }
 
   // Starts the deadline of the next read or write: when it passes, the connection closes.
@@ -157,7 +173,11 @@ class ControlSession : public std::enable_shared_from_this<ControlSession> {
       if (answered->exchange(true)) return;
       auto executor = self->socket_.get_executor();
       asio::post(executor, [self = std::move(self), reply = std::move(reply)]() mutable {
-        if (reply.close) self->Reject("bad request");
+        if (!reply.refused.empty()) {
+          self->Reject(reply.refused);
+        } else if (reply.close) {
+          self->Reject("bad request");
+        }
         self->Write(std::move(reply.line), reply.close);
       });
     };
@@ -198,7 +218,6 @@ ControlServer::ControlServer(asio::io_context& io, const ControlConfig& config, 
   shared_->config = config;
   shared_->handler = std::move(handler);
   shared_->rejected = std::move(rejected);
-  shared_->socket_gid = ::getegid();
 }
 
 ControlServer::~ControlServer() { Stop(); }
@@ -225,32 +244,24 @@ Status ControlServer::Listen() {
   error_code ec;
   accept_.acceptor().open(local(), ec);
   if (ec) return Status::Io(shown + ": socket: " + ec.message());
-  // Created 0660 from the start: no moment at which others could connect.
-  const mode_t old_mask = ::umask(0117);
+  // Mode 0666: operators and reviewers are members of two different groups, so the
+  // file cannot tell them apart; every request is authorized by its peer's groups
+  // instead (IdentifyPeer, Daemon::OnControl), and a peer in neither is answered once
+  // and cut off.
+  const mode_t old_mask = ::umask(0111);
   accept_.acceptor().bind(local::endpoint(path), ec);
   ::umask(old_mask);
   if (ec) return Status::Io(shown + ": bind: " + ec.message());
-  gid_t gid = ::getegid();
-  if (!shared_->config.group.empty()) {
-    if (auto g = LookupGroup(shared_->config.group)) {
-      gid = *g;
-    } else {
-      // Kept with the daemon's own group: stricter, never looser.
-      Log("control").warn("group '{}' does not exist: the control socket keeps group {}",
-                          EscapeBytes(shared_->config.group, true), gid);
+  if (::chmod(path.c_str(), 0666) != 0) return Status::FromErrno(shown + ": chmod", errno);
+  for (const std::string* group : {&shared_->config.group, &shared_->config.review_group}) {
+    if (!group->empty() && !LookupGroup(*group)) {
+      // Nobody is in it: only root and the daemon's user have its rights.
+      Log("control").warn(
+          "group '{}' does not exist: only root and custosd's user have its "
+          "rights on the control socket",
+          EscapeBytes(*group, true));
     }
   }
-  // chown only when it changes something: under systemd the service already runs with
-  // the socket's group, and its system-call filter may forbid chown.
-  struct stat sock_st;
-  const bool same_group = ::stat(path.c_str(), &sock_st) == 0 && sock_st.st_gid == gid;
-  if (!same_group && ::chown(path.c_str(), static_cast<uid_t>(-1), gid) != 0) {
-    const int err = errno;
-    return Status::Io(shown + ": cannot give the socket to group " +
-                      EscapeBytes(shared_->config.group, true) + ": " + std::strerror(err));
-  }
-  if (::chmod(path.c_str(), 0660) != 0) return Status::FromErrno(shown + ": chmod", errno);
-  shared_->socket_gid = gid;
   accept_.acceptor().listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return Status::Io(shown + ": listen: " + ec.message());
   listening_ = true;

@@ -2,9 +2,12 @@
 //
 // One session per connection, all on the daemon's io_context thread. Every read and
 // write has a deadline; a request longer than the limit, an idle client or one that
-// does not read its responses is cut off without delaying anyone else. Peers are
-// checked with SO_PEERCRED/SO_PEERGROUPS: root, the daemon's own user and members of
-// the socket's group may talk; the socket file itself is mode 0660.
+// does not read its responses is cut off without delaying anyone else. The socket file
+// is mode 0666: anyone may connect, and who may do what is decided per request by the
+// daemon from the peer the kernel tells (SO_PEERCRED: the uid, then its login name and
+// its groups in the group database, getgrouplist): members of control.group operate
+// the service, members of control.review_group review; root and the daemon's own user
+// do both.
 #pragma once
 
 #include <sys/types.h>
@@ -31,6 +34,9 @@ struct Peer {
   pid_t pid = 0;
   uid_t uid = 0;
   gid_t gid = 0;
+  std::string name;       // login name; "uid N" when the uid has no account
+  bool operates = false;  // root, the daemon's user, or in control.group
+  bool reviews = false;   // root, the daemon's user, or in control.review_group
 };
 
 class ControlSession;
@@ -40,8 +46,11 @@ class ControlServer {
   // The answer to one request: a response line without the newline, and whether the
   // connection is closed after it (a request that is not even JSON).
   struct Reply {
+    Reply(std::string l = {}, bool c = false, std::string r = {})
+        : line(std::move(l)), close(c), refused(std::move(r)) {}
     std::string line;
     bool close = false;
+    std::string refused;  // counted as a refusal for this reason ("permission")
   };
   // Sends the answer to a request; callable once, from any thread.
   using Respond = std::function<void(Reply reply)>;
@@ -59,7 +68,6 @@ class ControlServer {
     ControlConfig config;
     Handler handler;
     RejectCounter rejected;
-    gid_t socket_gid = 0;
     size_t open_sessions = 0;
   };
 
@@ -68,13 +76,11 @@ class ControlServer {
   ~ControlServer();
 
   // Creates the socket (replacing a stale one; refusing when another daemon answers on
-  // it or the path is not a socket), sets mode 0660 and the group, and starts
-  // accepting. Call once, before or on the io_context thread.
+  // it or the path is not a socket), mode 0666, and starts accepting. Call once, before
+  // or on the io_context thread.
   Status Listen();
   // Stops accepting, closes every session and removes the socket file.
   void Stop();
-
-  gid_t socket_gid() const { return shared_->socket_gid; }
 
  private:
   std::shared_ptr<Shared> shared_;

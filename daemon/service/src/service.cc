@@ -106,8 +106,9 @@ Status Daemon::Start() {
         Log("control").info("refused a client: {}", reason);
       });
   if (Status s = control_->Listen(); !s.ok()) return s;
-  Log("control").info("control socket {} (group id {}, mode 0660)", Shown(cfg.control.socket),
-                      control_->socket_gid());
+  Log("control").info("control socket {} (mode 0666; operators: group {}, reviewers: group {})",
+                      Shown(cfg.control.socket), Shown(cfg.control.group),
+                      Shown(cfg.control.review_group));
   if (cfg.metrics.enabled) {
     http_ = std::make_unique<HttpServer>(
         io_, [this](const std::string& target) { return OnHttp(target); },

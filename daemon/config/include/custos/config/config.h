@@ -42,7 +42,8 @@ struct RootConfig {
 
 struct ControlConfig {
   std::string socket;
-  std::string group;  // owning group of the socket; members may connect
+  std::string group;         // operators: status, scan-now, reload
+  std::string review_group;  // reviewers: findings and reports, decisions
   size_t max_request_bytes = 0;
   double request_timeout = 0;  // seconds to send a request or take a response
   size_t max_connections = 0;
