@@ -98,24 +98,45 @@ bool Ok(const PGresult* r) {
 
 }  // namespace
 
+// The name of `sql` prepared on this connection (prepared on first use: a statement is
+// parsed and planned once per connection, not once per call).
+Result<std::string> Conn::Prepared(const std::string& sql, int params) const {
+  auto it = prepared_->find(sql);
+  if (it != prepared_->end()) return it->second;
+  std::string name = "custos" + std::to_string(prepared_->size() + 1);
+  Res r(PQprepare(c_.get(), name.c_str(), sql.c_str(), params, nullptr));
+  if (r.get() == nullptr || !Ok(r.get())) return Error("query failed", r.get());
+  prepared_->emplace(sql, name);
+  return name;
+}
+
 Result<Res> Conn::Exec(const std::string& sql, const Params& p) const {
+  auto name = Prepared(sql, static_cast<int>(p.values_.size()));
+  if (!name.ok()) return name.status();
   std::vector<const char*> values(p.values_.size());
   std::vector<int> lengths(p.values_.size());
   for (size_t i = 0; i < values.size(); ++i) {
     values[i] = p.null_[i] ? nullptr : p.values_[i].data();
     lengths[i] = static_cast<int>(p.values_[i].size());
   }
-  Res r(PQexecParams(c_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                     lengths.data(), p.formats_.data(), /*resultFormat=*/1));
+  Res r(PQexecPrepared(c_.get(), name->c_str(), static_cast<int>(values.size()), values.data(),
+                       lengths.data(), p.formats_.data(), /*resultFormat=*/1));
   if (r.get() == nullptr || !Ok(r.get())) return Error("query failed", r.get());
   return r;
 }
 
 Result<std::vector<Res>> Conn::Pipeline(const std::vector<Query>& queries) const {
   PGconn* c = c_.get();
+  std::vector<std::string> names;
+  for (const Query& q : queries) {
+    auto name = Prepared(q.sql, static_cast<int>(q.params.values_.size()));
+    if (!name.ok()) return name.status();
+    names.push_back(std::move(name.value()));
+  }
   if (PQenterPipelineMode(c) != 1) return Error("pipeline");
   bool sent = true;
-  for (const Query& q : queries) {
+  for (size_t k = 0; k < queries.size(); ++k) {
+    const Query& q = queries[k];
     const Params& p = q.params;
     std::vector<const char*> values(p.values_.size());
     std::vector<int> lengths(p.values_.size());
@@ -123,8 +144,8 @@ Result<std::vector<Res>> Conn::Pipeline(const std::vector<Query>& queries) const
       values[i] = p.null_[i] ? nullptr : p.values_[i].data();
       lengths[i] = static_cast<int>(p.values_[i].size());
     }
-    if (PQsendQueryParams(c, q.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                          lengths.data(), p.formats_.data(), 1) != 1) {
+    if (PQsendQueryPrepared(c, names[k].c_str(), static_cast<int>(values.size()), values.data(),
+                            lengths.data(), p.formats_.data(), 1) != 1) {
       sent = false;
       break;
     }

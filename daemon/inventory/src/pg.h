@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "custos/base/status.h"
@@ -86,7 +87,11 @@ class Conn {
 
  private:
   Status Error(std::string_view what, const PGresult* r = nullptr) const;
+  Result<std::string> Prepared(const std::string& sql, int params) const;
   std::shared_ptr<PGconn> c_;
+  // Statements prepared on the connection, by their SQL.
+  std::shared_ptr<std::unordered_map<std::string, std::string>> prepared_ =
+      std::make_shared<std::unordered_map<std::string, std::string>>();
   std::shared_ptr<std::string> where_ = std::make_shared<std::string>();
 };
 
