@@ -158,6 +158,15 @@ TEST_CASE("escape: JSON strings and CSV fields") {
   CHECK(CsvField("plain") == "plain");
   CHECK(CsvField("a,b") == "\"a,b\"");
   CHECK(CsvField("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  // Formulas stay text in a spreadsheet (OWASP): a quote in front, inside the quotes.
+  CHECK(CsvField("=HYPERLINK(\"http://x\",\"y\")") ==
+        "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+  for (const char* f : {"+1", "-1+2", "@SUM(A1)", "\tx", "\rx"}) {
+    INFO(f);
+    CHECK(CsvField(f) == "\"'" + std::string(f) + "\"");
+  }
+  CHECK(CsvField("a=b") == "a=b");
+  CHECK(CsvField("") == "");
 }
 
 TEST_CASE("time: ISO 8601 round trips and validation") {

@@ -122,6 +122,7 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
     }
     FindingRow row;
     row.description = pc.description;
+    row.plain_reason = policies::PlainReason(f.kind, f.reason);
     row.age_days = std::max<int64_t>(0, (now - f.first_seen) / kDay);
     auto fresh = new_in_period.find(f.id);
     const bool is_new = fresh != new_in_period.end();

@@ -140,7 +140,8 @@ tr:last-child td { border-bottom: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.path { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; word-break: break-all; max-width: 340px; }
 td.when { white-space: nowrap; }
-td .why { color: var(--muted); display: block; font-size: 12px; }
+td .why, td .tech { color: var(--muted); display: block; font-size: 12px; }
+td .tech { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 11px; }
 td .masked { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 11.5px; color: #374151; display: block; }
 td .notes { display: block; font-size: 12px; color: #4b5563; white-space: pre-line; margin-top: 3px; }
 .sev { display: inline-block; padding: 1px 8px; border-radius: 999px; color: #fff; font-size: 11.5px; font-weight: 600; }
@@ -185,8 +186,17 @@ class Page {
                     "Exceptions expiring within " + std::to_string(o.expiring_days) + " days",
                     "When an exception runs out, its finding reopens at the next scan or report.",
                     d_.expiring, false);
-    FindingsSection("excepted", "All exceptions",
-                    "Accepted breaches, with the reason and end date.", d_.excepted, false);
+    // Each exception once: those ending soon above, the others here.
+    std::vector<FindingRow> later;
+    for (const FindingRow& r : d_.excepted) {
+      bool soon = false;
+      for (const FindingRow& e : d_.expiring) soon = soon || e.finding.id == r.finding.id;
+      if (!soon) later.push_back(r);
+    }
+    FindingsSection("excepted", d_.expiring.empty() ? "Exceptions" : "Other exceptions",
+                    "Accepted breaches, with the reason and end date" +
+                        std::string(d_.expiring.empty() ? "." : ", ending later."),
+                    later, false);
     Coverage();
     Policies();
     Scans();
@@ -417,7 +427,8 @@ class Page {
             std::to_string(f.id) +
             "</td><td><span class=\"sev\" style=\"background:" + SeverityColor(f.severity) + "\">" +
             H(f.severity) + "</span></td><td><b>" + H(f.policy) + "</b><span class=\"why\">" +
-            H(f.kind) + "</span></td><td>" + R(f.reason);
+            H(f.kind) + "</span></td><td>" + R(r.plain_reason);
+    if (r.plain_reason != f.reason) out_ += "<span class=\"tech\">" + R(f.reason) + "</span>";
     if (!f.detections.empty())
       out_ += "<span class=\"masked\">" + H(fmt::Detections(f.detections)) + "</span>";
     out_ += "</td><td class=\"path\">" + R(f.path);
@@ -432,18 +443,33 @@ class Page {
     out_ += "<td><span class=\"status status-" + std::string(inventory::StatusName(f.status)) +
             "\">" + std::string(inventory::StatusName(f.status)) + "</span>";
     if (r.reopened) out_ += "<span class=\"tag\">back again</span>";
-    if (f.status == FindingStatus::kExcepted || !f.exception_reason.empty()) {
-      out_ += "<span class=\"notes\">until " + fmt::Date(f.exception_until) + ": " +
+    // The exception in force is shown once: as the notes' line that recorded it
+    // ("DAY excepted until UNTIL: REASON"), marked, or on its own when no line does.
+    const bool excepted = f.status == FindingStatus::kExcepted || !f.exception_reason.empty();
+    const std::string record =
+        " excepted until " + fmt::Date(f.exception_until) + ": " + f.exception_reason;
+    std::vector<std::string_view> lines;
+    for (std::string_view rest = f.notes; !rest.empty();) {
+      const size_t nl = rest.find('\n');
+      lines.push_back(rest.substr(0, nl));
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    }
+    size_t marked = lines.size();
+    for (size_t i = 0; excepted && i < lines.size(); ++i) {
+      if (lines[i].substr(std::min<size_t>(10, lines[i].size()), record.size()) == record) {
+        marked = i;
+      }
+    }
+    if (excepted && marked == lines.size()) {
+      out_ += "<span class=\"notes exception\">until " + fmt::Date(f.exception_until) + ": " +
               R(f.exception_reason) + "</span>";
     }
-    if (!f.notes.empty()) {
+    if (!lines.empty()) {
       // Reviewer notes are one per line: keep the lines, escape the rest.
       std::string notes;
-      std::string_view rest = f.notes;
-      while (!rest.empty()) {
-        const size_t nl = rest.find('\n');
-        notes += (notes.empty() ? "" : "\n") + R(rest.substr(0, nl));
-        rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      for (size_t i = 0; i < lines.size(); ++i) {
+        notes += (i ? "\n" : "") +
+                 (i == marked ? "<b class=\"exception\">" + R(lines[i]) + "</b>" : R(lines[i]));
       }
       out_ += "<span class=\"notes\">" + notes + "</span>";
     }

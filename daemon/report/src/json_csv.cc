@@ -98,6 +98,7 @@ void FindingJson(Json& j, const FindingRow& r) {
   j.Key("path").Str(f.path);
   j.Key("item_deleted").Bool(f.item_deleted);
   j.Key("reason").Str(f.reason);
+  j.Key("reason_plain").Str(r.plain_reason);
   j.Key("detections");
   j.Open('[');
   for (const Detection& d : f.detections) {
@@ -295,11 +296,12 @@ enum Col {
   kName,
   kValue,
   kBytes,
+  kReasonPlain,
   kColumns
 };
 constexpr const char* kHeader =
     "section,id,status,severity,policy,kind,path,reason,detections,first_seen,last_seen,age_days,"
-    "resolved_at,exception_reason,exception_until,notes,name,value,bytes\r\n";
+    "resolved_at,exception_reason,exception_until,notes,name,value,bytes,reason_plain\r\n";
 
 class Csv {
  public:
@@ -334,6 +336,7 @@ void FindingsCsv(Csv& csv, const char* section, const std::vector<FindingRow>& r
     row[kKind] = f.kind;
     row[kPath] = f.path;
     row[kReason] = f.reason;
+    row[kReasonPlain] = r.plain_reason;
     row[kDetections] = fmt::Detections(f.detections);
     row[kFirstSeen] = fmt::Time(f.first_seen);
     row[kLastSeen] = fmt::Time(f.last_seen);

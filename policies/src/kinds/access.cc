@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <iterator>
+#include <tuple>
 
 #include "../messages.h"
 #include "custos/base/escape.h"
@@ -182,7 +184,108 @@ class AccessRule final : public Rule {
   }
 };
 
+// "readable", "readable and changeable", "readable, changeable and runnable".
+std::string Join(const std::vector<std::string>& words, const char* last = " and ") {
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) {
+    if (i) out += i + 1 == words.size() ? last : ", ";
+    out += words[i];
+  }
+  return out;
+}
+
+std::vector<std::string> Abilities(uint32_t rwx, const char* r, const char* w, const char* x) {
+  std::vector<std::string> out;
+  if (rwx & 4) out.emplace_back(r);
+  if (rwx & 2) out.emplace_back(w);
+  if (rwx & 1) out.emplace_back(x);
+  return out;
+}
+
+// Mode bits beyond the policy's mask, and what the mask allows, in words.
+std::string PlainMode(uint32_t mode, uint32_t max) {
+  struct Class {
+    const char* who;
+    const char* name;
+    int shift;
+  };
+  static constexpr Class kClasses[] = {
+      {"everyone", "everyone", 0}, {"the group", "group", 3}, {"the owner", "owner", 6}};
+  const uint32_t extra = mode & ~max;
+  std::vector<std::string> breaches, allowed, nothing;
+  for (const Class& c : kClasses) {
+    const uint32_t bits = (extra >> c.shift) & 7, may = (max >> c.shift) & 7;
+    if (bits == 0) continue;
+    breaches.push_back(Join(Abilities(bits, "readable", "changeable", "runnable")) + " by " +
+                       c.who);
+    if (may == 0) {
+      nothing.emplace_back(c.who);
+    } else {
+      allowed.push_back(std::string(c.who) + " to " +
+                        Join(Abilities(may, "read", "change", "run")) + " only");
+    }
+  }
+  if (extra & 04000) breaches.emplace_back("runs with its owner's rights (setuid)");
+  if (extra & 02000) breaches.emplace_back("runs with its group's rights (setgid)");
+  if (extra & 01000) breaches.emplace_back("marked sticky");
+  std::string out = Join(breaches, ", ") + "; the policy allows ";
+  if (allowed.empty()) {
+    std::vector<std::string> holders;
+    for (auto it = std::rbegin(kClasses); it != std::rend(kClasses); ++it) {
+      if ((max >> it->shift) & 7) holders.emplace_back(it->name);
+    }
+    return out + (holders.empty() ? "no access at all" : Join(holders) + " only");
+  }
+  return out + Join(allowed) + (nothing.empty() ? "" : ", and nothing for " + Join(nothing));
+}
+
+std::string PlainOne(std::string_view r) {
+  auto starts = [&](std::string_view head) { return r.substr(0, head.size()) == head; };
+  unsigned mode = 0, max = 0;
+  char tail = 0;
+  if (std::sscanf(std::string(r).c_str(), "mode %o exceeds %o%c", &mode, &max, &tail) == 2) {
+    return PlainMode(mode, max);
+  }
+  for (const auto& [head, words, allowed] :
+       {std::tuple<std::string_view, const char*, const char*>{"owner '", "owned by ",
+                                                               "the policy allows owners "},
+        {"group '", "belongs to group ", "the policy allows groups "}}) {
+    const size_t end = r.find("' not in [");
+    if (starts(head) && end != std::string_view::npos && r.back() == ']') {
+      const std::string_view who = r.substr(head.size(), end - head.size());
+      const std::string_view list = r.substr(end + 10, r.size() - end - 11);
+      return std::string(words) + std::string(who) + "; " + allowed + std::string(list) + " only";
+    }
+  }
+  char rwx[4] = {};
+  char tag[8] = {};
+  unsigned id = 0;
+  if (std::sscanf(std::string(r).c_str(), "ACL grants %3s to %7s %u%c", rwx, tag, &id, &tail) ==
+      3) {
+    uint32_t bits = 0;
+    for (int i = 0; i < 3; ++i) bits |= rwx[i] != '-' ? (4u >> i) : 0;
+    return "an extra access entry (ACL) lets " + std::string(tag) + " " + std::to_string(id) + " " +
+           Join(Abilities(bits, "read", "change", "run")) + " it";
+  }
+  return std::string(r);
+}
+
 }  // namespace
+
+// Reasons of the access rule, joined by "; ".
+std::string PlainAccess(std::string_view reason) {
+  std::string out;
+  while (!reason.empty()) {
+    // An owner or group name is escaped and cannot hold "; " with a known head after it.
+    size_t next = std::string_view::npos;
+    for (std::string_view head : {"; mode ", "; owner '", "; group '", "; ACL grants "}) {
+      next = std::min(next, reason.find(head));
+    }
+    out += (out.empty() ? "" : ". Also ") + PlainOne(reason.substr(0, next));
+    reason = next == std::string_view::npos ? std::string_view() : reason.substr(next + 2);
+  }
+  return out;
+}
 
 ReadRule ReadAccess(PolicyReader& r, const yaml::Field& field) {
   if (!r.IsMap(field, "access")) return {true, nullptr};

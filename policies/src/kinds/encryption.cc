@@ -18,6 +18,15 @@ class EncryptionRule final : public Rule {
 
 }  // namespace
 
+// "stored unencrypted (category video)".
+std::string PlainEncryption(std::string_view reason) {
+  constexpr std::string_view kHead = "stored unencrypted (category ";
+  if (reason.substr(0, kHead.size()) != kHead || reason.back() != ')') return std::string(reason);
+  const std::string_view category = reason.substr(kHead.size(), reason.size() - kHead.size() - 1);
+  return "not encrypted (a " + std::string(category) +
+         " file); the policy requires such files to be encrypted";
+}
+
 ReadRule ReadEncryption(PolicyReader& r, const yaml::Field& field) {
   auto s = r.Scalar(field, "encryption");
   if (!s) return {true, nullptr};  // reported

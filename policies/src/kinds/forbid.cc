@@ -38,6 +38,26 @@ class ForbidRule final : public Rule {
 
 }  // namespace
 
+// "forbidden item", or "forbidden content present (payment_card x2, iban x1)".
+std::string PlainForbid(std::string_view reason) {
+  if (reason == "forbidden item") return "a file the policy does not allow here at all";
+  constexpr std::string_view kHead = "forbidden content present (";
+  if (reason.substr(0, kHead.size()) != kHead || reason.back() != ')') return std::string(reason);
+  std::string_view rest = reason.substr(kHead.size(), reason.size() - kHead.size() - 1);
+  std::string found;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(", ");
+    std::string_view one = rest.substr(0, comma);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 2);
+    const size_t x = one.rfind(" x");
+    std::string what(one.substr(0, x));
+    std::replace(what.begin(), what.end(), '_', ' ');
+    if (x != std::string_view::npos) what += " (" + std::string(one.substr(x + 2)) + ")";
+    found += (found.empty() ? "" : ", ") + what;
+  }
+  return "holds data the policy does not allow here: " + found;
+}
+
 ReadRule ReadForbid(PolicyReader& r, const yaml::Field& field) {
   const std::optional<bool> b = r.Bool(field, "forbid");
   if (!b) return {true, nullptr};  // reported

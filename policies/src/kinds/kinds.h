@@ -57,6 +57,11 @@ struct PolicyKind {
   ViolationKind violation;   // the kind of the violations it reports
   // Reads the key's value, reporting problems through `r`.
   ReadRule (*read)(PolicyReader& r, const yaml::Field& value);
+  // The breach in words a data-protection officer reads, from the reason this kind's
+  // rule gave (Breach::reason or steady_reason, as stored): "mode 0644 exceeds 0770"
+  // -> "readable by everyone; the policy allows owner and group only". A reason it
+  // cannot read comes back as it is.
+  std::string (*plain)(std::string_view reason);
 };
 
 // Every kind, in the order a policy's rules are judged (and its violations listed).

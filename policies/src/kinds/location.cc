@@ -33,6 +33,14 @@ class LocationRule final : public Rule {
 
 }  // namespace
 
+// "outside allowed paths [GLOB, ...]".
+std::string PlainLocation(std::string_view reason) {
+  constexpr std::string_view kHead = "outside allowed paths [";
+  if (reason.substr(0, kHead.size()) != kHead || reason.back() != ']') return std::string(reason);
+  return "stored in a place the policy does not allow for it; allowed: " +
+         std::string(reason.substr(kHead.size(), reason.size() - kHead.size() - 1));
+}
+
 ReadRule ReadLocation(PolicyReader& r, const yaml::Field& field) {
   if (!r.IsMap(field, "location")) return {true, nullptr};
   yaml::Fields f = r.ReadMap(field.value, {"allowed_paths"}, "in location");

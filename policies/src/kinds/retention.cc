@@ -52,7 +52,52 @@ class RetentionRule final : public Rule {
   const AgeFrom age_from_;
 };
 
+// "30d" -> "30 days", "1y" -> "1 year": a duration as the policy wrote it, in words.
+std::string DurationWords(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  static constexpr std::pair<std::string_view, std::string_view> kUnits[] = {
+      {"s", "second"}, {"min", "minute"}, {"h", "hour"}, {"d", "day"},
+      {"w", "week"},   {"mo", "month"},   {"y", "year"}};
+  const std::string_view number = text.substr(0, digits), unit = text.substr(digits);
+  for (const auto& [u, word] : kUnits) {
+    if (digits > 0 && unit == u) {
+      return std::string(number) + " " + std::string(word) + (number == "1" ? "" : "s");
+    }
+  }
+  return std::string(text);
+}
+
 }  // namespace
+
+// "recorded 2024-01-02T03:04:05Z[, 695 days old], limit 30d[ (no content date)]".
+std::string PlainRetention(std::string_view reason) {
+  static constexpr std::pair<std::string_view, std::string_view> kVerbs[] = {
+      {"recorded ", "recorded on "},
+      {"modified ", "last modified on "},
+      {"changed ", "last changed (contents or permissions) on "}};
+  std::string when;
+  for (const auto& [verb, words] : kVerbs) {
+    if (reason.substr(0, verb.size()) == verb && reason.size() >= verb.size() + 10) {
+      when = std::string(words) + std::string(reason.substr(verb.size(), 10));
+    }
+  }
+  const size_t limit = reason.find(", limit ");
+  if (when.empty() || limit == std::string_view::npos) return std::string(reason);
+  std::string_view max = reason.substr(limit + 8);
+  std::string note;
+  for (const auto& [tail, words] :
+       {std::pair<std::string_view, std::string_view>{" (no content date)",
+                                                      " (the file holds no recording date)"},
+        {" (content not read)", " (its content could not be read for a recording date)"}}) {
+    if (max.size() > tail.size() && max.substr(max.size() - tail.size()) == tail) {
+      max.remove_suffix(tail.size());
+      note = words;
+    }
+  }
+  return "kept longer than allowed: " + when + note + "; the policy keeps such files " +
+         DurationWords(max) + " at most";
+}
 
 ReadRule ReadRetention(PolicyReader& r, const yaml::Field& field) {
   if (!r.IsMap(field, "retention")) return {true, nullptr};

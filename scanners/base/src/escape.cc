@@ -123,8 +123,12 @@ void AppendJsonString(std::string& out, std::string_view s) {
 }
 
 std::string CsvField(std::string_view s) {
-  if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
-  std::string out = "\"";
+  // A spreadsheet takes a cell starting with one of these for a formula (OWASP's CSV
+  // injection rule): a single quote in front keeps it text.
+  const bool formula =
+      !s.empty() && std::string_view("=+-@\t\r").find(s[0]) != std::string_view::npos;
+  if (!formula && s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
+  std::string out = formula ? "\"'" : "\"";
   for (const char c : s) {
     if (c == '"') out += '"';
     out += c;

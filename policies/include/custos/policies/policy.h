@@ -77,6 +77,12 @@ class PolicySet {
   virtual const std::vector<LegalHoldInfo>& legal_holds() const = 0;
 };
 
+// A violation's reason (as a scan gave it, or as the inventory keeps it) in words a
+// data-protection officer reads, by the violation kind's own wording ("access": "mode
+// 0644 exceeds 0770" -> "readable by everyone; the policy allows owner and group
+// only"). A reason the kind cannot read, or an unknown kind, comes back unchanged.
+std::string PlainReason(std::string_view kind, std::string_view reason);
+
 // Parses a duration of the policy file: an integer and one of the units s, min, h,
 // d, w, mo (30 days), y (365 days), without space ("30d", "6mo", "90min").
 // Returns seconds, or nullopt when malformed or too large.

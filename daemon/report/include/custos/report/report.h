@@ -52,6 +52,7 @@ struct Summary {
 struct FindingRow {
   inventory::Finding finding;   // detections: masked samples only
   std::string description;      // the policy's description
+  std::string plain_reason;     // the reason in words (policies::PlainReason)
   int64_t age_days = 0;         // since first seen, as of the report's now
   bool reopened = false;        // came back after having been resolved, in the period
   inventory::Actor decided_by;  // the person of its latest decision (system: none yet)
@@ -89,7 +90,8 @@ struct ReportData {
   std::vector<FindingRow> still_open;    // active, first seen before the period, oldest first
   std::vector<FindingRow> resolved;      // resolved in the period, latest first
   std::vector<FindingRow> excepted;      // excepted now, soonest end first
-  std::vector<FindingRow> expiring;      // excepted, ending within expiring_days
+  std::vector<FindingRow> expiring;      // excepted, ending within expiring_days (also in
+                                         // `excepted`; the HTML page shows each once)
   std::vector<inventory::CoverageRow> coverage;
   std::vector<inventory::ScanRecord> scans;  // scans in the period
 };

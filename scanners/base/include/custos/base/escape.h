@@ -16,7 +16,9 @@ std::string EscapeBytes(std::string_view raw, bool escape_controls);
 // Appends `s` (valid UTF-8) to `out` as a JSON string literal, quotes included.
 void AppendJsonString(std::string& out, std::string_view s);
 
-// Returns `s` quoted for CSV (RFC 4180) when it needs quoting, else unchanged.
+// Returns `s` quoted for CSV (RFC 4180) when it needs quoting, else unchanged. A cell
+// starting with = + - @ TAB or CR, which a spreadsheet would take for a formula, is
+// quoted with a single quote in front of it ("'=HYPERLINK(...)"), as OWASP advises.
 std::string CsvField(std::string_view s);
 
 }  // namespace custos
