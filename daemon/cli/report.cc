@@ -1,5 +1,7 @@
-// `custos report`: the weekly review report (HTML, CSV or JSON) from the inventory.
+// `custos report`: the weekly review report (HTML, CSV, JSON or PDF) from the inventory.
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +15,7 @@
 #include "command_line.h"
 #include "control_client.h"
 #include "custos/base/escape.h"
+#include "custos/config/config.h"
 #include "custos/report/report.h"
 #include "custos/review/review.h"
 
@@ -47,16 +50,68 @@ Status WriteAll(const std::string& path, const std::string& text) {
 struct ReportArgs {
   review::ReportArgs args;
   ReviewTarget target;
-  std::string output;
+  std::string output, config;
 };
 
+// Where a report made here is from: this host, and the site and roots of the config
+// (--config, or the service's when it can be read). An explicit --config that cannot be
+// loaded is an error; the default one is passed over with a warning.
+std::optional<report::ReportOptions::Origin> OriginHere(const std::string& config_file) {
+  report::ReportOptions::Origin origin;
+  origin.host = report::HostName();
+  const bool given = !config_file.empty();
+  const std::string file = given ? config_file : "/etc/custos/custos.yaml";
+  if (!given && ::access(file.c_str(), F_OK) != 0) return origin;
+  std::vector<config::Diagnostic> diags;
+  auto cfg = config::LoadConfigFile(file, &diags);
+  if (!cfg.ok()) {
+    const std::string why = diags.empty() ? cfg.status().message() : diags.front().ToString();
+    if (given) {
+      PrintError("--config: " + EscapeBytes(why, true));
+      return std::nullopt;
+    }
+    std::fprintf(stderr, "custos: warning: report without site and root names: %s\n",
+                 EscapeBytes(why, true).c_str());
+    return origin;
+  }
+  origin.site = (*cfg)->site;
+  for (const config::RootConfig& r : (*cfg)->roots) {
+    char resolved[PATH_MAX];  // a scan with --config records the root resolved
+    const bool ok = ::realpath(r.path.c_str(), resolved) != nullptr;
+    origin.roots.emplace_back(r.name, ok ? std::string(resolved) : r.path);
+  }
+  return origin;
+}
+
 int RunReport(const ReportArgs& a) {
-  const review::ReportArgs& args = a.args;
-  auto o =
-      RunReview(a.target, "report", review::ToJson(args),
-                [&args](const review::StoreOpener& open) { return review::RunReport(args, open); });
-  if (!o) return kExitError;
+  // A PDF is the HTML page printed here, by the user who asked (never by custosd).
+  const bool pdf = a.args.format == "pdf";
+  if (pdf && (a.output.empty() || a.output == "-")) {
+    PrintError("--format pdf needs -o FILE");
+    return kExitError;
+  }
+  review::ReportArgs args = a.args;
+  if (pdf) args.format = "html";
+  bool origin_failed = false;
+  auto o = RunReview(a.target, "report", review::ToJson(args),
+                     [&](const review::StoreOpener& open) {
+                       auto origin = OriginHere(a.config);
+                       if (!origin) {
+                         origin_failed = true;
+                         return review::Output{kExitError, {}, {}};
+                       }
+                       return review::RunReport(args, open, *origin);
+                     });
+  if (!o || origin_failed) return kExitError;
   if (o->exit_code != kExitClean) return Emit(*o);
+  if (pdf) {
+    auto printed = report::RenderPdf(o->out);
+    if (!printed.ok()) {
+      PrintError(EscapeBytes(printed.status().message(), true));
+      return kExitError;
+    }
+    o->out = std::move(printed.value());
+  }
   Status s = WriteAll(a.output, o->out);
   std::fwrite(o->err.data(), 1, o->err.size(), stderr);
   if (!s.ok()) {
@@ -79,14 +134,18 @@ void AddReport(CommandLine& cl) {
   AddReviewTarget(cl, app, &a->target);
   cl.Value(app, "--since", &args.since, "WHEN",
            "start of the review period: 7d, 2w, 1mo, or YYYY-MM-DD");
-  cl.Choice(app, "--format", &args.format, {"html", "csv", "json"},
-            "html: one self-contained page; csv: one table with a section column; json");
+  cl.Choice(app, "--format", &args.format, {"html", "csv", "json", "pdf"},
+            "html: one self-contained page; csv: one table with a section column; json; pdf: "
+            "the page printed by a headless Chromium (needs -o FILE)");
   cl.Value(app, "-o,--output", &a->output, "FILE", "write the report to FILE (mode 0600)",
            "stdout");
   cl.Value(app, "--expiring-days", &args.expiring_days, "N",
            "exceptions ending within N days are \"expiring soon\"");
   cl.Value(app, "--weeks", &args.weeks, "N", "weeks in the week-by-week chart");
   cl.Value(app, "--title", &args.title, "TEXT", "the report's title");
+  cl.Value(app, "--config", &a->config, "FILE",
+           "custos.yaml naming the site and the roots (with --db; custosd uses its own)",
+           "/etc/custos/custos.yaml");
   cl.Value(app, "--now", &args.now, "TIME",
            "report as of TIME (YYYY-MM-DD[THH:MM:SSZ]; with --db only)", "now");
   app->footer(

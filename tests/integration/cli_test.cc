@@ -169,7 +169,8 @@ TEST_CASE("cli: completion offers values, subcommands and files where they belon
     CHECK(report.count(opt) == 1);
   }
   CHECK(Complete(script, {"custos", "report", "-o", ""}) == Set({"<files>"}));
-  CHECK(Complete(script, {"custos", "report", "--format", ""}) == Set({"html", "csv", "json"}));
+  CHECK(Complete(script, {"custos", "report", "--format", ""}) ==
+        Set({"html", "csv", "json", "pdf"}));
   CHECK(Complete(script, {"custos", "scan", "--format", "j"}) == Set({"jsonl", "json"}));
   CHECK(Complete(script, {"custos", "scan", "--state-dir", ""}) == Set({"<dirs>"}));
   CHECK(Complete(script, {"custos", "scan", "--threads", ""}).empty());

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "pdf_text.h"
 #include "support/support.h"
 
 using custos::test::Run;
@@ -138,4 +139,32 @@ TEST_CASE("leak: no raw value in any output, format or error") {
     CHECK(got.count("passport_mrz") == 1);
   }
   CHECK(c.out.find("detection:    payment_card x1  **** **** **** 1111") != std::string::npos);
+}
+
+TEST_CASE("leak: no raw value in the PDF report") {
+  if (!custos::test::HaveTool("chromium")) {
+    CUSTOS_SKIP("chromium not installed (apt-get install chromium)");
+  }
+  TempDir dir;
+  WriteFile(dir / "share/vetting.txt", Document());
+  WriteFile(dir / "share/staff.csv", "name,card\nA,4111-1111-1111-1111\n");
+  WriteFile(dir / "policy.yaml",
+            "policies:\n  - id: no-cards\n    match: {detectors: [payment_card]}\n"
+            "    forbid: true\n  - id: no-ids\n    match: {detectors: [iban, us_ssn, email]}\n"
+            "    forbid: true\n");
+  auto s = RunCustos({"scan", "--db", dir / "inv.db", "--policy", dir / "policy.yaml", "-o",
+                      dir / "out.jsonl", dir / "share"});
+  INFO(s.err);
+  REQUIRE(s.exit_code == 1);
+  auto r = RunCustos({"report", "--db", dir / "inv.db", "--format", "pdf", "-o", dir / "r.pdf"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const std::string text = custos::test::PdfText(dir / "r.pdf");
+  REQUIRE(!text.empty());
+  ExpectNoRawValue("report --format pdf", text + r.out + r.err);
+  ExpectNoRawValue("report --format pdf (bytes)", custos::test::ReadFile(dir / "r.pdf"));
+  // The findings are in it, masked.
+  CHECK(text.find("**** **** **** 1111") != std::string::npos);
+  CHECK(text.find("no-cards") != std::string::npos);
+  CHECK(text.find("no-ids") != std::string::npos);
 }

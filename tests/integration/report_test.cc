@@ -2,7 +2,9 @@
 // real scans of trees built here: formulas in CSV cells kept as text, each exception
 // once, reasons in plain words.
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "custos/base/time.h"
+#include "pdf_text.h"
 #include "support/support.h"
 
 using custos::test::ProcessResult;
@@ -39,7 +42,7 @@ const char* kPolicy = R"(policies:
     retention: {max_age: 365d, age_from: mtime}
 )";
 
-const char* kFormula = R"(=HYPERLINK("http://evil.example/x","click"))";
+const char* kFormula = R"x(=HYPERLINK("http://evil.example/x","click"))x";
 
 // A tree under srv/ with three findings, scanned twice, and decisions on them.
 class ReviewedSite {
@@ -164,7 +167,7 @@ TEST_CASE("report: CSV cells a spreadsheet would take for formulas are kept as t
     REQUIRE(row.size() == rows[0].size());
     for (const std::string& cell : row) {
       INFO(cell);
-      REQUIRE(!cell.empty() ? std::string("=+-@\t\r").find(cell[0]) == std::string::npos : true);
+      REQUIRE((cell.empty() || std::string("=+-@\t\r").find(cell[0]) == std::string::npos));
       formulas += cell.rfind("'=HYPERLINK(", 0) == 0 || cell.rfind("'-2+3", 0) == 0;
     }
     if (row[col["section"]] == "excepted" && row[col["exception_reason"]][1] == '=') {
@@ -173,7 +176,7 @@ TEST_CASE("report: CSV cells a spreadsheet would take for formulas are kept as t
   }
   CHECK(formulas == 3);  // the exception (excepted and expiring), and the title
   // In the file: the quote inside the quoted cell.
-  CHECK(csv.find(R"("'=HYPERLINK(""http://evil.example/x"",""click"")")") != std::string::npos);
+  CHECK(csv.find(R"x("'=HYPERLINK(""http://evil.example/x"",""click"")")x") != std::string::npos);
   CHECK(csv.find(R"(,"'-2+3 weekly",)") != std::string::npos);
 }
 
@@ -216,5 +219,157 @@ TEST_CASE("report: reasons in words a data-protection officer reads") {
   }
   CHECK(plain == 2);
   const auto rows = ParseCsv(site.Report("csv"));
-  CHECK(rows[0].back() == "reason_plain");
+  CHECK(std::count(rows[0].begin(), rows[0].end(), "reason_plain") == 1);
+}
+
+TEST_CASE("report: files by root name and path below it; host, site and roots named") {
+  ReviewedSite site;
+  WriteFile(site / "custos.yaml",
+            "site: \"Leeds depot\"\nroots:\n  - path: " + site / "srv" +
+                "\n    name: depot-share\nstate_directory: " + site / "state" + "\n");
+  char host[256] = {};
+  REQUIRE(::gethostname(host, sizeof host - 1) == 0);
+  const json j = json::parse(site.Report("json", {"--config", site / "custos.yaml"}));
+  CHECK(j["report"]["host"] == host);
+  CHECK(j["report"]["site"] == "Leeds depot");
+  REQUIRE(j["roots"].size() == 1);
+  CHECK(j["roots"][0]["name"] == "depot-share");
+  CHECK(j["roots"][0]["path"] == site / "srv");
+  CHECK(j["roots"][0]["configured"] == true);
+  CHECK(j["roots"][0]["active"] == 1);  // the acknowledged archive file
+  size_t seen = 0;
+  for (const char* section : {"still_open", "excepted"}) {
+    for (const json& f : j[section]) {
+      CHECK(f["root"] == "depot-share");
+      CHECK(f["path"] == site / "srv/" + f["relative_path"].get<std::string>());
+      ++seen;
+    }
+  }
+  CHECK(seen == 3);
+
+  const std::string html = site.Report("html", {"--config", site / "custos.yaml"});
+  CHECK(html.find("Site <b id=\"site\">Leeds depot</b> · host <b id=\"host\">" + std::string(host) +
+                  "</b> · roots: depot-share") != std::string::npos);
+  // The file column: the root's name, then the path below it, breakable at each '/'
+  // only (never inside a name).
+  CHECK(html.find("depot-share</span>archive/<wbr>2019.txt") != std::string::npos);
+  CHECK(html.find("depot-share</span>share/<wbr>b.txt") != std::string::npos);
+  CHECK(html.find("break-all") == std::string::npos);
+  CHECK(html.find("id=\"tbl-roots\" data-rows=\"1\"") != std::string::npos);
+  const auto rows = ParseCsv(site.Report("csv", {"--config", site / "custos.yaml"}));
+  std::map<std::string, size_t> col;
+  for (size_t i = 0; i < rows[0].size(); ++i) col[rows[0][i]] = i;
+  size_t roots = 0;
+  for (const auto& row : rows) {
+    if (row[0] == "root") {
+      CHECK(row[col["root"]] == "depot-share");
+      ++roots;
+    }
+    if (row[0] == "summary" && row[col["name"]] == "site")
+      CHECK(row[col["value"]] == "Leeds depot");
+    if (row[0] == "excepted") CHECK(row[col["root"]] == "depot-share");
+  }
+  CHECK(roots == 1);
+
+  // Without a config, a scanned root is named after its folder.
+  const json bare = json::parse(site.Report("json"));
+  REQUIRE(bare["roots"].size() == 1);
+  CHECK(bare["roots"][0]["name"] == "srv");
+  CHECK(bare["roots"][0]["configured"] == false);
+  CHECK(bare["report"]["site"].is_null());
+  // A --config that cannot be loaded is an error.
+  WriteFile(site / "bad.yaml", "site: [1, 2]\n");
+  auto r = RunCustos(
+      {"report", "--db", site.db(), "--config", site / "bad.yaml", "-o", site / "x.html"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--config: ") != std::string::npos);
+}
+
+TEST_CASE("report: week by week, what came in and what was resolved next to what is open") {
+  TempDir dir;
+  WriteFile(dir / "policy.yaml", kPolicy);
+  const int64_t now = custos::NowUnix() - kDay;
+  const int64_t t0 = now - 20 * kDay;
+  for (const char* f : {"a", "b", "c"}) {
+    WriteFile(dir / "srv/share/" + f + ".txt", "x\n");
+    ::chmod((dir / "srv/share/" + f + ".txt").c_str(), 0644);
+  }
+  auto scan = [&](int64_t t) {
+    auto r = RunCustos({"scan", "--db", dir / "inv.db", "--policy", dir / "policy.yaml", "--now",
+                        Iso(t), "-o", dir / "out.jsonl", dir / "srv"});
+    INFO(r.err);
+    REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+  };
+  scan(t0);  // three new, two weeks before the last week
+  ::chmod((dir / "srv/share/a.txt").c_str(), 0600);
+  ::chmod((dir / "srv/share/b.txt").c_str(), 0600);
+  scan(t0 + 8 * kDay);  // two resolved, the week after
+  WriteFile(dir / "srv/share/d.txt", "x\n");
+  ::chmod((dir / "srv/share/d.txt").c_str(), 0644);
+  ::chmod((dir / "srv/share/a.txt").c_str(), 0644);
+  scan(now - kDay);  // one new, one back: in the last week
+  auto r = RunCustos(
+      {"report", "--db", dir / "inv.db", "--now", Iso(now), "--weeks", "4", "--format", "json"});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(r.out);
+  REQUIRE(j["weekly"].size() == 4);
+  const json& w = j["weekly"];
+  // Weeks end at now - 21d, -14d, -7d, now; the first scan was at now - 20d.
+  CHECK(w[0]["new"] == 0);
+  CHECK(w[1]["new"] == 3);
+  CHECK(w[1]["active"] == 3);
+  CHECK(w[2]["resolved"] == 2);
+  CHECK(w[2]["active"] == 1);
+  CHECK(w[3]["new"] == 2);
+  CHECK(w[3]["resolved"] == 0);
+  CHECK(w[3]["active"] == 3);
+
+  auto h = RunCustos({"report", "--db", dir / "inv.db", "--now", Iso(now), "--weeks", "4"});
+  REQUIRE(h.exit_code == 0);
+  const std::string& html = h.out;
+  CHECK(html.find("Week by week: new, resolved and open") != std::string::npos);
+  CHECK(html.find("data-new=\"3\" data-resolved=\"0\"") != std::string::npos);
+  CHECK(html.find("data-new=\"0\" data-resolved=\"2\"") != std::string::npos);
+  CHECK(html.find("<rect class=\"resolved\"") != std::string::npos);
+  CHECK(html.find("<rect class=\"new\"") != std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+}
+
+TEST_CASE("report: --format pdf prints the report with a headless Chromium") {
+  ReviewedSite site;
+  // Without -o, and without a browser: clear errors, exit status 2.
+  auto r = RunCustos({"report", "--db", site.db(), "--format", "pdf"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--format pdf needs -o FILE") != std::string::npos);
+  TempDir empty_path;
+  r = custos::test::Run({"env", "PATH=" + empty_path.path(), custos::test::CustosBinary(), "report",
+                         "--db", site.db(), "--format", "pdf", "-o", site / "x.pdf"});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("--format pdf needs Chromium") != std::string::npos);
+  CHECK(r.err.find("apt-get install chromium") != std::string::npos);
+  if (!custos::test::HaveTool("chromium")) {
+    CUSTOS_SKIP("chromium not installed (apt-get install chromium)");
+  }
+  const json j = json::parse(site.Report("json"));
+  const std::string pdf = site.Report("pdf");
+  CHECK(pdf.rfind("%PDF-", 0) == 0);
+  struct stat st;
+  REQUIRE(::stat((site / "report.pdf").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  const std::string text = custos::test::PdfText(site / "report.pdf");
+  INFO(text);
+  REQUIRE(!text.empty());
+  // The report's figures and sections, as the JSON gives them.
+  CHECK(text.find("custos weekly review") != std::string::npos);
+  CHECK(text.find("Review period " + Date(site.now() - 7 * kDay) + " to " + Date(site.now())) !=
+        std::string::npos);
+  CHECK(text.find("Still open (" + std::to_string(j["still_open"].size()) + ")") !=
+        std::string::npos);
+  CHECK(text.find("Exceptions expiring within 14 days (" + std::to_string(j["expiring"].size()) +
+                  ")") != std::string::npos);
+  CHECK(text.find("Other exceptions (1)") != std::string::npos);
+  CHECK(text.find("inquiry-B-7731") != std::string::npos);
+  CHECK(text.find("readable by everyone") != std::string::npos);
+  CHECK(text.find("Week by week: new, resolved and open") != std::string::npos);
 }

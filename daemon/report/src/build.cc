@@ -1,4 +1,6 @@
 // ReportData from the inventory.
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -42,6 +44,10 @@ std::vector<WeekPoint> Weekly(const std::vector<FindingEvent>& events, int64_t n
     // Everything that happened up to the end of this week (inclusive of `now`).
     while (e < events.size() && events[e].at <= w.end) {
       const FindingEvent& ev = events[e++];
+      if (ev.at > w.end - kWeek && ev.from != ev.to) {
+        w.new_count += ev.to == FindingStatus::kNew;
+        w.resolved += ev.to == FindingStatus::kResolved;
+      }
       auto it = status.find(ev.finding_id);
       if (it != status.end()) {
         count(it->second, -1);
@@ -57,7 +63,63 @@ std::vector<WeekPoint> Weekly(const std::vector<FindingEvent>& events, int64_t n
   return out;
 }
 
+// Whether `path` is `root` or below it.
+bool Holds(const std::string& root, const std::string& path) {
+  if (root.empty() || path.compare(0, root.size(), root) != 0) return false;
+  return path.size() == root.size() || root.back() == '/' || path[root.size()] == '/';
+}
+
+// The configured roots, then those the scans name (by path), with their latest scans.
+std::vector<RootRow> Roots(const ReportOptions& o, const std::vector<inventory::ScanRecord>& all) {
+  std::vector<RootRow> out;
+  for (const auto& [name, path] : o.origin.roots) out.push_back({name, path, true, 0, 0});
+  std::set<std::string> unnamed;
+  for (const inventory::ScanRecord& s : all) {
+    for (const std::string& r : s.roots) {
+      bool known = false;
+      for (const RootRow& row : out) known = known || row.path == r;
+      if (!known) unnamed.insert(r);
+    }
+  }
+  // Named after its last folder ("/srv/share/" -> "share"), or its path when another
+  // root has that name.
+  auto last_folder = [](std::string_view p) {
+    while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
+    const size_t slash = p.rfind('/');
+    return std::string(slash == std::string_view::npos || p.size() == 1 ? p : p.substr(slash + 1));
+  };
+  std::map<std::string, int> uses;
+  for (const RootRow& row : out) ++uses[row.name];
+  for (const std::string& path : unnamed) ++uses[last_folder(path)];
+  for (const std::string& path : unnamed) {
+    const std::string name = last_folder(path);
+    out.push_back({uses[name] > 1 ? path : name, path, false, 0, 0});
+  }
+  for (const inventory::ScanRecord& s : all) {
+    for (const std::string& r : s.roots) {
+      for (RootRow& row : out) {
+        if (row.path == r) row.last_scan = std::max(row.last_scan, s.now);
+      }
+    }
+  }
+  return out;
+}
+
+// The deepest root that holds `path`; null when none does.
+RootRow* RootOf(std::vector<RootRow>& roots, const std::string& path) {
+  RootRow* best = nullptr;
+  for (RootRow& r : roots) {
+    if (Holds(r.path, path) && (!best || r.path.size() > best->path.size())) best = &r;
+  }
+  return best;
+}
+
 }  // namespace
+
+std::string HostName() {
+  char host[256] = {};
+  return ::gethostname(host, sizeof host - 1) == 0 ? std::string(host) : std::string();
+}
 
 std::optional<int64_t> ParseSince(std::string_view text, int64_t now) {
   if (auto d = policies::ParseDuration(text)) return now - *d;
@@ -86,8 +148,9 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
   if (!events.ok()) return events.status();
   auto coverage = store.Coverage(options.coverage_examples);
   if (!coverage.ok()) return coverage.status();
-  auto scans = store.Scans(since);
+  auto scans = store.Scans(0);  // all of them, for the roots they name
   if (!scans.ok()) return scans.status();
+  data.roots = Roots(options, scans.value());
   auto last = store.LastCompleteScan();
   if (!last.ok()) return last.status();
 
@@ -129,6 +192,12 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
     row.reopened = is_new && fresh->second;
     if (auto by = decided_by.find(f.id); by != decided_by.end()) row.decided_by = by->second;
     const FindingStatus st = f.status;
+    if (RootRow* root = RootOf(data.roots, f.path)) {
+      row.root = root->name;
+      const size_t cut = root->path.size() + (root->path.back() == '/' ? 0 : 1);
+      row.relative_path = f.path.size() > cut ? f.path.substr(cut) : std::string();
+      root->active += inventory::IsActive(st);
+    }
     switch (st) {
       case FindingStatus::kNew:
         ++pc.new_count;
@@ -221,7 +290,9 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
   data.weekly = Weekly(events.value(), now, options.weeks);
   data.coverage = std::move(coverage.value());
   for (const inventory::CoverageRow& c : data.coverage) sum.not_fully_scanned += c.items;
-  data.scans = std::move(scans.value());
+  for (inventory::ScanRecord& r : scans.value()) {
+    if (r.now >= since) data.scans.push_back(std::move(r));
+  }
   sum.scans_in_period = data.scans.size();
   sum.items = totals->items;
   sum.bytes = totals->bytes;

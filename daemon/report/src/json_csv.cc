@@ -96,6 +96,8 @@ void FindingJson(Json& j, const FindingRow& r) {
   j.Key("policy").Str(f.policy);
   j.Key("kind").Str(f.kind);
   j.Key("path").Str(f.path);
+  j.Key("root").StrOrNull(r.root);
+  j.Key("relative_path").Str(r.relative_path);
   j.Key("item_deleted").Bool(f.item_deleted);
   j.Key("reason").Str(f.reason);
   j.Key("reason_plain").Str(r.plain_reason);
@@ -160,7 +162,23 @@ std::string RenderJson(const ReportData& d) {
   j.Key("since").Str(fmt::Time(d.options.since));
   j.Key("now").Str(fmt::Time(d.options.now));
   j.Key("expiring_days").Int(d.options.expiring_days);
+  j.Key("host").StrOrNull(d.options.origin.host);
+  j.Key("site").StrOrNull(d.options.origin.site);
   j.Close('}');
+  j.Newline();
+  j.Key("roots");
+  j.Open('[');
+  for (const RootRow& r : d.roots) {
+    j.Newline();
+    j.Open('{');
+    j.Key("name").Str(r.name);
+    j.Key("path").Str(r.path);
+    j.Key("configured").Bool(r.configured);
+    j.Key("active").Num(r.active);
+    j.Key("last_scan").TimeOrNull(r.last_scan);
+    j.Close('}');
+  }
+  j.Close(']');
   j.Newline();
   j.Key("summary");
   j.Open('{');
@@ -212,6 +230,8 @@ std::string RenderJson(const ReportData& d) {
     j.Key("week_end").Str(fmt::Time(w.end));
     j.Key("active").Num(w.active);
     j.Key("excepted").Num(w.excepted);
+    j.Key("new").Num(w.new_count);
+    j.Key("resolved").Num(w.resolved);
     j.Close('}');
   }
   j.Close(']');
@@ -297,11 +317,14 @@ enum Col {
   kValue,
   kBytes,
   kReasonPlain,
+  kRoot,
+  kRelativePath,
   kColumns
 };
 constexpr const char* kHeader =
     "section,id,status,severity,policy,kind,path,reason,detections,first_seen,last_seen,age_days,"
-    "resolved_at,exception_reason,exception_until,notes,name,value,bytes,reason_plain\r\n";
+    "resolved_at,exception_reason,exception_until,notes,name,value,bytes,reason_plain,root,"
+    "relative_path\r\n";
 
 class Csv {
  public:
@@ -337,6 +360,8 @@ void FindingsCsv(Csv& csv, const char* section, const std::vector<FindingRow>& r
     row[kPath] = f.path;
     row[kReason] = f.reason;
     row[kReasonPlain] = r.plain_reason;
+    row[kRoot] = r.root;
+    row[kRelativePath] = r.relative_path;
     row[kDetections] = fmt::Detections(f.detections);
     row[kFirstSeen] = fmt::Time(f.first_seen);
     row[kLastSeen] = fmt::Time(f.last_seen);
@@ -366,6 +391,8 @@ std::string RenderCsv(const ReportData& d) {
   figure("custos_version", d.version);
   figure("since", fmt::Time(d.options.since));
   figure("now", fmt::Time(d.options.now));
+  figure("host", d.options.origin.host);
+  figure("site", d.options.origin.site);
   figure("items", std::to_string(s.items));
   figure("bytes", std::to_string(s.bytes));
   figure("items_with_detections", std::to_string(s.items_with_detections));
@@ -412,6 +439,21 @@ std::string RenderCsv(const ReportData& d) {
     csv.Add(r);
     r[kStatus] = "excepted";
     r[kValue] = std::to_string(w.excepted);
+    csv.Add(r);
+    r[kStatus] = "new";
+    r[kValue] = std::to_string(w.new_count);
+    csv.Add(r);
+    r[kStatus] = "resolved";
+    r[kValue] = std::to_string(w.resolved);
+    csv.Add(r);
+  }
+  for (const RootRow& root : d.roots) {
+    Csv::Row r = Csv::NewRow("root");
+    r[kRoot] = root.name;
+    r[kPath] = root.path;
+    r[kStatus] = root.configured ? "configured" : "scanned";
+    r[kValue] = std::to_string(root.active);
+    r[kLastSeen] = fmt::Time(root.last_scan);
     csv.Add(r);
   }
   FindingsCsv(csv, "new", d.new_findings);

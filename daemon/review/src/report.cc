@@ -27,9 +27,11 @@ std::optional<int> ParseDays(const std::string& opt, const std::string& v, Outpu
 
 }  // namespace
 
-Output RunReport(const ReportArgs& a, const StoreOpener& open) {
+Output RunReport(const ReportArgs& a, const StoreOpener& open,
+                 const report::ReportOptions::Origin& origin) {
   Output o;
   report::ReportOptions options;
+  options.origin = origin;
   if (!a.title.empty()) options.title = a.title;
   if (a.format != "html" && a.format != "csv" && a.format != "json") {
     o.Error("--format: '" + EscapeBytes(a.format, true) + "' (html, csv or json)");

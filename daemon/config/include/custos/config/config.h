@@ -75,6 +75,7 @@ struct PolicyFileRef {
 
 struct DaemonConfig {
   std::string file;  // where it was loaded from
+  std::string site;  // the site's name for reports; empty: none
   std::vector<RootConfig> roots;
   std::vector<std::string> policies;       // policy files, in order, relative ones resolved
   std::vector<PolicyFileRef> policy_refs;  // the same as written, with their positions

@@ -30,6 +30,23 @@ struct ReportOptions {
   // carry every row. The page says how many rows it leaves out.
   size_t html_max_rows = 500;
   std::string title = "custos weekly review";
+  // Where the report is from, shown in its header.
+  struct Origin {
+    std::string host;  // the host name
+    std::string site;  // custos.yaml's `site`; empty: none
+    // The configured roots (custos.yaml's roots[].name and path); roots the scans name
+    // that are not here are named after their last folder.
+    std::vector<std::pair<std::string, std::string>> roots;  // name, absolute path
+  } origin;
+};
+
+// A root the report names: a configured one, or one the scans in the inventory name.
+struct RootRow {
+  std::string name;
+  std::string path;         // absolute, raw bytes
+  bool configured = false;  // named in ReportOptions::origin
+  uint64_t active = 0;      // active findings of files under it
+  int64_t last_scan = 0;    // judgement time of its latest scan; 0: never scanned
 };
 
 // Figures at the top of the report.
@@ -56,6 +73,10 @@ struct FindingRow {
   int64_t age_days = 0;         // since first seen, as of the report's now
   bool reopened = false;        // came back after having been resolved, in the period
   inventory::Actor decided_by;  // the person of its latest decision (system: none yet)
+  // Its file as a reader finds it: the root's name and the path below the root (raw
+  // bytes; empty for a root that is the file itself). Root empty: under no known root.
+  std::string root;
+  std::string relative_path;
 };
 
 // Active findings of one policy, by status.
@@ -73,9 +94,11 @@ struct PolicyCount {
 };
 
 struct WeekPoint {
-  int64_t end = 0;      // the end of the week (exclusive), Unix seconds
+  int64_t end = 0;      // the end of the week (inclusive), Unix seconds
   uint64_t active = 0;  // findings new, open or acknowledged at that moment
   uint64_t excepted = 0;
+  uint64_t new_count = 0;  // findings that became new in the week (first seen or back)
+  uint64_t resolved = 0;   // findings resolved in the week
 };
 
 struct ReportData {
@@ -94,6 +117,7 @@ struct ReportData {
                                          // `excepted`; the HTML page shows each once)
   std::vector<inventory::CoverageRow> coverage;
   std::vector<inventory::ScanRecord> scans;  // scans in the period
+  std::vector<RootRow> roots;                // configured ones first, then by path
 };
 
 // Reads everything the report shows from the store. Expired exceptions are reopened
@@ -104,6 +128,15 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
 std::string RenderHtml(const ReportData& data);
 std::string RenderCsv(const ReportData& data);
 std::string RenderJson(const ReportData& data);
+// The HTML page printed to PDF by a headless Chromium (chromium, chromium-browser or
+// google-chrome in PATH), killed after `timeout_seconds`. The PDF's bytes; an error
+// that says Chromium is needed when none is installed.
+Result<std::string> RenderPdf(const std::string& html, int timeout_seconds = 180);
+// The Chromium RenderPdf would run; empty when none is installed.
+std::string FindChromium();
+
+// This host's name (gethostname), for ReportOptions::origin; empty when unknown.
+std::string HostName();
 
 // "7d", "2w", "1mo", ... (the policy file's durations) or a date "YYYY-MM-DD": the
 // start of the period as of `now`. nullopt when malformed.

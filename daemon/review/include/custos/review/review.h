@@ -23,6 +23,7 @@
 
 #include "custos/base/status.h"
 #include "custos/inventory/store.h"
+#include "custos/report/report.h"
 
 namespace custos::review {
 
@@ -66,8 +67,11 @@ using StoreOpener = std::function<Result<std::unique_ptr<inventory::Store>>()>;
 // Runs `custos findings SUB`; decisions are made by `by`. The store is opened only once
 // the arguments are found good.
 Output RunFindings(const FindingsArgs& a, const StoreOpener& open, const inventory::Actor& by);
-// Runs `custos report`; the rendered report is Output::out.
-Output RunReport(const ReportArgs& a, const StoreOpener& open);
+// Runs `custos report`; the rendered report is Output::out. `origin` names the host,
+// site and roots in its header (the config of whoever runs it: custosd's own, or the
+// CLI's --config).
+Output RunReport(const ReportArgs& a, const StoreOpener& open,
+                 const report::ReportOptions::Origin& origin = {});
 
 // The arguments as a control request carries them, and back. FromJson rejects unknown
 // fields and values of the wrong type (InvalidArgument, a message for the client).
