@@ -93,15 +93,15 @@ int RunReport(const ReportArgs& a) {
   review::ReportArgs args = a.args;
   if (pdf) args.format = "html";
   bool origin_failed = false;
-  auto o = RunReview(a.target, "report", review::ToJson(args),
-                     [&](const review::StoreOpener& open) {
-                       auto origin = OriginHere(a.config);
-                       if (!origin) {
-                         origin_failed = true;
-                         return review::Output{kExitError, {}, {}};
-                       }
-                       return review::RunReport(args, open, *origin);
-                     });
+  auto o =
+      RunReview(a.target, "report", review::ToJson(args), [&](const review::StoreOpener& open) {
+        auto origin = OriginHere(a.config);
+        if (!origin) {
+          origin_failed = true;
+          return review::Output{kExitError, {}, {}};
+        }
+        return review::RunReport(args, open, *origin);
+      });
   if (!o || origin_failed) return kExitError;
   if (o->exit_code != kExitClean) return Emit(*o);
   if (pdf) {

@@ -160,8 +160,8 @@ TEST_CASE("config: the console is off by default; its tls keys are a section wit
 TEST_CASE("config: unknown keys are errors at the key") {
   CHECK(Errors("roots: []\nschedule: daily\n") ==
         "/etc/custos/c.yaml:2:1: unknown key 'schedule' at top level (expected roots, "
-        "policies, state_directory, inventory, control, metrics, console, logging, scan, "
-        "throttle)\n");
+        "site, policies, state_directory, inventory, control, metrics, console, logging, "
+        "scan, throttle)\n");
   CHECK(Errors("roots:\n  - path: /srv\n  - path: /srv2\n    colour: red\n") ==
         "/etc/custos/c.yaml:4:5: unknown key 'colour' in roots[1] (expected path, name, "
         "schedule, exclude, cross_filesystems, max_depth, max_path, max_file_size, "

@@ -163,8 +163,12 @@ TEST_CASE("leak: no raw value in the PDF report") {
   REQUIRE(!text.empty());
   ExpectNoRawValue("report --format pdf", text + r.out + r.err);
   ExpectNoRawValue("report --format pdf (bytes)", custos::test::ReadFile(dir / "r.pdf"));
-  // The findings are in it, masked.
-  CHECK(text.find("**** **** **** 1111") != std::string::npos);
+  // The findings are in it, masked (a sample may wrap at a space or a dash).
+  std::string flat;
+  for (char c : text) {
+    if (c != ' ' && c != '\n' && c != '-') flat += c;
+  }
+  CHECK(flat.find("************1111") != std::string::npos);
   CHECK(text.find("no-cards") != std::string::npos);
   CHECK(text.find("no-ids") != std::string::npos);
 }

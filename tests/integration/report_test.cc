@@ -222,7 +222,7 @@ TEST_CASE("report: reasons in words a data-protection officer reads") {
   CHECK(std::count(rows[0].begin(), rows[0].end(), "reason_plain") == 1);
 }
 
-TEST_CASE("report: files by root name and path below it; host, site and roots named") {
+TEST_CASE("report: files by root name and path below it, with host, site and roots named") {
   ReviewedSite site;
   WriteFile(site / "custos.yaml",
             "site: \"Leeds depot\"\nroots:\n  - path: " + site / "srv" +
