@@ -140,10 +140,19 @@ ptrdiff_t MemberInput::Read(char* buf, size_t n) {
   return got;
 }
 
-void ExtractArchive(Input& in, ArchiveFormat format, std::string_view name, Context& ctx,
-                    unsigned depth) {
-  Context::RatioFrame frame(ctx, depth);
-  ArchiveReader reader(in, format, frame.consumed());
+namespace {
+
+// What the read loop does with a header `admit` has looked at.
+enum class Take { kMember, kPass, kEnd };
+
+// The one libarchive read loop, over archives and ZIP-based documents: headers until the
+// end, ctx.Stopped(depth), or an archive that cannot be opened or is damaged (noted "corrupt:
+// archive", or "encrypted" when `encrypted_headers` and libarchive saw encrypted entries). Each
+// header goes to `admit` first; regular entries it takes are noted and passed over when encrypted,
+// else handed to `use`.
+template <typename Admit, typename Use>
+void ReadMembers(ArchiveReader& reader, Context& ctx, unsigned depth, bool encrypted_headers,
+                 Admit&& admit, Use&& use) {
   if (!reader.ok()) {
     if (!ctx.Stopped(depth)) ctx.Note(kReasonArchive);
     return;
@@ -152,38 +161,55 @@ void ExtractArchive(Input& in, ArchiveFormat format, std::string_view name, Cont
     if (ctx.Stopped(depth)) return;
     struct archive_entry* entry = nullptr;
     const int r = reader.Next(&entry);
-    if (r == 0) break;
+    if (r == 0) return;
     if (r < 0) {
       if (ctx.Stopped(depth)) return;
-      if (reader.has_encrypted()) {
+      if (encrypted_headers && reader.has_encrypted()) {
         ctx.SetEncrypted();
         ctx.Note(kReasonEncrypted);
       } else {
         ctx.Note(kReasonArchive);
       }
-      break;
+      return;
     }
-    if (reader.raw() && archive_filter_code(reader.get(), 0) == ARCHIVE_FILTER_NONE) {
-      // Compression magic without a valid stream: libarchive's raw reader would hand
-      // back the same bytes.
-      ctx.Note(kReasonArchive);
-      break;
-    }
-    if (!ctx.AddMember()) return;
-    if (archive_entry_filetype(entry) != AE_IFREG) continue;
+    const Take take = admit(entry);
+    if (take == Take::kEnd) return;
+    if (take == Take::kPass || archive_entry_filetype(entry) != AE_IFREG) continue;
     if (archive_entry_is_encrypted(entry)) {
       ctx.SetEncrypted();
       ctx.Note(kReasonEncrypted);
       continue;
     }
-    const std::string member_name =
-        reader.raw() ? StripExtension(name) : std::string(EntryName(entry));
-    MemberInput member(reader, ctx, depth + 1);
-    Dispatch(member, member_name, nullptr, ctx, depth + 1);
-    ctx.EndOfStream();
-    ctx.Resume(depth);
-    if (member.failed()) ctx.Note(kReasonArchive);
+    use(entry);
   }
+}
+
+}  // namespace
+
+void ExtractArchive(Input& in, ArchiveFormat format, std::string_view name, Context& ctx,
+                    unsigned depth) {
+  Context::RatioFrame frame(ctx, depth);
+  ArchiveReader reader(in, format, frame.consumed());
+  ReadMembers(
+      reader, ctx, depth, /*encrypted_headers=*/true,
+      [&](struct archive_entry*) {
+        if (reader.raw() && archive_filter_code(reader.get(), 0) == ARCHIVE_FILTER_NONE) {
+          // Compression magic without a valid stream: libarchive's raw reader would hand
+          // back the same bytes.
+          ctx.Note(kReasonArchive);
+          return Take::kEnd;
+        }
+        return ctx.AddMember() ? Take::kMember : Take::kEnd;
+      },
+      [&](struct archive_entry* entry) {
+        const std::string member_name =
+            reader.raw() ? StripExtension(name) : std::string(EntryName(entry));
+        MemberInput member(reader, ctx, depth + 1);
+        Dispatch(member, member_name, nullptr, ctx, depth + 1);
+        ctx.EndOfStream();
+        ctx.Resume(depth);
+        if (member.failed()) ctx.Note(kReasonArchive);
+      });
 }
 
 std::optional<std::vector<std::string>> ListZipEntries(Input& in, size_t max) {
@@ -204,31 +230,17 @@ void ForEachZipEntry(Input& in, uint64_t* consumed, Context& ctx, unsigned depth
                      const std::function<bool(std::string_view name)>& want,
                      const std::function<void(std::string_view name, Input& data)>& use) {
   ArchiveReader reader(in, ArchiveFormat::kZip, consumed);
-  if (!reader.ok()) {
-    if (!ctx.Stopped(depth)) ctx.Note(kReasonArchive);
-    return;
-  }
-  for (;;) {
-    if (ctx.Stopped(depth)) return;
-    struct archive_entry* entry = nullptr;
-    const int r = reader.Next(&entry);
-    if (r == 0) return;
-    if (r < 0) {
-      if (!ctx.Stopped(depth)) ctx.Note(kReasonArchive);
-      return;
-    }
-    if (archive_entry_filetype(entry) != AE_IFREG) continue;
-    const std::string name(EntryName(entry));
-    if (!want(name)) continue;
-    if (archive_entry_is_encrypted(entry)) {
-      ctx.SetEncrypted();
-      ctx.Note(kReasonEncrypted);
-      continue;
-    }
-    MemberInput data(reader, ctx, depth);
-    use(name, data);
-    if (data.failed()) ctx.Note(kReasonArchive);
-  }
+  ReadMembers(
+      reader, ctx, depth, /*encrypted_headers=*/false,
+      [&](struct archive_entry* entry) {
+        return want(EntryName(entry)) ? Take::kMember : Take::kPass;
+      },
+      [&](struct archive_entry* entry) {
+        const std::string name(EntryName(entry));
+        MemberInput data(reader, ctx, depth);
+        use(name, data);
+        if (data.failed()) ctx.Note(kReasonArchive);
+      });
 }
 
 void ExtractSevenZip(Input& in, std::string_view name, Context& ctx, unsigned depth) {
