@@ -208,6 +208,16 @@ TEST_CASE("IsSearchable", "[extract]") {
     item.category = c;
     CHECK(IsSearchable(item));
   }
+  // The formats table's rows without an extractor name MIME types too.
+  item.category = Category::kOther;
+  for (const char* mime : {"application/x-empty", "inode/x-empty", "image/png", "video/mp4"}) {
+    item.mime = mime;
+    CHECK_FALSE(IsSearchable(item));
+  }
+  for (const char* mime : {"text/plain; charset=us-ascii", "application/zip", ""}) {
+    item.mime = mime;
+    CHECK(IsSearchable(item));
+  }
   item.info.size = 0;
   CHECK_FALSE(IsSearchable(item));
 }

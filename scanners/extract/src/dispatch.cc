@@ -67,22 +67,6 @@ void InitLibraries() {
   });
 }
 
-bool IsSearchable(const Item& item) {
-  switch (item.category) {
-    case Category::kVideo:
-    case Category::kImage:
-    case Category::kAudio:
-    case Category::kBiometric:
-    case Category::kExecutable:
-    case Category::kEncrypted:
-      return false;
-    default:
-      break;
-  }
-  if (item.has_info && item.info.size == 0) return false;
-  return item.mime != "inode/x-empty" && item.mime != "application/x-empty";
-}
-
 Status Extract(int fd, const Item& item, const Limits& limits, TextSink& sink, Outcome* outcome,
                std::string_view content, bool plain_text) {
   InitLibraries();

@@ -1,9 +1,9 @@
 // The extractable formats: one table (formats.cc) of what each format is called, how
-// it is recognised (the MIME types libmagic gives it, its first bytes) and its
-// extractor. Dispatch (dispatch.cc) picks a row and runs its extractor.
+// it is recognised (the MIME types libmagic gives it, its categories, its first bytes)
+// and its extractor. Dispatch (dispatch.cc) picks a row and runs its extractor; the rows
+// without one are what is never searched (IsSearchable).
 #pragma once
 
-#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -21,15 +21,17 @@ struct Format {
   // The MIME types libmagic gives files of this format (parameters such as
   // "; charset=" are ignored); one ending in '/' or '.' is a prefix ("text/").
   std::vector<std::string_view> mimes;
-  // Files of this category whose MIME type names no format are of this one.
-  std::optional<Category> category;
+  // Files of these categories whose MIME type names no format are of this one.
+  std::vector<Category> categories;
   // Whether the first bytes (at most kSniffBytes) are of this format. The rows are
-  // tried in table order; the first that recognises the bytes wins.
+  // tried in table order; the first that recognises the bytes wins. Null: known by
+  // its MIME types and categories only.
   bool (*recognise)(std::string_view head);
   // When the MIME type names this format: whether the first bytes agree. A MIME type
   // whose magic is missing is not trusted: the bytes are recognised instead.
   bool (*confirm)(std::string_view head);
-  // Null: never searched (empty files, media, executables).
+  // Null: never searched. Files of its categories or MIME types are not read at all
+  // (IsSearchable), and bytes it recognises give no text.
   Extractor extract;
 };
 

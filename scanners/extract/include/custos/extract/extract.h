@@ -104,9 +104,10 @@ Status ExtractBuffer(std::string_view bytes, std::string_view name, const Limits
 // the main thread before starting workers. Idempotent.
 void InitLibraries();
 
-// True when files of this category/MIME are searched for text at all: false for
-// video, image, audio, biometric, executable and encrypted items and for empty files.
-// Extract() returns without text (and OK) for those.
+// True when files of this category/MIME are searched for text at all: false for empty
+// files and for the categories and MIME types of the formats table's rows without an
+// extractor (video, image, audio, biometric, executable and encrypted items, empty
+// files). Extract() returns without text (and OK) for those.
 bool IsSearchable(const Item& item);
 
 // "max_file_bytes=... max_output_bytes=... ...": the effective limits, for the log
