@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "command_line.h"
+#include "custos/config/config.h"
 #include "custos/review/review.h"
 #include "custos/service/protocol.h"
 
@@ -30,7 +31,7 @@ uint64_t Num(const json& j, const char* key);
 
 // Where a review command runs: the inventory file of --db, or custosd.
 struct ReviewTarget {
-  std::string db = inventory::kDefaultDbPath;
+  std::string db = config::DefaultInventoryPath();
   std::string socket;
   const CLI::Option* db_option = nullptr;
   const CLI::Option* socket_option = nullptr;

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "custos/base/escape.h"
+#include "custos/config/config.h"
 
 namespace custos::cli {
 namespace {
@@ -19,7 +20,7 @@ std::string FolderOf(const std::string& path) {
 // PostgreSQL inventory) the folder of the default one.
 std::string StateDir(const InventoryScanOptions& inv) {
   if (!inv.state_dir.empty()) return inv.state_dir;
-  if (inventory::IsPgLocation(inv.db_path)) return FolderOf(inventory::kDefaultDbPath);
+  if (inventory::IsPgLocation(inv.db_path)) return FolderOf(config::DefaultInventoryPath());
   return FolderOf(inventory::SqlitePath(inv.db_path));
 }
 

@@ -6,6 +6,7 @@
 #include "custos/config/snapshot.h"
 #include "support/support.h"
 
+using custos::config::DefaultInventoryPath;
 using custos::config::Diagnostic;
 using custos::config::LoadConfigFile;
 using custos::config::LoadConfigString;
@@ -33,6 +34,7 @@ TEST_CASE("config: an empty file gives the documented defaults") {
   CHECK(c.policies.empty());
   CHECK(c.state_directory == "/var/lib/custos");
   CHECK(c.inventory == "/var/lib/custos/inventory.db");
+  CHECK(DefaultInventoryPath() == c.inventory);  // custos findings and report without --db
   CHECK(c.control.socket == "/run/custos/custos.sock");
   CHECK(c.control.group == "custos");
   CHECK(c.control.max_request_bytes == 65536);

@@ -346,7 +346,7 @@ void Loader::ReadTop(const YAML::Node& top_node) {
       ReadSection(it->second.value, std::string(name));
     }
   }
-  if (!inventory_given) config_.inventory = config_.state_directory + "/inventory.db";
+  if (!inventory_given) config_.inventory = InventoryIn(config_.state_directory);
 }
 
 void Loader::ReadSection(const YAML::Node& node, const std::string& prefix) {
@@ -396,9 +396,17 @@ DaemonConfig DefaultConfig() {
   for (const Key& k : ConfigKeys()) {
     if (!k.in_root() && !k.required && !k.derived) k.set(c, no_root, DefaultValue(k));
   }
-  c.inventory = c.state_directory + "/inventory.db";
+  c.inventory = InventoryIn(c.state_directory);
   c.throttle.zone = c.zone;
   return c;
+}
+
+std::string InventoryIn(std::string_view state_directory) {
+  return std::string(state_directory) + "/inventory.db";
+}
+
+std::string DefaultInventoryPath() {
+  return InventoryIn(FindKey("state_directory")->default_value);
 }
 
 RootConfig DefaultRoot(size_t index) {

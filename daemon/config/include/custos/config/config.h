@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "custos/base/glob.h"
@@ -111,6 +112,12 @@ Result<std::shared_ptr<const DaemonConfig>> LoadConfigString(const std::string& 
 
 // A root with every roots[] key at its default; `index` (0-based) makes its name.
 RootConfig DefaultRoot(size_t index);
+
+// The inventory file in a state directory (the `inventory` key's default).
+std::string InventoryIn(std::string_view state_directory);
+// The default config's inventory: where `custos findings` and `custos report` look
+// without --db (/var/lib/custos/inventory.db).
+std::string DefaultInventoryPath();
 
 // Which of custos' two YAML files a text is, told by its top-level keys in file order:
 // the first key that belongs to one kind only decides (roots, state_directory,

@@ -31,9 +31,6 @@
 
 namespace custos::inventory {
 
-// Where `custos` keeps its inventory when no --db is given.
-inline constexpr const char* kDefaultDbPath = "/var/lib/custos/inventory.db";
-
 // A folder as an ItemReader loaded it: its items with their detections and findings.
 // Read-only once loaded, so that the threads of a scan can share it, and the scan's
 // writer can start from it instead of reading the folder again (it is handed along
