@@ -10,9 +10,6 @@ namespace custos::service::internal {
 
 namespace {
 
-// A skip reason as a metric label: the fixed part before any detail.
-std::string ReasonLabel(const std::string& reason) { return SafeLabel(reason.substr(0, 48)); }
-
 // Counts the items of a run for progress and metrics, then hands them to the store.
 class ProgressSink : public scan::Sink {
  public:
@@ -25,7 +22,8 @@ class ProgressSink : public scan::Sink {
       run_.bytes.fetch_add(item.info.size, std::memory_order_relaxed);
       metrics_.Add("custos_scan_bytes_total", root_, static_cast<double>(item.info.size));
     } else {
-      metrics_.Add("custos_scan_skipped_total", {{"reason", ReasonLabel(item.skipped.Text())}});
+      // By kind ("corrupt", not "corrupt: PDF"): a bounded set of label values.
+      metrics_.Add("custos_scan_skipped_total", {{"reason", std::string(item.skipped.KindText())}});
     }
     for (const Violation& v : item.violations) {
       run_.violations.fetch_add(1, std::memory_order_relaxed);
