@@ -6,49 +6,24 @@
 #include <vector>
 
 #include "custos/scan/scan.h"
+#include "scan_helpers.h"
 #include "support/support.h"
 
 using namespace custos;
+using custos::scan::testing::Collect;
 using custos::test::TempDir;
 using custos::test::WriteFile;
-
-namespace {
-
-class Collect : public scan::Sink {
- public:
-  explicit Collect(std::atomic<bool>* cancel_after_first = nullptr) : cancel_(cancel_after_first) {}
-  Status Emit(Item&& item) override {
-    items.push_back(std::move(item));
-    if (cancel_) *cancel_ = true;
-    return Status::Ok();
-  }
-  std::vector<Item> items;
-
- private:
-  std::atomic<bool>* cancel_;
-};
-
-scan::ScanOptions Options(const std::string& root) {
-  scan::ScanOptions o;
-  o.roots = {root};
-  o.threads = 1;
-  auto engine = detect::Engine::Create({});
-  REQUIRE(engine.ok());
-  o.detectors = engine.value();
-  return o;
-}
-
-}  // namespace
 
 TEST_CASE("scan: after a cancel the workers read nothing more of the queue") {
   TempDir dir;
   for (int i = 0; i < 200; ++i) {
     WriteFile(dir / ("f" + std::to_string(i) + ".txt"), "line " + std::to_string(i) + "\n");
   }
-  scan::ScanOptions o = Options(dir.path());
+  scan::ScanOptions o = scan::testing::Options(dir.path(), 1);
   std::atomic<bool> cancel{false};
   o.cancel = &cancel;
-  Collect sink(&cancel);  // the first finished item raises the flag
+  Collect sink;
+  sink.cancel = &cancel;  // the first finished item raises the flag
   scan::ScanStats stats;
   REQUIRE(scan::RunScan(o, sink, &stats).ok());
   CHECK(stats.cancelled);
@@ -68,7 +43,7 @@ TEST_CASE("scan: after a cancel the workers read nothing more of the queue") {
 TEST_CASE("scan: an item whose reading a cancel cuts short is not emitted") {
   TempDir dir;
   WriteFile(dir / "a.txt", "card 4111 1111 1111 1111 on file\n");
-  scan::ScanOptions o = Options(dir.path());
+  scan::ScanOptions o = scan::testing::Options(dir.path(), 1);
   std::atomic<bool> cancel{false};
   o.cancel = &cancel;
   // The flag goes up as the file is about to be opened: its extraction sees it at once.

@@ -9,49 +9,19 @@
 #include <vector>
 
 #include "custos/scan/scan.h"
+#include "scan_helpers.h"
 #include "support/support.h"
 
 using namespace custos;
+using custos::scan::testing::Collect;
 using custos::test::TempDir;
 using custos::test::WriteFile;
 
 namespace {
 
-// Keeps every item; refuses (or throws at) item number `fail_at` (1-based) when set.
-class Collect : public scan::Sink {
- public:
-  explicit Collect(size_t fail_at = 0, bool by_throwing = false)
-      : fail_at_(fail_at), by_throwing_(by_throwing) {}
-  Status Emit(Item&& item) override {
-    ++calls;
-    if (calls == fail_at_) {
-      if (by_throwing_) throw std::runtime_error("sink broke");
-      return Status::Io("writing the output: No space left on device");
-    }
-    items.push_back(std::move(item));
-    return Status::Ok();
-  }
-  const Item* Find(const std::string& path) const {
-    for (const Item& i : items)
-      if (i.path == path) return &i;
-    return nullptr;
-  }
-  std::vector<Item> items;
-  size_t calls = 0;
-
- private:
-  size_t fail_at_;
-  bool by_throwing_;
-};
-
+// Two workers, and a violation for every item with a detection, as a policy would judge.
 scan::ScanOptions Options(const std::string& root) {
-  scan::ScanOptions o;
-  o.roots = {root};
-  o.threads = 2;
-  auto engine = detect::Engine::Create({});
-  REQUIRE(engine.ok());
-  o.detectors = engine.value();
-  // A violation for every item with a detection, as a policy would judge it.
+  scan::ScanOptions o = scan::testing::Options(root, 2);
   o.evaluate = [](Item& item) {
     if (!item.detections.empty())
       item.violations.push_back({"no-cards", ViolationKind::kForbidden, Severity::kHigh, "x"});
@@ -122,7 +92,9 @@ TEST_CASE("scan: a sink that refuses an item stops the scan with its error") {
   MakeTree(dir, 300);
   scan::ScanOptions o = Options(dir.path());
   for (bool by_throwing : {false, true}) {
-    Collect sink(5, by_throwing);
+    Collect sink;
+    sink.fail_at = 5;
+    sink.by_throwing = by_throwing;
     scan::ScanStats stats;
     Status s = scan::RunScan(o, sink, &stats);
     REQUIRE_FALSE(s.ok());
