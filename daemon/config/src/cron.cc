@@ -7,6 +7,7 @@
 #include <charconv>
 #include <vector>
 
+#include "custos/base/ascii.h"
 #include "custos/base/escape.h"
 #include "custos/base/time.h"
 
@@ -54,8 +55,7 @@ std::optional<int> ParseValue(std::string_view s, const FieldSpec& spec) {
     return v;
   }
   if (spec.names == nullptr || s.size() != 3) return std::nullopt;
-  std::string lower;
-  for (char c : s) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = AsciiLowercase(s);
   for (size_t i = 0; i < spec.names->size(); ++i) {
     if (lower == (*spec.names)[i]) return spec.min + static_cast<int>(i);
   }

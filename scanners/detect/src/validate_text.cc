@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "custos/base/ascii.h"
 #include "custos/base/time.h"
 #include "validators.h"
 
@@ -29,17 +30,13 @@ bool ValidateEmail(const Candidate& c, std::string* norm) {
   static const char* kFileTypes[] = {"png", "jpg",  "jpeg", "gif", "webp", "svg",  "bmp", "ico",
                                      "tif", "tiff", "css",  "js",  "json", "txt",  "pdf", "csv",
                                      "xml", "html", "htm",  "log", "yml",  "yaml", "ini"};
-  std::string tld(domain.substr(domain.rfind('.') + 1));
-  std::transform(tld.begin(), tld.end(), tld.begin(),
-                 [](unsigned char ch) { return std::tolower(ch); });
+  const std::string tld = AsciiLowercase(domain.substr(domain.rfind('.') + 1));
   for (const char* t : kFileTypes) {
     if (tld == t) return false;
   }
   // An address glued to more address characters is not a clean match.
   if (!c.after.empty() && (c.after[0] == '@')) return false;
-  std::string n(v);
-  std::transform(n.begin(), n.end(), n.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  *norm = n;
+  *norm = AsciiLowercase(v);
   return true;
 }
 
@@ -201,8 +198,7 @@ bool ValidateDateOfBirth(const Candidate& c, std::string* norm) {
                                                         {"maa", 3},
                                                         {"out", 10},
                                                         {"mei", 5}};
-  std::string v(c.value);
-  std::transform(v.begin(), v.end(), v.begin(), [](unsigned char ch) { return std::tolower(ch); });
+  const std::string v = AsciiLowercase(c.value);
   std::vector<int> nums;
   int month_name = -1;
   std::string word;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "custos/base/ascii.h"
 #include "extractors.h"
 #include "utf8.h"
 
@@ -34,16 +35,6 @@ struct GFree {
 };
 using GCharPtr = std::unique_ptr<char, GFree>;
 
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-bool IStartsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && IEquals(s.substr(0, p.size()), p);
-}
-
 // Transport and structure headers: no personal data worth searching, and IP addresses
 // of relays that would drown the findings.
 bool SkippedHeader(std::string_view name) {
@@ -60,10 +51,10 @@ bool SkippedHeader(std::string_view name) {
   static constexpr std::array<std::string_view, 8> kPrefix = {
       "content-", "arc-", "x-ms-", "x-microsoft-", "x-google-", "x-spam", "x-forefront-", "list-"};
   for (const std::string_view e : kExact) {
-    if (IEquals(name, e)) return true;
+    if (EqualsIgnoringCase(name, e)) return true;
   }
   for (const std::string_view p : kPrefix) {
-    if (IStartsWith(name, p)) return true;
+    if (StartsWithIgnoringCase(name, p)) return true;
   }
   return false;
 }
@@ -82,7 +73,7 @@ std::string Boundary(std::string_view value) {
     const std::string_view key = value.substr(start, pos - start);
     ++pos;
     while (pos < value.size() && (value[pos] == ' ' || value[pos] == '\t')) ++pos;
-    if (!IEquals(key, "boundary")) continue;
+    if (!EqualsIgnoringCase(key, "boundary")) continue;
     if (pos < value.size() && value[pos] == '"') {
       const size_t end = value.find('"', pos + 1);
       return std::string(value.substr(
@@ -118,11 +109,11 @@ size_t NestingCut(std::string_view msg, unsigned max_levels) {
         const std::string_view ct(content_type);
         const size_t ct_start = ct.find_first_not_of(" \t");
         const std::string_view type = ct_start == std::string_view::npos ? "" : ct.substr(ct_start);
-        if (IStartsWith(type, "multipart/")) {
+        if (StartsWithIgnoringCase(type, "multipart/")) {
           stack.push_back(Boundary(type));
           if (stack.size() > max_levels) return pos;
           in_headers = false;
-        } else if (IStartsWith(type, "message/rfc822")) {
+        } else if (StartsWithIgnoringCase(type, "message/rfc822")) {
           stack.emplace_back();
           if (stack.size() > max_levels) return pos;
           // The body starts with the headers of the enclosed message.
@@ -134,7 +125,7 @@ size_t NestingCut(std::string_view msg, unsigned max_levels) {
       } else if (line[0] == ' ' || line[0] == '\t') {
         if (in_content_type && content_type.size() < 4096) content_type.append(line);
       } else {
-        in_content_type = IStartsWith(line, "content-type:");
+        in_content_type = StartsWithIgnoringCase(line, "content-type:");
         if (in_content_type) content_type = std::string(line.substr(13));
       }
       continue;

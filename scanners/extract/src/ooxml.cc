@@ -18,16 +18,11 @@
 namespace custos::extract {
 namespace {
 
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-bool EndsWith(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
-}
-
 // `name` is DIR + a file STEM... + ".xml" directly in DIR.
 bool PartIn(std::string_view name, std::string_view dir, std::string_view stem) {
-  if (!StartsWith(name, dir) || !EndsWith(name, ".xml")) return false;
+  if (!name.starts_with(dir) || !name.ends_with(".xml")) return false;
   const std::string_view file = name.substr(dir.size());
-  return file.find('/') == std::string_view::npos && StartsWith(file, stem);
+  return file.find('/') == std::string_view::npos && file.starts_with(stem);
 }
 
 // Runs of text in paragraphs: WordprocessingML (w:p/w:r/w:t) and DrawingML
@@ -295,8 +290,8 @@ bool IsOoxmlTextPart(std::string_view n) {
 }
 
 bool IsOoxmlEmbedding(std::string_view n) {
-  return StartsWith(n, "word/embeddings/") || StartsWith(n, "xl/embeddings/") ||
-         StartsWith(n, "ppt/embeddings/");
+  return n.starts_with("word/embeddings/") || n.starts_with("xl/embeddings/") ||
+         n.starts_with("ppt/embeddings/");
 }
 
 void ExtractOoxml(Input& in, const std::vector<std::string>& names, Context& ctx, unsigned depth) {
@@ -329,7 +324,7 @@ void ExtractOoxml(Input& in, const std::vector<std::string>& names, Context& ctx
           return;
         }
         TextBuilder out(ctx, depth);
-        if (StartsWith(n, "xl/")) {
+        if (n.starts_with("xl/")) {
           SheetHandler handler(out, shared);
           ReadTextPart(data, handler, out, ctx, depth);
         } else {

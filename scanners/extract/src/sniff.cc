@@ -5,27 +5,10 @@
 #include <cctype>
 #include <cstring>
 
+#include "custos/base/ascii.h"
 #include "custos/base/bytes.h"
 
 namespace custos::extract {
-namespace {
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool IStartsWith(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && IEquals(s.substr(0, prefix.size()), prefix);
-}
-
-}  // namespace
 
 bool At(std::string_view s, size_t offset, std::string_view magic) {
   return s.size() >= offset + magic.size() && s.substr(offset, magic.size()) == magic;
@@ -83,22 +66,22 @@ bool IsExecutable(std::string_view h) {
 
 bool IsHtml(std::string_view h) {
   size_t i = 0;
-  if (StartsWith(h, "\xEF\xBB\xBF")) i = 3;
+  if (h.starts_with("\xEF\xBB\xBF")) i = 3;
   while (i < h.size() && std::isspace(static_cast<unsigned char>(h[i]))) ++i;
   const std::string_view rest = h.substr(i);
-  return IStartsWith(rest, "<!doctype html") || IStartsWith(rest, "<html");
+  return StartsWithIgnoringCase(rest, "<!doctype html") || StartsWithIgnoringCase(rest, "<html");
 }
 
 bool IsMbox(std::string_view h) {
   // "From sender date" as the first line, then a header block.
-  if (!StartsWith(h, "From ")) return false;
+  if (!h.starts_with("From ")) return false;
   const size_t nl = h.find('\n');
   return nl != std::string_view::npos && nl < 1000 && LooksLikeEmail(h.substr(nl + 1));
 }
 
 char SniffUtf16(std::string_view head) {
-  if (StartsWith(head, "\xFF\xFE")) return 'L';
-  if (StartsWith(head, "\xFE\xFF")) return 'B';
+  if (head.starts_with("\xFF\xFE")) return 'L';
+  if (head.starts_with("\xFE\xFF")) return 'B';
   const size_t pairs = std::min<size_t>(head.size(), 4096) / 2;
   if (pairs < 2) return 0;
   // Without a NUL byte there is no UTF-16 text of mostly Latin script (the common case).
@@ -153,7 +136,7 @@ bool LooksLikeEmail(std::string_view head) {
       if (c <= ' ' || c > '~') return false;
     }
     for (const std::string_view k : kKnown) {
-      if (IEquals(name, k)) {
+      if (EqualsIgnoringCase(name, k)) {
         ++known;
         if (k == "from" || k == "received" || k == "message-id" || k == "mime-version") {
           strong = true;

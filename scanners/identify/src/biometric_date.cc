@@ -59,7 +59,7 @@ std::string_view An2kField(std::string_view record, std::string_view tag) {
 std::optional<int64_t> Iso19794Date(Reader& r) {
   const std::string_view head = r.Read(0, 64);
   for (const Layout& l : kLayouts) {
-    if (!StartsWith(head, l.magic)) continue;
+    if (!head.starts_with(l.magic)) continue;
     const size_t at = 15 + l.extra + 4;
     if (head.size() < at + 9) return std::nullopt;
     const int year = Be16(head, at);

@@ -28,8 +28,4 @@ inline uint64_t Le64(std::string_view s, size_t i) {
   return static_cast<uint64_t>(Le32(s, i)) | static_cast<uint64_t>(Le32(s, i + 4)) << 32;
 }
 
-inline bool StartsWith(std::string_view s, std::string_view p) {
-  return s.substr(0, p.size()) == p;
-}
-
 }  // namespace custos::identify::detail

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string>
 
+#include "custos/base/ascii.h"
 #include "custos/identify/identifier.h"
 
 namespace custos::identify {
@@ -14,14 +15,13 @@ using namespace std::string_view_literals;
 bool In(std::string_view m, std::initializer_list<std::string_view> set) {
   return std::find(set.begin(), set.end(), m) != set.end();
 }
-bool Starts(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 bool Has(std::string_view s, std::string_view p) { return s.find(p) != std::string_view::npos; }
 bool HasAny(std::string_view s, std::initializer_list<std::string_view> ps) {
   return std::any_of(ps.begin(), ps.end(), [&](std::string_view p) { return Has(s, p); });
 }
 
 bool IsBiometric(std::string_view m, std::string_view d) {
-  return Starts(m, "application/x-iso19794") || Starts(m, "application/x-icao-lds") ||
+  return m.starts_with("application/x-iso19794") || m.starts_with("application/x-icao-lds") ||
          In(m, {"image/x-wsq", "image/wsq", "application/x-ansi-nist-itl",
                 "application/x-ansi-nist", "application/x-ebts"}) ||
          HasAny(d, {"(biometric)", "ISO/IEC 19794", "Format Minutiae Record",
@@ -39,7 +39,7 @@ bool IsEncrypted(std::string_view m, std::string_view d) {
 }
 
 bool IsVideo(std::string_view m, std::string_view d) {
-  if (Starts(m, "video/")) return true;
+  if (m.starts_with("video/")) return true;
   if (In(m, {"application/vnd.rn-realmedia", "application/vnd.rn-realmedia-vbr", "application/mxf",
              "application/x-matroska", "application/vnd.ms-asf"})) {
     return true;
@@ -56,10 +56,11 @@ bool IsEmail(std::string_view m, std::string_view d) {
 }
 
 bool IsDocument(std::string_view m, std::string_view d) {
-  if (Starts(m, "application/vnd.openxmlformats-officedocument.") ||
-      Starts(m, "application/vnd.oasis.opendocument.") || Starts(m, "application/vnd.ms-word") ||
-      Starts(m, "application/vnd.ms-excel") || Starts(m, "application/vnd.ms-powerpoint") ||
-      Starts(m, "application/vnd.apple.") || Starts(m, "application/vnd.sun.xml.")) {
+  if (m.starts_with("application/vnd.openxmlformats-officedocument.") ||
+      m.starts_with("application/vnd.oasis.opendocument.") ||
+      m.starts_with("application/vnd.ms-word") || m.starts_with("application/vnd.ms-excel") ||
+      m.starts_with("application/vnd.ms-powerpoint") || m.starts_with("application/vnd.apple.") ||
+      m.starts_with("application/vnd.sun.xml.")) {
     return true;
   }
   if (In(m, {"application/pdf",
@@ -172,7 +173,7 @@ bool IsExecutableBinary(std::string_view m) {
 }
 
 bool IsScript(std::string_view m, std::string_view d) {
-  return Starts(m, "text/x-script") ||
+  return m.starts_with("text/x-script") ||
          In(m, {"text/x-shellscript", "text/x-python", "text/x-perl", "text/x-ruby", "text/x-php",
                 "text/x-lua", "text/x-tcl", "text/x-awk", "text/x-msdos-batch",
                 "application/x-shellscript", "application/x-sh"}) ||
@@ -180,7 +181,7 @@ bool IsScript(std::string_view m, std::string_view d) {
 }
 
 bool IsTextual(std::string_view m) {
-  return Starts(m, "text/") ||
+  return m.starts_with("text/") ||
          In(m, {"application/json", "application/xml", "application/javascript",
                 "application/x-javascript", "application/ecmascript", "application/x-yaml",
                 "application/yaml", "application/sql", "application/csv", "application/x-ndjson",
@@ -192,15 +193,13 @@ bool IsTextual(std::string_view m) {
 }  // namespace
 
 Category CategoryFor(std::string_view mime, std::string_view description, uint32_t mode) {
-  std::string m(mime);
-  std::transform(m.begin(), m.end(), m.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string m = AsciiLowercase(mime);
   if (m.empty() || m == "application/x-empty" || m == "inode/x-empty") return Category::kOther;
   if (IsBiometric(m, description)) return Category::kBiometric;
   if (IsEncrypted(m, description)) return Category::kEncrypted;
   if (IsVideo(m, description)) return Category::kVideo;
-  if (Starts(m, "image/")) return Category::kImage;
-  if (Starts(m, "audio/")) return Category::kAudio;
+  if (m.starts_with("image/")) return Category::kImage;
+  if (m.starts_with("audio/")) return Category::kAudio;
   if (IsEmail(m, description)) return Category::kEmail;
   if (IsDocument(m, description)) return Category::kDocument;
   if (IsDatabase(m, description)) return Category::kDatabase;

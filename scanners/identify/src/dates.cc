@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "custos/base/ascii.h"
 #include "custos/base/time.h"
 
 namespace custos::identify::detail {
@@ -57,24 +58,13 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool EqualsNoCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // 1-12 for an English month abbreviation (or full name), 0 otherwise.
 int MonthFromName(std::string_view w) {
   static constexpr std::array<const char*, 12> kMonths = {"jan", "feb", "mar", "apr", "may", "jun",
                                                           "jul", "aug", "sep", "oct", "nov", "dec"};
   if (w.size() < 3) return 0;
   for (size_t i = 0; i < kMonths.size(); ++i) {
-    if (EqualsNoCase(w.substr(0, 3), kMonths[i])) return static_cast<int>(i) + 1;
+    if (EqualsIgnoringCase(w.substr(0, 3), kMonths[i])) return static_cast<int>(i) + 1;
   }
   return 0;
 }
@@ -198,7 +188,7 @@ std::optional<int64_t> ParseRfc5322Date(std::string_view s) {
                                        {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}};
     const std::string_view w = c.Word();
     for (const Named& z : kZones) {
-      if (EqualsNoCase(w, z.name)) zone = z.hours * 3600;
+      if (EqualsIgnoringCase(w, z.name)) zone = z.hours * 3600;
     }
   }
   return Build(y, mo, d, h, mi, se, zone);

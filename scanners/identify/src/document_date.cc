@@ -4,6 +4,7 @@
 #include <string>
 
 #include "content_date.h"
+#include "custos/base/ascii.h"
 #include "dates.h"
 
 namespace custos::identify::detail {
@@ -11,17 +12,6 @@ namespace {
 
 constexpr size_t kHeaderScan = 64 * 1024;
 constexpr size_t kPdfTail = 64 * 1024;
-
-bool StartsWithNoCase(std::string_view s, std::string_view p) {
-  if (s.size() < p.size()) return false;
-  for (size_t i = 0; i < p.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) !=
-        std::tolower(static_cast<unsigned char>(p[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // The creation date in a piece of a PDF: the Info dictionary's "/CreationDate (D:...)"
 // (the last one: incremental updates append the current Info), else the XMP packet's
@@ -60,7 +50,7 @@ std::optional<int64_t> EmailDate(Reader& r) {
     size_t eol = head.find('\n', pos);
     if (eol == std::string_view::npos) eol = head.size();
     std::string_view line = head.substr(pos, eol - pos);
-    if (StartsWithNoCase(line, "Date:")) {
+    if (StartsWithIgnoringCase(line, "Date:")) {
       std::string value(line.substr(5));
       // Folded continuation lines.
       size_t next = eol + 1;

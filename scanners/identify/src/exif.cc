@@ -69,7 +69,7 @@ std::optional<int64_t> JpegExifDate(Reader& r) {
     if (len < 2) return std::nullopt;
     if (marker == 0xE1 && len > 8) {
       const std::string_view seg = r.Read(off + 4, len - 2u);
-      if (StartsWith(seg, std::string_view("Exif\0\0", 6))) {
+      if (seg.starts_with(std::string_view("Exif\0\0", 6))) {
         const std::string copy(seg);  // the view dies with the next read
         if (auto t = ExifBlockDate(copy)) return t;
       }

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "content_date.h"
+#include "custos/base/ascii.h"
 #include "custos/base/mutex.h"
 #include "reader.h"
 #include "sniff.h"
@@ -37,8 +38,7 @@ bool NeedsDescription(const std::string& mime) {
   static const char* const kGeneric[] = {"application/octet-stream", "application/cdfv2",
                                          "application/x-ole-storage", "application/vnd.ms-office",
                                          "application/data"};
-  std::string m = mime;
-  for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string m = AsciiLowercase(mime);
   if (m.empty()) return true;
   for (const char* g : kGeneric) {
     if (m.rfind(g, 0) == 0) return true;

@@ -59,7 +59,7 @@ void RefineZip(Reader& r, std::string& mime, std::string& description) {
   if (content_types) {
     for (const OfficeType& t : kOoxml) {
       for (const ZipMember& m : members) {
-        if (StartsWith(m.name, t.folder)) {
+        if (m.name.starts_with(t.folder)) {
           mime = t.mime;
           description = t.description;
           return;
@@ -70,7 +70,7 @@ void RefineZip(Reader& r, std::string& mime, std::string& description) {
   for (const ZipMember& m : members) {
     if (m.name != "mimetype") continue;
     const std::string type = StoredMember(r, m);
-    if (StartsWith(type, "application/vnd.oasis.opendocument.") || type == "application/epub+zip") {
+    if (type.starts_with("application/vnd.oasis.opendocument.") || type == "application/epub+zip") {
       mime = type;
       description = "OpenDocument / EPUB package (" + type + ")";
     }
@@ -89,7 +89,7 @@ bool LooksLikePlainText(std::string_view p) {
   while (i < p.size() && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) ++i;
   if (i == p.size() || !std::isalnum(static_cast<unsigned char>(p[i]))) return false;
   const std::string_view start = p.substr(i, 256);
-  if (StartsWith(start, "From ") || StartsWith(start, "1.001:")) return false;
+  if (start.starts_with("From ") || start.starts_with("1.001:")) return false;
   // A first line "Word-Word: ..." is how mail, HTTP and many records begin.
   size_t k = 0;
   while (k < start.size() && (std::isalnum(static_cast<unsigned char>(start[k])) ||
@@ -120,7 +120,7 @@ void RefineMagic(Reader& r, std::string& mime, std::string& description) {
     description = "MPEG transport stream data";
     return;
   }
-  if ((unknown || mime == "application/zip") && StartsWith(r.prefix(), "PK\x03\x04")) {
+  if ((unknown || mime == "application/zip") && r.prefix().starts_with("PK\x03\x04")) {
     RefineZip(r, mime, description);
   }
 }
