@@ -4,17 +4,11 @@
 
 #include "cli.h"
 #include "custos/base/escape.h"
+#include "custos/base/path.h"
 #include "custos/config/config.h"
 
 namespace custos::cli {
 namespace {
-
-std::string FolderOf(const std::string& path) {
-  const size_t slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
 
 // Where the HMAC key lives: --state-dir, else the folder of an inventory file, else (a
 // PostgreSQL inventory) the folder of the default one.

@@ -8,10 +8,12 @@
 #include <utility>
 #include <vector>
 
+#include "custos/base/ascii.h"
 #include "custos/base/bytes.h"
 #include "custos/base/escape.h"
 #include "custos/base/glob.h"
 #include "custos/base/item.h"
+#include "custos/base/path.h"
 #include "custos/base/time.h"
 
 using namespace custos;
@@ -385,4 +387,21 @@ TEST_CASE("skip reasons: from errno", "[skip]") {
   CHECK(SkipReason::FromErrno(EPERM) == Skip::kPermissionDenied);
   CHECK(SkipReason::FromErrno(ENOENT) == Skip::kVanished);
   CHECK(SkipReason::FromErrno(EIO).Text() == "read error: Input/output error");
+}
+
+TEST_CASE("ascii: case folding of A-Z only") {
+  CHECK(AsciiLowercase("Content-Type: TEXT/Plain") == "content-type: text/plain");
+  CHECK(AsciiLowercase("\xC3\x84@[`{") == "\xC3\x84@[`{");  // bytes beyond A-Z stay
+  CHECK(EqualsIgnoringCase("Boundary", "bOUNDARY"));
+  CHECK_FALSE(EqualsIgnoringCase("boundary", "boundar"));
+  CHECK_FALSE(EqualsIgnoringCase("@", "`"));  // 0x40 and 0x60 differ by 0x20 but are no letters
+  CHECK(StartsWithIgnoringCase("<!DOCTYPE html>", "<!doctype html"));
+  CHECK_FALSE(StartsWithIgnoringCase("<htm", "<html"));
+}
+
+TEST_CASE("path: the folder a path names a file in") {
+  CHECK(FolderOf("/var/lib/custos/inventory.db") == "/var/lib/custos");
+  CHECK(FolderOf("/inventory.db") == "/");
+  CHECK(FolderOf("inventory.db") == ".");
+  CHECK(FolderOf("state/inventory.db") == "state");
 }

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <map>
 
+#include "custos/base/path.h"
 #include "custos/policies/policy.h"
 #include "custos/yaml/reader.h"
 
@@ -21,13 +22,6 @@ using yaml::Problem;
 using yaml::Quote;
 
 constexpr uint64_t kMaxFileSize = 1 << 20;
-
-std::string Dirname(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
 
 bool ValidName(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -256,7 +250,7 @@ std::optional<Value> Loader::ReadList(const Key& k, const Field& f) {
   std::vector<Glob> globs;
   std::vector<ScanWindow> windows;
   std::vector<std::string> files;
-  const std::string dir = Dirname(file_);
+  const std::string dir = FolderOf(file_);
   for (const auto& [text, node] : *list) {
     if (k.type == ValueType::kGlobs) {
       auto g = Glob::Compile(text);

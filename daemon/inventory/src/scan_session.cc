@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "custos/base/path.h"
 #include "custos/base/time.h"
 #include "custos/inventory/content_keys.h"
 #include "custos/inventory/key.h"
@@ -14,9 +15,7 @@ namespace {
 // `path` with its folder resolved (symbolic links, ".."); `path` itself when that fails.
 std::string Absolute(const std::string& path) {
   const size_t slash = path.find_last_of('/');
-  const std::string folder =
-      slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
-  char* resolved = ::realpath(folder.c_str(), nullptr);
+  char* resolved = ::realpath(FolderOf(path).c_str(), nullptr);
   if (resolved == nullptr) return path;
   std::string out = resolved;
   std::free(resolved);

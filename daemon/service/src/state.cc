@@ -10,6 +10,7 @@
 
 #include "custos/base/escape.h"
 #include "custos/base/fd.h"
+#include "custos/base/path.h"
 
 namespace custos::service {
 namespace {
@@ -123,10 +124,7 @@ Status SaveState(const std::string& path, const DaemonState& state) {
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     return Status::FromErrno(EscapeBytes(path, true) + ": rename", errno);
   }
-  const size_t slash = path.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
-  UniqueFd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dfd(::open(FolderOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dfd.valid()) ::fsync(dfd.get());
   return Status::Ok();
 }
