@@ -140,6 +140,14 @@ TEST_CASE("glob: folder pruning") {
   CHECK_FALSE(G("/srv/tmp/**").MatchesDirTree("/srv"));
 }
 
+TEST_CASE("EscapeHtml makes text safe in an element and in a quoted attribute") {
+  CHECK(EscapeHtml("a/b c.txt") == "a/b c.txt");
+  CHECK(EscapeHtml("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;");
+  CHECK(EscapeHtml("\"' onmouseover='x") == "&quot;&#39; onmouseover=&#39;x");
+  CHECK(EscapeHtml("&amp;") == "&amp;amp;");  // escaped once more, never taken as markup
+  CHECK(EscapeHtml("caf\xc3\xa9") == "caf\xc3\xa9");
+}
+
 TEST_CASE("escape: invalid UTF-8 and control characters") {
   CHECK(EscapeBytes("plain/ascii.txt", true) == "plain/ascii.txt");
   CHECK(EscapeBytes("caf\xc3\xa9", true) == "caf\xc3\xa9");  // valid UTF-8 is kept

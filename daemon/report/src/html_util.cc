@@ -3,37 +3,13 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "custos/base/escape.h"
 #include "format.h"
 #include "html_util.h"
 
 namespace custos::report::html {
 
-std::string H(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string H(std::string_view s) { return EscapeHtml(s); }
 
 std::string R(std::string_view raw) { return H(fmt::Display(raw)); }
 

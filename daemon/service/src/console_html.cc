@@ -8,33 +8,7 @@
 
 namespace custos::service::console {
 
-std::string Html(std::string_view text) {
-  const std::string safe = EscapeBytes(text, true);
-  std::string out;
-  out.reserve(safe.size() + 16);
-  for (char c : safe) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string Html(std::string_view text) { return EscapeHtml(EscapeBytes(text, true)); }
 
 std::string UrlEncode(std::string_view text) {
   static const char* kHex = "0123456789ABCDEF";

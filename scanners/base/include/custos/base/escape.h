@@ -21,4 +21,8 @@ void AppendJsonString(std::string& out, std::string_view s);
 // quoted with a single quote in front of it ("'=HYPERLINK(...)"), as OWASP advises.
 std::string CsvField(std::string_view s);
 
+// Returns `s` with & < > " and ' as HTML character references: safe as element text
+// and as a quoted attribute value. The report's HTML page and the review console share it.
+std::string EscapeHtml(std::string_view s);
+
 }  // namespace custos
