@@ -78,7 +78,8 @@ class Page {
     std::string where;
     if (!o.origin.site.empty()) where += "Site <b id=\"site\">" + R(o.origin.site) + "</b>";
     if (!o.origin.host.empty()) {
-      where += (where.empty() ? "Host " : " · host ") + ("<b id=\"host\">" + R(o.origin.host) + "</b>");
+      where +=
+          (where.empty() ? "Host " : " · host ") + ("<b id=\"host\">" + R(o.origin.host) + "</b>");
     }
     std::string roots;
     for (const RootRow& r : d_.roots) roots += (roots.empty() ? "" : ", ") + R(r.name);
