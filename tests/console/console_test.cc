@@ -207,6 +207,7 @@ TEST_CASE("login, review and refusals over HTTPS (curl)") {
   }
   CHECK(Has(c.Get("/policies").body, "No payment card numbers on the shares"));
   CHECK(Has(c.Get("/scans").body, "complete"));
+  CHECK(Has(c.Get("/scans").body, "Links not followed"));
   CHECK(c.Get("/console.css").status == 200);
 
   // Logout ends the session: its cookie, replayed, is refused.

@@ -13,6 +13,7 @@
 
 #include "custos/base/time.h"
 #include "pdf_text.h"
+#include "support/pg_cluster.h"
 #include "support/support.h"
 
 using custos::test::ProcessResult;
@@ -372,4 +373,110 @@ TEST_CASE("report: --format pdf prints the report with a headless Chromium") {
   CHECK(text.find("inquiry-B-7731") != std::string::npos);
   CHECK(text.find("readable by everyone") != std::string::npos);
   CHECK(text.find("Week by week: new, resolved and open") != std::string::npos);
+}
+
+namespace {
+
+// The summary figure `name` of a CSV report.
+std::string CsvFigure(const std::string& csv, const std::string& name) {
+  for (const auto& row : ParseCsv(csv)) {
+    if (row.size() > 17 && row[0] == "summary" && row[16] == name) return row[17];
+  }
+  return "(none)";
+}
+
+// A tree with a folder and a file left out by excludes and two symbolic links, scanned
+// twice into the inventory `db` (a file or a postgresql:// URI); the report in each
+// format counts what the latest scan left out, and names none of it.
+void CheckLeftOut(const TempDir& dir, const std::string& db) {
+  WriteFile(dir / "policy.yaml", kPolicy);
+  WriteFile(dir / "srv/share/a.txt", "a\n");
+  WriteFile(dir / "srv/tmp/x-left-out.txt", "x\n");
+  WriteFile(dir / "srv/tmp/y.txt", "y\n");
+  WriteFile(dir / "srv/cache.tmp", "c\n");
+  REQUIRE(::symlink("a.txt", (dir / "srv/share/link").c_str()) == 0);
+  REQUIRE(::symlink("/etc", (dir / "srv/etc-link").c_str()) == 0);
+  const int64_t now = custos::NowUnix() - kDay;
+  auto scan = [&](int64_t t, std::vector<std::string> extra) {
+    std::vector<std::string> args = {
+        "scan",  "--db", db,   "--state-dir",    dir / "state", "--policy", dir / "policy.yaml",
+        "--now", Iso(t), "-o", dir / "out.jsonl"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(dir / "srv");
+    auto r = RunCustos(args);
+    INFO(r.err);
+    REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+  };
+  scan(now - 60, {});                                               // nothing excluded yet
+  scan(now, {"--exclude", "**/srv/tmp", "--exclude", "**/*.tmp"});  // the latest scan counts
+  auto report = [&](const std::string& format) {
+    auto r = RunCustos({"report", "--db", db, "--now", Iso(now), "--format", format});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+  };
+  const json j = json::parse(report("json"));
+  // The tmp folder (pruned as one entry) and cache.tmp; both links.
+  CHECK(j["summary"]["excluded"] == 2);
+  CHECK(j["summary"]["links_not_followed"] == 2);
+  CHECK(j["summary"]["other_filesystems"] == 0);
+  REQUIRE(j["roots"].size() == 1);
+  CHECK(j["roots"][0]["excluded"] == 2);
+  CHECK(j["roots"][0]["links_not_followed"] == 2);
+  REQUIRE(j["scans"].size() == 2);
+  CHECK(j["scans"][0]["excluded"] == 0);
+  CHECK(j["scans"][0]["links_not_followed"] == 2);
+  CHECK(j["scans"][1]["excluded"] == 2);
+  const std::string csv = report("csv");
+  CHECK(CsvFigure(csv, "excluded") == "2");
+  CHECK(CsvFigure(csv, "links_not_followed") == "2");
+  CHECK(CsvFigure(csv, "other_filesystems") == "0");
+  const std::string html = report("html");
+  CHECK(html.find("id=\"fig-excluded\" data-value=\"2\"") != std::string::npos);
+  CHECK(html.find("id=\"fig-links\" data-value=\"2\"") != std::string::npos);
+  CHECK(html.find("id=\"fig-mounts\" data-value=\"0\"") != std::string::npos);
+  CHECK(html.find("Excluded paths") != std::string::npos);
+  // Counts only: no path of what was left out is stored or shown.
+  for (const std::string& out : {html, csv, j.dump()}) {
+    CHECK(out.find("x-left-out") == std::string::npos);
+    CHECK(out.find("etc-link") == std::string::npos);
+    CHECK(out.find("cache.tmp") == std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("report: coverage counts the excluded paths and the links not followed") {
+  TempDir dir;
+  CheckLeftOut(dir, dir / "state/inventory.db");
+}
+
+TEST_CASE("report: coverage counts what was left out, on a PostgreSQL inventory") {
+  CUSTOS_SKIP_WITHOUT_PG();
+  TempDir dir;
+  CheckLeftOut(dir, custos::test::PgCluster::Shared().NewDatabase());
+}
+
+TEST_CASE("report: coverage counts the other file systems a scan did not enter") {
+  // /dev holds mount points of its own (/dev/shm, /dev/pts): a scan of /dev does not
+  // enter them (a depth of 1 keeps the scan to /dev, its folders and their entries).
+  struct stat dev, shm;
+  if (::stat("/dev", &dev) != 0 || ::stat("/dev/shm", &shm) != 0 || dev.st_dev == shm.st_dev) {
+    CUSTOS_SKIP("/dev/shm is not a file system of its own here");
+  }
+  TempDir dir;
+  const std::string db = dir / "state/inventory.db";
+  const int64_t now = custos::NowUnix();
+  WriteFile(dir / "policy.yaml", kPolicy);
+  auto r =
+      RunCustos({"scan", "--db", db, "--state-dir", dir / "state", "--policy", dir / "policy.yaml",
+                 "--now", Iso(now), "--max-depth", "1", "-o", dir / "out.jsonl", "/dev"});
+  INFO(r.err);
+  REQUIRE((r.exit_code == 0 || r.exit_code == 1));
+  r = RunCustos({"report", "--db", db, "--now", Iso(now), "--format", "json"});
+  REQUIRE(r.exit_code == 0);
+  const json j = json::parse(r.out);
+  CHECK(j["summary"]["other_filesystems"] >= 1);
+  CHECK(j["summary"]["other_filesystems"] == j["scans"][0]["other_filesystems"]);
+  CHECK(j["roots"][0]["other_filesystems"] == j["summary"]["other_filesystems"]);
 }

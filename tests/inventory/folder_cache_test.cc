@@ -364,7 +364,7 @@ TEST_CASE("store: an inventory of schema 1 is migrated: findings rebuilt, folder
             "'trigger' AND name LIKE 'folder_cache%'");
   REQUIRE(!drop_triggers.empty());
   Exec(fx.path(), drop_triggers + "; DROP TABLE folder_cache; " + kEventsBeforeSchema4 +
-                      "PRAGMA user_version = 1");
+                      kScansBeforeLeftOut + "PRAGMA user_version = 1");
   REQUIRE(Query(fx.path(), "SELECT count(*) FROM sqlite_master WHERE name LIKE 'folder_cache%'") ==
           "0");
   // Schema 1 checked the status with an IN list.
@@ -513,7 +513,7 @@ TEST_CASE("store: an inventory of schema 2 is migrated: its scans confirm nothin
   unreadable.skipped = Skip::kPermissionDenied;
   fx.Scan({unreadable}, kT0 + kDay);
   // Back to schema 2: no pin, no marker.
-  Exec(fx.path(), std::string(kEventsBeforeSchema4) +
+  Exec(fx.path(), std::string(kEventsBeforeSchema4) + kScansBeforeLeftOut +
                       "ALTER TABLE findings DROP COLUMN pinned; DELETE FROM meta WHERE key = "
                       "'sightings_after'; DELETE FROM folder_cache; PRAGMA user_version = 2");
   REQUIRE(Query(fx.path(),

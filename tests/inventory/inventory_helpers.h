@@ -140,6 +140,10 @@ class Fixture {
     return f.value();
   }
 
+  // What the next scans' walks left out (ScanTotals::excluded, links_not_followed,
+  // other_filesystems), recorded with their totals.
+  ScanTotals left_out;
+
   Finding One(const std::string& policy = "p1") {
     FindingQuery q;
     q.policies = {policy};
@@ -163,6 +167,9 @@ class Fixture {
     if (reused != nullptr) reuser = std::make_unique<Reuser>(*store_, Keys());
     Recorder rec(*store_, id.value(), o);
     ScanTotals totals;
+    totals.excluded = left_out.excluded;
+    totals.links_not_followed = left_out.links_not_followed;
+    totals.other_filesystems = left_out.other_filesystems;
     for (const Item& it : items) {
       Item f = it;
       if (reuser != nullptr) {
@@ -253,6 +260,11 @@ constexpr int64_t kT0 = 1'700'000'000;  // 2023-11-14
 // SQL that takes the events table back to before schema 4 (no person on an event).
 constexpr const char* kEventsBeforeSchema4 =
     "ALTER TABLE events DROP COLUMN by_name; ALTER TABLE events DROP COLUMN by_uid; ";
+// SQL that takes the scans table back to before schema 5 (SQLite) and 2 (PostgreSQL):
+// no counts of what a scan left out.
+constexpr const char* kScansBeforeLeftOut =
+    "ALTER TABLE scans DROP COLUMN excluded; ALTER TABLE scans DROP COLUMN links_not_followed; "
+    "ALTER TABLE scans DROP COLUMN other_filesystems; ";
 // The person the tests' decisions are made by.
 inline const Actor kReviewer{"dpo", 1000};
 

@@ -67,7 +67,8 @@ TEST_CASE("store: an inventory of schema 3 is migrated: its events name nobody, 
   const int64_t id = fx.One().id;
   REQUIRE(fx.store().Acknowledge(id, "seen", kT0 + 1, kReviewer).ok());
   // Back to schema 3: the events table without the person's columns.
-  Exec(fx.path(), std::string(kEventsBeforeSchema4) + "PRAGMA user_version = 3");
+  Exec(fx.path(),
+       std::string(kEventsBeforeSchema4) + kScansBeforeLeftOut + "PRAGMA user_version = 3");
   REQUIRE(Query(fx.path(),
                 "SELECT count(*) FROM pragma_table_info('events') WHERE name LIKE 'by_%'") == "0");
   fx.Reopen();

@@ -382,3 +382,46 @@ TEMPLATE_TEST_CASE("store: policies, scans and events for reports", "", SqliteBa
   CHECK_FALSE(events->front().from.has_value());
   CHECK(events->front().scan_id == 1);
 }
+
+TEMPLATE_TEST_CASE(
+    "store: an inventory from before the scans counted what they left out is migrated", "",
+    SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
+  fx.Scan({MakeItem("/srv/a.txt", 1)}, kT0);
+  // Back to the schema before: scans without the three columns.
+  const std::string drop = kScansBeforeLeftOut;
+  const std::string columns =
+      fx.pg() ? "SELECT count(*) FROM information_schema.columns WHERE table_name = 'scans' AND "
+                "column_name IN ('excluded', 'links_not_followed', 'other_filesystems')"
+              : "SELECT count(*) FROM pragma_table_info('scans') WHERE name IN ('excluded', "
+                "'links_not_followed', 'other_filesystems')";
+  const std::string version = fx.pg() ? "SELECT convert_from(value, 'UTF8') FROM custos_meta "
+                                        "WHERE key = 'schema_version'"
+                                      : "PRAGMA user_version";
+  const std::string current = fx.Query(version);
+  if (fx.pg()) {
+    fx.Query(drop +
+             "UPDATE custos_meta SET value = convert_to('1', 'UTF8') WHERE key = "
+             "'schema_version'");
+  } else {
+    Exec(fx.path(), drop + "PRAGMA user_version = 4");
+  }
+  REQUIRE(fx.Query(columns) == "0");
+  fx.Reopen();
+  CHECK(fx.Query(version) == current);
+  CHECK(fx.Query(columns) == "3");
+  // The scan from before counts nothing left out; a new one keeps its figures.
+  fx.left_out.excluded = 3;
+  fx.left_out.links_not_followed = 2;
+  fx.left_out.other_filesystems = 1;
+  fx.Scan({MakeItem("/srv/a.txt", 1)}, kT0 + kDay);
+  auto scans = fx.store().Scans(0);
+  REQUIRE(scans.ok());
+  REQUIRE(scans->size() == 2);
+  CHECK(scans->at(0).totals.excluded == 0);
+  CHECK(scans->at(0).totals.links_not_followed == 0);
+  CHECK(scans->at(0).totals.other_filesystems == 0);
+  CHECK(scans->at(1).totals.excluded == 3);
+  CHECK(scans->at(1).totals.links_not_followed == 2);
+  CHECK(scans->at(1).totals.other_filesystems == 1);
+}

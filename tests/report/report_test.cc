@@ -140,3 +140,55 @@ TEMPLATE_TEST_CASE("report: the HTML page caps long tables, the CSV and JSON do 
   CHECK(html.find("/srv/f4") == std::string::npos);
   CHECK(nlohmann::json::parse(report::RenderJson(data.value()))["new"].size() == 5);
 }
+
+TEMPLATE_TEST_CASE("report: coverage counts what the latest scan of each root left out", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
+  Item a = MakeItem("/srv/a.txt", 1);
+  a.violations = {V("p1")};
+  fx.left_out = {};
+  fx.left_out.excluded = 7;
+  fx.left_out.links_not_followed = 3;
+  fx.left_out.other_filesystems = 4;
+  fx.Scan({a}, kT0);  // an older scan of /srv: not counted
+  fx.left_out.excluded = 2;
+  fx.left_out.links_not_followed = 1;
+  fx.left_out.other_filesystems = 0;
+  fx.Scan({a}, kT0 + kDay);
+  fx.left_out.excluded = 5;
+  fx.left_out.links_not_followed = 0;
+  fx.left_out.other_filesystems = 2;
+  fx.Scan({MakeItem("/home/b.txt", 2)}, kT0 + kDay, true, {"/home"});
+  auto data = BuildReport(fx.store(), Options(kT0 + 2 * kDay, kT0 - kDay), "test");
+  REQUIRE(data.ok());
+  CHECK(data->summary.excluded == 7);
+  CHECK(data->summary.links_not_followed == 1);
+  CHECK(data->summary.other_filesystems == 2);
+  REQUIRE(data->scans.size() == 3);
+  CHECK(data->scans[0].totals.excluded == 7);  // each scan keeps its own figures
+  CHECK(data->scans[0].totals.other_filesystems == 4);
+  CHECK(data->scans[2].totals.other_filesystems == 2);
+
+  const auto j = nlohmann::json::parse(report::RenderJson(data.value()));
+  CHECK(j["summary"]["excluded"] == 7);
+  CHECK(j["summary"]["links_not_followed"] == 1);
+  CHECK(j["summary"]["other_filesystems"] == 2);
+  REQUIRE(j["roots"].size() == 2);
+  for (const auto& r : j["roots"]) {
+    const bool srv = r["path"] == "/srv";
+    CHECK(r["excluded"] == (srv ? 2 : 5));
+    CHECK(r["links_not_followed"] == (srv ? 1 : 0));
+    CHECK(r["other_filesystems"] == (srv ? 0 : 2));
+  }
+  CHECK(j["scans"][0]["links_not_followed"] == 3);
+
+  const std::string csv = report::RenderCsv(data.value());
+  CHECK(csv.find("\r\nsummary,,,,,,,,,,,,,,,,excluded,7,") != std::string::npos);
+  CHECK(csv.find("\r\nsummary,,,,,,,,,,,,,,,,links_not_followed,1,") != std::string::npos);
+  CHECK(csv.find("\r\nsummary,,,,,,,,,,,,,,,,other_filesystems,2,") != std::string::npos);
+
+  const std::string html = report::RenderHtml(data.value());
+  CHECK(html.find("id=\"fig-excluded\" data-value=\"7\"") != std::string::npos);
+  CHECK(html.find("id=\"fig-links\" data-value=\"1\"") != std::string::npos);
+  CHECK(html.find("id=\"fig-mounts\" data-value=\"2\"") != std::string::npos);
+}

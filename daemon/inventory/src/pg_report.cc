@@ -237,7 +237,7 @@ Result<std::optional<ScanRecord>> PgStore::LastCompleteScan() {
 Result<std::vector<ScanRecord>> PgStore::QueryScans(const std::string& where, int64_t arg) {
   auto r = conn_.Exec(
       "SELECT id, started, now, finished, state, roots, items, read, reused, skipped, "
-      "violations, deleted FROM scans " +
+      "violations, deleted, excluded, links_not_followed, other_filesystems FROM scans " +
           where,
       Params().Int(arg));
   if (!r.ok()) return r.status();
@@ -260,6 +260,9 @@ Result<std::vector<ScanRecord>> PgStore::QueryScans(const std::string& where, in
     s.totals.skipped = static_cast<uint64_t>(r->Int(i, 9));
     s.totals.violations = static_cast<uint64_t>(r->Int(i, 10));
     s.totals.deleted = static_cast<uint64_t>(r->Int(i, 11));
+    s.totals.excluded = static_cast<uint64_t>(r->Int(i, 12));
+    s.totals.links_not_followed = static_cast<uint64_t>(r->Int(i, 13));
+    s.totals.other_filesystems = static_cast<uint64_t>(r->Int(i, 14));
     out.push_back(std::move(s));
   }
   return out;

@@ -428,7 +428,8 @@ Status PgStore::FinishScan(int64_t scan_id, ScanState end, ScanTotals totals, in
   if (!expired.ok()) return expired.status();
   auto fin = conn_.Exec(
       "UPDATE scans SET state = $1, finished = $2, items = $3, read = $4, reused = $5, skipped = "
-      "$6, violations = $7, deleted = $8 WHERE id = $9",
+      "$6, violations = $7, deleted = $8, excluded = $10, links_not_followed = $11, "
+      "other_filesystems = $12 WHERE id = $9",
       Params()
           .Bytes(ScanStateName(end))
           .Int(NowUnix())
@@ -438,7 +439,10 @@ Status PgStore::FinishScan(int64_t scan_id, ScanState end, ScanTotals totals, in
           .Int(static_cast<int64_t>(totals.skipped))
           .Int(static_cast<int64_t>(totals.violations))
           .Int(static_cast<int64_t>(totals.deleted))
-          .Int(scan_id));
+          .Int(scan_id)
+          .Int(static_cast<int64_t>(totals.excluded))
+          .Int(static_cast<int64_t>(totals.links_not_followed))
+          .Int(static_cast<int64_t>(totals.other_filesystems)));
   if (!fin.ok()) return fin.status();
   s = txn.Commit();
   DropCaches();

@@ -20,7 +20,8 @@ constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(1668641652, 19
 
 // Migration N (1-based) brings the schema from version N-1 to N. Never edit a migration
 // that has shipped: add a new one.
-constexpr std::array<const char*, 1> kPgMigrations = {
+constexpr std::array<const char*, 2> kPgMigrations = {
+    // 1: the first schema.
     R"sql(
 CREATE TABLE scans (
   id         bigserial PRIMARY KEY,
@@ -137,6 +138,14 @@ CREATE TABLE events (
 );
 CREATE INDEX events_finding ON events (finding);
 CREATE INDEX events_at ON events (at);
+)sql",
+    // 2: what each scan's walk left out on purpose, counted (the report's coverage):
+    // entries pruned by an exclude glob, symbolic links not followed, mount points not
+    // entered. 0 for the scans before.
+    R"sql(
+ALTER TABLE scans ADD COLUMN excluded bigint NOT NULL DEFAULT 0;
+ALTER TABLE scans ADD COLUMN links_not_followed bigint NOT NULL DEFAULT 0;
+ALTER TABLE scans ADD COLUMN other_filesystems bigint NOT NULL DEFAULT 0;
 )sql",
 };
 

@@ -88,6 +88,9 @@ Status ScanSession::Finish(ScanState end, const scan::ScanStats& stats) {
   totals.reused = stats.items_reused;
   for (const auto& [reason, n] : stats.skipped_by_reason) totals.skipped += n;
   totals.violations = stats.violations;
+  totals.excluded = stats.walk.excluded;
+  totals.links_not_followed = stats.walk.symlinks;
+  totals.other_filesystems = stats.walk.other_filesystems;
   reuser_.reset();  // its readers close before the final checkpoint
   Status s = recorder_->Finish(end, totals);
   if (!s.ok()) return Status(s.code(), "inventory: " + s.message());

@@ -11,7 +11,7 @@ namespace {
 
 // Migration N (1-based) brings the schema from version N-1 to N. Never edit a
 // migration that has shipped: add a new one.
-constexpr std::array<const char*, 4> kMigrations = {
+constexpr std::array<const char*, 5> kMigrations = {
     // 1: the first schema.
     R"sql(
 PRAGMA application_id = 1668641652;  -- 'cust'
@@ -240,6 +240,14 @@ DELETE FROM folder_cache;
     R"sql(
 ALTER TABLE events ADD COLUMN by_name TEXT;
 ALTER TABLE events ADD COLUMN by_uid INTEGER;
+)sql",
+    // 5: what each scan's walk left out on purpose, counted (the report's coverage):
+    // entries pruned by an exclude glob, symbolic links not followed, mount points not
+    // entered. 0 for the scans before.
+    R"sql(
+ALTER TABLE scans ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE scans ADD COLUMN links_not_followed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE scans ADD COLUMN other_filesystems INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 

@@ -221,7 +221,8 @@ Result<std::optional<ScanRecord>> SqliteStore::LastCompleteScan() {
 Result<std::vector<ScanRecord>> SqliteStore::QueryScans(const std::string& where, int64_t arg) {
   auto st = Stmt::Prepare(db_,
                           "SELECT id, started, now, finished, state, roots, items, read, reused, "
-                          "skipped, violations, deleted FROM scans " +
+                          "skipped, violations, deleted, excluded, links_not_followed, "
+                          "other_filesystems FROM scans " +
                               where);
   if (!st.ok()) return st.status();
   st->Bind(1, arg);
@@ -247,6 +248,9 @@ Result<std::vector<ScanRecord>> SqliteStore::QueryScans(const std::string& where
     r.totals.skipped = static_cast<uint64_t>(st->Int(9));
     r.totals.violations = static_cast<uint64_t>(st->Int(10));
     r.totals.deleted = static_cast<uint64_t>(st->Int(11));
+    r.totals.excluded = static_cast<uint64_t>(st->Int(12));
+    r.totals.links_not_followed = static_cast<uint64_t>(st->Int(13));
+    r.totals.other_filesystems = static_cast<uint64_t>(st->Int(14));
     out.push_back(std::move(r));
   }
   st->Reset();

@@ -177,7 +177,8 @@ Status SqliteStore::FinishScan(int64_t scan_id, ScanState end, ScanTotals totals
   if (!expired.ok()) return expired.status();
   auto fin =
       Get("UPDATE scans SET state = ?1, finished = ?2, items = ?3, read = ?4, reused = ?5, "
-          "skipped = ?6, violations = ?7, deleted = ?8 WHERE id = ?9");
+          "skipped = ?6, violations = ?7, deleted = ?8, excluded = ?10, links_not_followed = ?11, "
+          "other_filesystems = ?12 WHERE id = ?9");
   if (!fin.ok()) return fin.status();
   s = fin.value()
           ->Bind(1, ScanStateName(end))
@@ -189,6 +190,9 @@ Status SqliteStore::FinishScan(int64_t scan_id, ScanState end, ScanTotals totals
           .Bind(7, static_cast<int64_t>(totals.violations))
           .Bind(8, static_cast<int64_t>(totals.deleted))
           .Bind(9, scan_id)
+          .Bind(10, static_cast<int64_t>(totals.excluded))
+          .Bind(11, static_cast<int64_t>(totals.links_not_followed))
+          .Bind(12, static_cast<int64_t>(totals.other_filesystems))
           .Run();
   if (!s.ok()) return s;
   s = txn.Commit();

@@ -95,10 +95,15 @@ std::vector<RootRow> Roots(const ReportOptions& o, const std::vector<inventory::
     const std::string name = last_folder(path);
     out.push_back({uses[name] > 1 ? path : name, path, false, 0, 0});
   }
-  for (const inventory::ScanRecord& s : all) {
+  for (const inventory::ScanRecord& s : all) {  // oldest first: the latest one stays
+    if (s.state == inventory::ScanState::kRunning) continue;
     for (const std::string& r : s.roots) {
       for (RootRow& row : out) {
-        if (row.path == r) row.last_scan = std::max(row.last_scan, s.now);
+        if (row.path != r) continue;
+        row.last_scan = std::max(row.last_scan, s.now);
+        row.excluded = s.totals.excluded;
+        row.links_not_followed = s.totals.links_not_followed;
+        row.other_filesystems = s.totals.other_filesystems;
       }
     }
   }
@@ -290,6 +295,23 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
   data.weekly = Weekly(events.value(), now, options.weeks);
   data.coverage = std::move(coverage.value());
   for (const inventory::CoverageRow& c : data.coverage) sum.not_fully_scanned += c.items;
+  // What the latest scan of each root left out, each scan counted once.
+  std::set<int64_t> latest;
+  for (const RootRow& root : data.roots) {
+    int64_t id = 0;
+    for (const inventory::ScanRecord& s : scans.value()) {
+      for (const std::string& r : s.roots) {
+        if (r == root.path && s.state != inventory::ScanState::kRunning) id = s.id;
+      }
+    }
+    latest.insert(id);
+  }
+  for (const inventory::ScanRecord& s : scans.value()) {
+    if (!latest.count(s.id)) continue;
+    sum.excluded += s.totals.excluded;
+    sum.links_not_followed += s.totals.links_not_followed;
+    sum.other_filesystems += s.totals.other_filesystems;
+  }
   for (inventory::ScanRecord& r : scans.value()) {
     if (r.now >= since) data.scans.push_back(std::move(r));
   }

@@ -222,6 +222,36 @@ class Page {
     out_ += "</section>\n";
   }
 
+  // What the latest scan of each root left out on purpose, by the configuration or by
+  // the scanner's rules.
+  void LeftOut() {
+    const Summary& s = d_.summary;
+    out_ +=
+        "<table id=\"tbl-left-out\"><thead><tr><th>Left out on purpose</th><th "
+        "class=\"num\">Entries</th><th>Why</th></tr></thead><tbody>\n";
+    const struct {
+      const char* id;
+      uint64_t n;
+      const char* what;
+      const char* why;
+    } rows[] = {
+        {"fig-excluded", s.excluded, "Excluded paths",
+         "matched an exclude glob of the configuration; not entered or read"},
+        {"fig-links", s.links_not_followed, "Symbolic links",
+         "never followed, so that a scan stays inside its roots"},
+        {"fig-mounts", s.other_filesystems, "Other file systems",
+         "mount points below a root, not entered (cross_filesystems: false)"},
+    };
+    for (const auto& r : rows) {
+      out_ += "<tr><td>" + std::string(r.what) + "</td><td class=\"num\" id=\"" + r.id +
+              "\" data-value=\"" + std::to_string(r.n) + "\">" + N(r.n) + "</td><td>" + r.why +
+              "</td></tr>\n";
+    }
+    out_ +=
+        "</tbody></table>\n<p class=\"more\">In the latest scan of each root; the scans count "
+        "these, they do not list them.</p>\n";
+  }
+
   void Coverage() {
     const auto& rows = d_.coverage;
     out_ +=
@@ -229,6 +259,7 @@ class Page {
         N(d_.summary.not_fully_scanned) +
         " files)</span></h2><p class=\"lead\">What the scanner could not look at, or only "
         "partly, and why. Findings of a file that could not be read are kept as they were.</p>\n";
+    LeftOut();
     if (rows.empty()) {
       out_ += "<p class=\"empty\">Every file was read in full.</p></section>\n";
       return;

@@ -176,6 +176,9 @@ std::string RenderJson(const ReportData& d) {
     j.Key("configured").Bool(r.configured);
     j.Key("active").Num(r.active);
     j.Key("last_scan").TimeOrNull(r.last_scan);
+    j.Key("excluded").Num(r.excluded);
+    j.Key("links_not_followed").Num(r.links_not_followed);
+    j.Key("other_filesystems").Num(r.other_filesystems);
     j.Close('}');
   }
   j.Close(']');
@@ -192,6 +195,9 @@ std::string RenderJson(const ReportData& d) {
   j.Key("excepted").Num(s.excepted);
   j.Key("expiring_soon").Num(s.expiring_soon);
   j.Key("not_fully_scanned").Num(s.not_fully_scanned);
+  j.Key("excluded").Num(s.excluded);
+  j.Key("links_not_followed").Num(s.links_not_followed);
+  j.Key("other_filesystems").Num(s.other_filesystems);
   j.Key("scans").Num(s.scans_in_period);
   j.Key("last_complete_scan").TimeOrNull(s.last_complete_scan);
   j.Close('}');
@@ -283,6 +289,9 @@ std::string RenderJson(const ReportData& d) {
     j.Key("skipped").Num(r.totals.skipped);
     j.Key("violations").Num(r.totals.violations);
     j.Key("deleted").Num(r.totals.deleted);
+    j.Key("excluded").Num(r.totals.excluded);
+    j.Key("links_not_followed").Num(r.totals.links_not_followed);
+    j.Key("other_filesystems").Num(r.totals.other_filesystems);
     j.Close('}');
   }
   j.Close(']');
@@ -403,6 +412,9 @@ std::string RenderCsv(const ReportData& d) {
   figure("excepted", std::to_string(s.excepted));
   figure("expiring_soon", std::to_string(s.expiring_soon));
   figure("not_fully_scanned", std::to_string(s.not_fully_scanned));
+  figure("excluded", std::to_string(s.excluded));
+  figure("links_not_followed", std::to_string(s.links_not_followed));
+  figure("other_filesystems", std::to_string(s.other_filesystems));
   figure("scans", std::to_string(s.scans_in_period));
   figure("last_complete_scan", fmt::Time(s.last_complete_scan));
   for (const PolicyCount& p : d.by_policy) {
@@ -454,6 +466,9 @@ std::string RenderCsv(const ReportData& d) {
     r[kStatus] = root.configured ? "configured" : "scanned";
     r[kValue] = std::to_string(root.active);
     r[kLastSeen] = fmt::Time(root.last_scan);
+    r[kName] = "left out: excluded " + std::to_string(root.excluded) + ", links not followed " +
+               std::to_string(root.links_not_followed) + ", other file systems " +
+               std::to_string(root.other_filesystems);
     csv.Add(r);
   }
   FindingsCsv(csv, "new", d.new_findings);
@@ -484,7 +499,10 @@ std::string RenderCsv(const ReportData& d) {
     r[kValue] = std::to_string(sc.totals.items);
     r[kName] = "read " + std::to_string(sc.totals.read) + ", unchanged " +
                std::to_string(sc.totals.reused) + ", skipped " + std::to_string(sc.totals.skipped) +
-               ", deleted " + std::to_string(sc.totals.deleted);
+               ", deleted " + std::to_string(sc.totals.deleted) + "; left out: excluded " +
+               std::to_string(sc.totals.excluded) + ", links not followed " +
+               std::to_string(sc.totals.links_not_followed) + ", other file systems " +
+               std::to_string(sc.totals.other_filesystems);
     csv.Add(r);
   }
   return csv.Take();

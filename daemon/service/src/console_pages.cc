@@ -212,7 +212,9 @@ Response ScansPage(const PageContext& pc) {
     body +=
         "<table><thead><tr><th>#</th><th>Started</th><th>Ended</th><th>Result</th><th>Roots</th>"
         "<th class=\"num\">Items</th><th class=\"num\">Read</th><th class=\"num\">Not fully "
-        "read</th><th class=\"num\">Violations</th></tr></thead><tbody>";
+        "read</th><th class=\"num\">Violations</th><th class=\"num\">Excluded</th><th "
+        "class=\"num\">Links not followed</th><th class=\"num\">Other file "
+        "systems</th></tr></thead><tbody>";
     for (auto it = scans->rbegin(); it != scans->rend(); ++it) {
       const inventory::ScanRecord& s = *it;
       std::string shown_roots;
@@ -227,7 +229,10 @@ Response ScansPage(const PageContext& pc) {
               std::to_string(s.totals.items) + "</td><td class=\"num\">" +
               std::to_string(s.totals.read) + "</td><td class=\"num\">" +
               std::to_string(s.totals.skipped) + "</td><td class=\"num\">" +
-              std::to_string(s.totals.violations) + "</td></tr>";
+              std::to_string(s.totals.violations) + "</td><td class=\"num\">" +
+              std::to_string(s.totals.excluded) + "</td><td class=\"num\">" +
+              std::to_string(s.totals.links_not_followed) + "</td><td class=\"num\">" +
+              std::to_string(s.totals.other_filesystems) + "</td></tr>";
     }
     body += "</tbody></table>";
   }

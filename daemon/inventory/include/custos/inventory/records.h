@@ -60,6 +60,11 @@ struct ScanTotals {
   uint64_t skipped = 0;  // items with a skip or partial reason
   uint64_t violations = 0;
   uint64_t deleted = 0;  // items found gone at the end of a complete scan
+  // What the walk left out on purpose (counts only, no paths): entries pruned by an
+  // exclude glob, symbolic links seen and not followed, mount points not entered.
+  uint64_t excluded = 0;
+  uint64_t links_not_followed = 0;
+  uint64_t other_filesystems = 0;
 };
 
 struct ScanRecord {

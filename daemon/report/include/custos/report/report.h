@@ -47,6 +47,11 @@ struct RootRow {
   bool configured = false;  // named in ReportOptions::origin
   uint64_t active = 0;      // active findings of files under it
   int64_t last_scan = 0;    // judgement time of its latest scan; 0: never scanned
+  // What its latest scan left out on purpose (that scan's figures, whatever other
+  // roots it covered).
+  uint64_t excluded = 0;
+  uint64_t links_not_followed = 0;
+  uint64_t other_filesystems = 0;
 };
 
 // Figures at the top of the report.
@@ -61,6 +66,10 @@ struct Summary {
   uint64_t excepted = 0;
   uint64_t expiring_soon = 0;
   uint64_t not_fully_scanned = 0;  // skipped + partial items
+  // Left out on purpose by the latest scan of each root (ScanTotals).
+  uint64_t excluded = 0;            // entries pruned by an exclude glob
+  uint64_t links_not_followed = 0;  // symbolic links
+  uint64_t other_filesystems = 0;   // mount points not entered
   uint64_t scans_in_period = 0;
   int64_t last_complete_scan = 0;  // judgement time of the latest complete scan; 0: none
 };
