@@ -175,7 +175,7 @@ TEST_CASE("report: CSV cells a spreadsheet would take for formulas are kept as t
       CHECK(row[col["exception_reason"]] == std::string("'") + kFormula);
     }
   }
-  CHECK(formulas == 3);  // the exception (excepted and expiring), and the title
+  CHECK(formulas == 2);  // the exception (once), and the title
   // In the file: the quote inside the quoted cell.
   CHECK(csv.find(R"x("'=HYPERLINK(""http://evil.example/x"",""click"")")x") != std::string::npos);
   CHECK(csv.find(R"(,"'-2+3 weekly",)") != std::string::npos);
@@ -193,10 +193,38 @@ TEST_CASE("report: the HTML page shows each exception's text once") {
   // Notes keep their lines; the exception's line is marked.
   CHECK(html.find("<b class=\"exception\">" + Date(site.now() - 8 * kDay) + " excepted until " +
                   Date(site.now() + 60 * kDay) + ": inquiry-B-7731</b>") != std::string::npos);
-  // The JSON lists every exception, and the expiring ones again (data for scripts).
+}
+
+TEST_CASE("report: CSV and JSON list each exception once, those ending soon marked expiring") {
+  ReviewedSite site;
   const json j = json::parse(site.Report("json"));
-  CHECK(j["excepted"].size() == 2);
-  CHECK(j["expiring"].size() == 1);
+  CHECK(j["summary"]["excepted"] == 2);
+  CHECK(j["summary"]["expiring_soon"] == 1);
+  CHECK_FALSE(j.contains("expiring"));
+  REQUIRE(j["excepted"].size() == 2);
+  std::map<std::string, bool> soon;  // by reason
+  for (const json& f : j["excepted"]) {
+    soon[f["exception_reason"].get<std::string>()] = f["expiring_soon"].get<bool>();
+  }
+  CHECK(soon == std::map<std::string, bool>{{kFormula, true}, {"inquiry-B-7731", false}});
+  for (const char* list : {"new", "still_open", "resolved"}) {
+    for (const json& f : j[list]) CHECK(f["expiring_soon"] == false);
+  }
+
+  const auto rows = ParseCsv(site.Report("csv"));
+  std::map<std::string, size_t> col;
+  for (size_t i = 0; i < rows[0].size(); ++i) col[rows[0][i]] = i;
+  std::map<std::string, std::string> marks;  // exception rows: reason -> marks
+  size_t exception_rows = 0;
+  for (const auto& row : rows) {
+    CHECK(row[col["section"]] != "expiring");
+    if (row[col["section"]] != "excepted") continue;
+    ++exception_rows;
+    marks[row[col["exception_reason"]]] = row[col["name"]];
+  }
+  CHECK(exception_rows == 2);
+  CHECK(marks == std::map<std::string, std::string>{{std::string("'") + kFormula, "expiring soon"},
+                                                    {"inquiry-B-7731", ""}});
 }
 
 TEST_CASE("report: reasons in words a data-protection officer reads") {
@@ -367,8 +395,9 @@ TEST_CASE("report: --format pdf prints the report with a headless Chromium") {
         std::string::npos);
   CHECK(text.find("Still open (" + std::to_string(j["still_open"].size()) + ")") !=
         std::string::npos);
-  CHECK(text.find("Exceptions expiring within 14 days (" + std::to_string(j["expiring"].size()) +
-                  ")") != std::string::npos);
+  CHECK(text.find("Exceptions expiring within 14 days (" +
+                  std::to_string(j["summary"]["expiring_soon"].get<int>()) + ")") !=
+        std::string::npos);
   CHECK(text.find("Other exceptions (1)") != std::string::npos);
   CHECK(text.find("inquiry-B-7731") != std::string::npos);
   CHECK(text.find("readable by everyone") != std::string::npos);

@@ -192,3 +192,39 @@ TEMPLATE_TEST_CASE("report: coverage counts what the latest scan of each root le
   CHECK(html.find("id=\"fig-links\" data-value=\"1\"") != std::string::npos);
   CHECK(html.find("id=\"fig-mounts\" data-value=\"2\"") != std::string::npos);
 }
+
+TEMPLATE_TEST_CASE("report: each exception once in CSV and JSON, those ending soon marked", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
+  Item a = MakeItem("/srv/a.txt", 1);
+  a.violations = {V("p1")};
+  Item b = MakeItem("/srv/b.txt", 2);
+  b.violations = {V("p1")};
+  fx.Scan({a, b}, kT0);
+  REQUIRE(fx.store().Except(1, "ends-soon-reason", kT0 + 3 * kDay, "", kT0, kReviewer).ok());
+  REQUIRE(fx.store().Except(2, "ends-later-reason", kT0 + 90 * kDay, "", kT0, kReviewer).ok());
+  // A period after they came in: listed as exceptions only, not as new.
+  auto data = BuildReport(fx.store(), Options(kT0 + 60, kT0 + 30), "test");
+  REQUIRE(data.ok());
+  CHECK(data->summary.expiring_soon == 1);
+  const auto j = nlohmann::json::parse(report::RenderJson(data.value()));
+  CHECK_FALSE(j.contains("expiring"));
+  REQUIRE(j["excepted"].size() == 2);
+  CHECK(j["excepted"][0]["exception_reason"] == "ends-soon-reason");
+  CHECK(j["excepted"][0]["expiring_soon"] == true);
+  CHECK(j["excepted"][1]["expiring_soon"] == false);
+  const std::string csv = report::RenderCsv(data.value());
+  size_t soon = 0, later = 0;
+  for (size_t at = csv.find("ends-soon-reason"); at != std::string::npos;
+       at = csv.find("ends-soon-reason", at + 1)) {
+    ++soon;
+  }
+  for (size_t at = csv.find("ends-later-reason"); at != std::string::npos;
+       at = csv.find("ends-later-reason", at + 1)) {
+    ++later;
+  }
+  CHECK(soon == 2);   // its row: the reason and the notes' line that recorded it
+  CHECK(later == 2);  // the same, and no second row
+  CHECK(csv.find("\r\nexpiring,") == std::string::npos);
+  CHECK(csv.find(",expiring soon,") != std::string::npos);
+}

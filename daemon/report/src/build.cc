@@ -233,6 +233,7 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
     const bool expiring = st == FindingStatus::kExcepted &&
                           f.exception_until + kDay <= now + options.expiring_days * kDay;
     row.finding = std::move(f);
+    row.expiring_soon = expiring;
     if (is_new) {
       ++sum.new_in_period;
       data.new_findings.push_back(row);

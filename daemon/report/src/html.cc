@@ -49,9 +49,7 @@ class Page {
     // Each exception once: those ending soon above, the others here.
     std::vector<FindingRow> later;
     for (const FindingRow& r : d_.excepted) {
-      bool soon = false;
-      for (const FindingRow& e : d_.expiring) soon = soon || e.finding.id == r.finding.id;
-      if (!soon) later.push_back(r);
+      if (!r.expiring_soon) later.push_back(r);
     }
     FindingsSection("excepted", d_.expiring.empty() ? "Exceptions" : "Other exceptions",
                     "Accepted breaches, with the reason and end date" +

@@ -118,6 +118,7 @@ void FindingJson(Json& j, const FindingRow& r) {
   j.Key("last_seen").TimeOrNull(f.last_seen);
   j.Key("age_days").Int(r.age_days);
   j.Key("reopened").Bool(r.reopened);
+  j.Key("expiring_soon").Bool(r.expiring_soon);
   j.Key("resolved_at").TimeOrNull(f.resolved_at);
   j.Key("exception_reason").StrOrNull(f.exception_reason);
   j.Key("exception_until");
@@ -248,9 +249,8 @@ std::string RenderJson(const ReportData& d) {
   j.Newline();
   FindingsJson(j, "resolved", d.resolved);
   j.Newline();
+  // Each exception once; those ending soon are marked expiring_soon.
   FindingsJson(j, "excepted", d.excepted);
-  j.Newline();
-  FindingsJson(j, "expiring", d.expiring);
   j.Newline();
   j.Key("coverage");
   j.Open('[');
@@ -379,8 +379,14 @@ void FindingsCsv(Csv& csv, const char* section, const std::vector<FindingRow>& r
     row[kExceptionReason] = f.exception_reason;
     row[kExceptionUntil] = fmt::Date(f.exception_until);
     row[kNotes] = f.notes;
-    if (r.reopened) row[kName] = "reopened";
-    if (f.item_deleted) row[kName] = "file deleted";
+    // Marks: each exception is listed once, those ending soon marked so.
+    std::string marks;
+    for (const auto& [on, mark] :
+         {std::pair{r.reopened, "reopened"}, std::pair{f.item_deleted, "file deleted"},
+          std::pair{r.expiring_soon, "expiring soon"}}) {
+      if (on) marks += (marks.empty() ? "" : "; ") + std::string(mark);
+    }
+    row[kName] = marks;
     csv.Add(row);
   }
 }
@@ -474,8 +480,7 @@ std::string RenderCsv(const ReportData& d) {
   FindingsCsv(csv, "new", d.new_findings);
   FindingsCsv(csv, "still_open", d.still_open);
   FindingsCsv(csv, "resolved", d.resolved);
-  FindingsCsv(csv, "excepted", d.excepted);
-  FindingsCsv(csv, "expiring", d.expiring);
+  FindingsCsv(csv, "excepted", d.excepted);  // expiring ones marked, not listed again
   for (const inventory::CoverageRow& c : d.coverage) {
     Csv::Row r = Csv::NewRow("coverage");
     r[kStatus] = std::string(inventory::ItemStateName(c.state));

@@ -81,6 +81,7 @@ struct FindingRow {
   std::string plain_reason;     // the reason in words (policies::PlainReason)
   int64_t age_days = 0;         // since first seen, as of the report's now
   bool reopened = false;        // came back after having been resolved, in the period
+  bool expiring_soon = false;   // excepted, ending within ReportOptions::expiring_days
   inventory::Actor decided_by;  // the person of its latest decision (system: none yet)
   // Its file as a reader finds it: the root's name and the path below the root (raw
   // bytes; empty for a root that is the file itself). Root empty: under no known root.
@@ -123,7 +124,8 @@ struct ReportData {
   std::vector<FindingRow> resolved;      // resolved in the period, latest first
   std::vector<FindingRow> excepted;      // excepted now, soonest end first
   std::vector<FindingRow> expiring;      // excepted, ending within expiring_days (also in
-                                         // `excepted`; the HTML page shows each once)
+                                         // `excepted`, marked expiring_soon; each format
+                                         // shows each exception once)
   std::vector<inventory::CoverageRow> coverage;
   std::vector<inventory::ScanRecord> scans;  // scans in the period
   std::vector<RootRow> roots;                // configured ones first, then by path
