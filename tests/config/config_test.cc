@@ -159,6 +159,26 @@ TEST_CASE("config: the console is off by default; its tls keys are a section wit
   CHECK(Errors("console: {idle_timeout: 10s}\n").find("at least 1 min") != std::string::npos);
 }
 
+TEST_CASE("config: who may log in to the console is the reviewers' group unless set") {
+  auto load = [](const std::string& yaml) {
+    auto r = LoadConfigString(yaml, "c.yaml", nullptr);
+    REQUIRE(r.ok());
+    return *r;
+  };
+  CHECK(custos::config::DefaultConfig().console.group == "custos-review");
+  // One role: renaming the reviewers' group renames the console's, in either order.
+  auto one = load("control: {review_group: dpo-team}\nconsole: {listen: \"127.0.0.1:0\"}\n");
+  CHECK(one->control.review_group == "dpo-team");
+  CHECK(one->console.group == "dpo-team");
+  CHECK(load("console: {idle_timeout: 5min}\ncontrol: {review_group: dpo-team}\n")->console.group ==
+        "dpo-team");
+  // Set, it is its own.
+  auto two = load("control: {review_group: dpo-team}\nconsole: {group: console-only}\n");
+  CHECK(two->control.review_group == "dpo-team");
+  CHECK(two->console.group == "console-only");
+  CHECK(load("console: {group: console-only}\n")->control.review_group == "custos-review");
+}
+
 TEST_CASE("config: unknown keys are errors at the key") {
   CHECK(Errors("roots: []\nschedule: daily\n") ==
         "/etc/custos/c.yaml:2:1: unknown key 'schedule' at top level (expected roots, "

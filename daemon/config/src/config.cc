@@ -219,11 +219,13 @@ class Loader {
   DaemonConfig config_ = DefaultConfig();
   RootConfig no_root_;
   std::map<std::string, YAML::Node> root_names_;
+  bool console_group_given_ = false;
 };
 
 bool Loader::Read(const Key& k, const Field& f, RootConfig& root) {
   std::optional<Value> v;
   const size_t errors = diags_.size();
+  console_group_given_ = console_group_given_ || k.path == "console.group";
   switch (k.type) {
     case ValueType::kGlobs:
     case ValueType::kWindows:
@@ -341,6 +343,8 @@ void Loader::ReadTop(const YAML::Node& top_node) {
     }
   }
   if (!inventory_given) config_.inventory = InventoryIn(config_.state_directory);
+  // One role: who may log in to the console is the reviewers' group unless told.
+  if (!console_group_given_) config_.console.group = config_.control.review_group;
 }
 
 void Loader::ReadSection(const YAML::Node& node, const std::string& prefix) {
@@ -391,6 +395,7 @@ DaemonConfig DefaultConfig() {
     if (!k.in_root() && !k.required && !k.derived) k.set(c, no_root, DefaultValue(k));
   }
   c.inventory = InventoryIn(c.state_directory);
+  c.console.group = c.control.review_group;
   c.throttle.zone = c.zone;
   return c;
 }
