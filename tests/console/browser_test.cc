@@ -2,7 +2,7 @@
 // playwright-core from npm (installed into the build tree, never a browser download)
 // through console.mjs, with JavaScript off. Screenshots of every page are kept in
 // BUILD/console-screenshots. Skipped only where Chromium or playwright-core cannot be
-// had.
+// had. Takes a little over a minute: one session is left idle past the idle timeout.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -25,7 +25,9 @@ TEST_CASE("a reviewer logs in, acknowledges a finding and is named, in headless 
   REQUIRE(install.exit_code == 0);
 
   std::string why_not;
-  ConsoleSite site(&why_not);
+  // The shortest idle timeout custos.yaml allows: the script lets one session sit idle
+  // past it.
+  ConsoleSite site(&why_not, "1min");
   if (!why_not.empty()) CUSTOS_SKIP(why_not);
   INFO(site.failure());
   REQUIRE(site.failure().empty());
@@ -34,7 +36,7 @@ TEST_CASE("a reviewer logs in, acknowledges a finding and is named, in headless 
   std::filesystem::remove_all(shots);
   const auto r = Run({"env", "CONSOLE_URL=" + site.url(), "CONSOLE_USER=" + site.reviewer(),
                       "CONSOLE_OUTSIDER=" + site.outsider(), "CONSOLE_PASSWORD=" + site.password(),
-                      "CONSOLE_SHOTS=" + shots,
+                      "CONSOLE_SHOTS=" + shots, "CONSOLE_IDLE_SECONDS=60",
                       "CONSOLE_PLANTED=" + nlohmann::json(custos::test::PlantedValues()).dump(),
                       "PLAYWRIGHT_DIR=" + build + "/console-node", "node",
                       custos::test::SourceDir() + "/tests/console/console.mjs"},
@@ -45,8 +47,9 @@ TEST_CASE("a reviewer logs in, acknowledges a finding and is named, in headless 
   CHECK(r.exit_code == 0);
   CHECK(r.out.find("FAIL") == std::string::npos);
   // A screenshot of each page.
-  for (const char* page : {"01-login", "03-overview", "04-findings", "06-finding",
-                           "07-finding-acknowledged", "08-coverage", "09-scans", "10-policies"}) {
+  for (const char* page :
+       {"01-login", "03-overview", "04-findings", "06-finding", "07-finding-acknowledged",
+        "08-coverage", "09-scans", "10-policies", "12-idle-session-ended"}) {
     INFO(page);
     CHECK(std::filesystem::file_size(shots + "/" + page + ".png") > 1000);
   }

@@ -3,6 +3,7 @@
 // console_test.cc against a custosd it started; settings come from the environment:
 //   CONSOLE_URL, CONSOLE_USER (a member), CONSOLE_OUTSIDER (not one), CONSOLE_PASSWORD,
 //   CONSOLE_SHOTS (screenshots go there), CONSOLE_PLANTED (JSON list of raw values),
+//   CONSOLE_IDLE_SECONDS (the console's idle timeout),
 //   PLAYWRIGHT_DIR (the folder holding node_modules/playwright-core).
 // Prints one line per check; exits 1 at the first one that fails.
 import { createRequire } from 'node:module';
@@ -74,6 +75,17 @@ try {
   check((await page.textContent('header .user')) === env.CONSOLE_USER, 'the header names the user');
   await keep('03-overview');
 
+  // A second session, in a browser of its own, left idle from here on.
+  const idle = await browser.newContext({ ignoreHTTPSErrors: true, javaScriptEnabled: false });
+  const idlePage = await idle.newPage();
+  await idlePage.goto(url + '/login');
+  await idlePage.fill('input[name=user]', env.CONSOLE_USER);
+  await idlePage.fill('input[name=password]', env.CONSOLE_PASSWORD);
+  await Promise.all([idlePage.waitForNavigation(), idlePage.click('button[type=submit]')]);
+  await idlePage.goto(url + '/findings');
+  check(idlePage.url() === url + '/findings', 'a second session, left idle from now');
+  const idleSince = Date.now();
+
   await page.click('nav >> text=findings');
   check((await page.textContent('h1')) === 'Findings', 'the findings page');
   await keep('04-findings');
@@ -113,6 +125,24 @@ try {
   }
   await page.goto(url + '/findings?status=');
   await keep('11-findings-all');
+
+  // The idle session ends after console.idle_timeout without a request; the one in use
+  // (a request every 20 s) does not.
+  const idleMs = Number(env.CONSOLE_IDLE_SECONDS) * 1000;
+  for (let left; (left = idleSince + idleMs + 3000 - Date.now()) > 0;) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(left, 20000)));
+    await page.reload();
+  }
+  check(page.url() === url + '/findings?status=' && (await page.textContent('h1')) === 'Findings',
+        'a session in use outlives the idle timeout');
+  await idlePage.goto(url + '/findings');
+  check(idlePage.url() === url + '/login', 'a session idle past the idle timeout is sent back to the login');
+  seen.push([idlePage.url(), await idlePage.content()]);
+  await idlePage.screenshot({ path: `${shots}/12-idle-session-ended.png`, fullPage: true });
+  r = await idle.request.post(`${url}/findings/${id}/note`, { form: { note: 'after the timeout' } });
+  check(r.status() === 401 && (await r.text()).includes('Your session has ended'),
+        'and a form it sends is refused');
+  await idle.close();
 
   // Logout, then the old cookie replayed in a fresh browser.
   const cookies = await context.cookies();

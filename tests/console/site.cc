@@ -52,7 +52,8 @@ std::string Compact(const std::string& text) {
   return out;
 }
 
-ConsoleSite::ConsoleSite(std::string* why_not) {
+ConsoleSite::ConsoleSite(std::string* why_not, std::string idle_timeout)
+    : idle_timeout_(std::move(idle_timeout)) {
   if (::geteuid() != 0) {
     *why_not = "needs root (test users, PAM, the daemon's logins)";
     return;
@@ -114,7 +115,8 @@ bool ConsoleSite::Setup(std::string* why_not) {
                         (dir_ / "state") + "\ncontrol: {socket: " + (dir_ / "custos.sock") +
                         "}\nmetrics: {listen: off}\nscan: {splay: 0s}\nconsole:\n"
                         "  listen: 127.0.0.1:0\n  tls: {cert: " +
-                        cert + ", key: " + key + "}\n  group: " + group_ + "\n");
+                        cert + ", key: " + key + "}\n  group: " + group_ +
+                        "\n  idle_timeout: " + idle_timeout_ + "\n");
 
   pid_ = ::fork();
   if (pid_ == 0) {

@@ -22,7 +22,8 @@ class ConsoleSite {
  public:
   // Sets up everything; `why_not` is set (and nothing is made) when the test cannot run
   // here (not root, a tool missing); failure() tells what went wrong after that.
-  explicit ConsoleSite(std::string* why_not);
+  // `idle_timeout` is the console's (console.idle_timeout, as custos.yaml writes it).
+  explicit ConsoleSite(std::string* why_not, std::string idle_timeout = "15min");
   ~ConsoleSite();
   ConsoleSite(const ConsoleSite&) = delete;
   ConsoleSite& operator=(const ConsoleSite&) = delete;
@@ -48,6 +49,7 @@ class ConsoleSite {
   bool installed_pam_ = false;
   pid_t pid_ = -1;
   std::string url_;
+  std::string idle_timeout_;
   std::string failure_;
 };
 
