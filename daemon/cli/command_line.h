@@ -120,6 +120,7 @@ void AddCheckConfig(CommandLine& cl);
 void AddDetectors(CommandLine& cl);
 void AddFindings(CommandLine& cl);
 void AddReport(CommandLine& cl);
+void AddInventory(CommandLine& cl);
 void AddStatus(CommandLine& cl);
 void AddScanNow(CommandLine& cl);
 void AddReload(CommandLine& cl);

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   AddDetectors(cl);
   AddFindings(cl);
   AddReport(cl);
+  AddInventory(cl);
   AddStatus(cl);
   AddScanNow(cl);
   AddReload(cl);

@@ -240,7 +240,14 @@ TEST_CASE("cli: every command's help is complete, with defaults") {
   auto top = RunCustos({"help"});
   CHECK(top.exit_code == 0);
   CHECK(top.err.empty());
-  CHECK(CommandsOf(top.out).size() == 10);
+  CHECK(CommandsOf(top.out).size() == 11);
+  auto copy = RunCustos({"help", "inventory", "copy"});
+  CHECK(copy.exit_code == 0);
+  for (const char* shown :
+       {"--from PATH", "--to URI", "--node NAME", "--replace",
+        "(default: sqlite:/var/lib/custos/inventory.db)", "(default: the host name)"}) {
+    CHECK(copy.out.find(shown) != std::string::npos);
+  }
   auto bare = RunCustos({});
   CHECK(bare.exit_code == 2);
   CHECK(bare.out.empty());
@@ -282,6 +289,11 @@ TEST_CASE("cli: bad arguments exit 2 with a message on stderr") {
       {{"scan-now", "--timeout", "soon"},
        "custos: option --timeout: 'soon' is not a number of seconds\n"},
       {{"check-config", "--kind", "both", "x.yaml"}, "custos: --kind: 'both' (daemon or policy)\n"},
+      {{"inventory", "copy"},
+       "custos: inventory copy: --to postgresql://... is required (the fleet database)\n"},
+      {{"inventory", "copy", "--to", "postgresql:///x", "--node", "a b"},
+       "custos: inventory copy: --node 'a b' is not a node name (letters, digits, '.', '-' and "
+       "'_')\n"},
   };
   for (const auto& [args, message] : cases) {
     auto r = RunCustos(args);

@@ -99,8 +99,11 @@ class PgStore : public Store {
   Result<std::vector<CoverageRow>> Coverage(size_t examples_per_row) override;
 
   Status CheckIntegrity() override;
+  // A node's inventory written whole (pg_copy.cc).
+  Result<std::unique_ptr<InventoryImport>> Import() override;
 
  private:
+  friend class PgImport;
   struct WItem {
     int64_t id = 0;
     FileInfo info;

@@ -74,8 +74,11 @@ class SqliteStore : public Store {
 
   // sqlite_store.cc.
   Status CheckIntegrity() override;
+  // The file read whole (sqlite_copy.cc).
+  Result<std::unique_ptr<InventoryExport>> Export() override;
 
  private:
+  friend class SqliteExport;
   using WFinding = StoredFinding;
   struct WItem {
     int64_t id = 0;

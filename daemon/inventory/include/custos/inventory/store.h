@@ -31,6 +31,9 @@
 
 namespace custos::inventory {
 
+class InventoryExport;  // copy.h
+class InventoryImport;
+
 // A folder as an ItemReader loaded it: its items with their detections and findings.
 // Read-only once loaded, so that the threads of a scan can share it, and the scan's
 // writer can start from it instead of reading the folder again (it is handed along
@@ -207,6 +210,11 @@ class Store : public ScanWriter, public FindingReviewer, public ReportReader {
 
   // PRAGMA integrity_check and foreign key check; an error describes the damage.
   virtual Status CheckIntegrity() = 0;
+
+  // The store read whole, or its node written whole, for CopyInventory (copy.h);
+  // kUnsupported where the store cannot (copy.cc).
+  virtual Result<std::unique_ptr<InventoryExport>> Export();
+  virtual Result<std::unique_ptr<InventoryImport>> Import();
 };
 
 struct OpenOptions {
