@@ -1,8 +1,11 @@
 #include "support/pg_cluster.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
@@ -91,7 +94,67 @@ std::string ClusterBase() {
   return base != nullptr && *base != '\0' ? base : "/tmp";
 }
 
+// A port of 127.0.0.1 that nothing listens on now.
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+  ::close(fd);
+  REQUIRE(ok);
+  return ntohs(a.sin_port);
+}
+
+// In `tls`: ca.crt and the server's server.crt and server.key (for localhost and
+// 127.0.0.1, signed by the CA), the key readable by the server's user only.
+void MakeServerCertificate(const std::string& tls) {
+  const std::string ca = PgCluster::MakeCa(tls, "ca");
+  WriteFile(tls + "/server.ext",
+            "subjectAltName = DNS:localhost, IP:127.0.0.1\nextendedKeyUsage = serverAuth\n");
+  Require(Run({"openssl", "req", "-new", "-newkey", "ec", "-pkeyopt",
+               "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", tls + "/server.key", "-out",
+               tls + "/server.csr", "-subj", "/CN=localhost"}),
+          "openssl req (server)");
+  Require(Run({"openssl", "x509", "-req", "-in", tls + "/server.csr", "-CA", ca, "-CAkey",
+               tls + "/ca.key", "-CAcreateserial", "-days", "2", "-extfile", tls + "/server.ext",
+               "-out", tls + "/server.crt"}),
+          "openssl x509 (server)");
+  REQUIRE(::chmod((tls + "/server.key").c_str(), 0600) == 0);
+  if (IsRoot()) Require(Run({"chown", "-R", "65534:65534", tls}), "chown");
+}
+
 }  // namespace
+
+std::string PgCluster::MakeCa(const std::string& dir, const std::string& name) {
+  fs::create_directories(dir);
+  const std::string cert = dir + "/" + name + ".crt";
+  Require(Run({"openssl",
+               "req",
+               "-x509",
+               "-newkey",
+               "ec",
+               "-pkeyopt",
+               "ec_paramgen_curve:prime256v1",
+               "-nodes",
+               "-keyout",
+               dir + "/" + name + ".key",
+               "-out",
+               cert,
+               "-days",
+               "2",
+               "-subj",
+               "/CN=custos test " + name,
+               "-addext",
+               "basicConstraints=critical,CA:TRUE",
+               "-addext",
+               "keyUsage=critical,keyCertSign,cRLSign"}),
+          "openssl req (CA " + name + ")");
+  return cert;
+}
 
 std::string PgCluster::BinDir() {
   if (const char* env = std::getenv("CUSTOS_TEST_PG_BINDIR")) {
@@ -116,7 +179,7 @@ std::string PgCluster::BinDir() {
   return best;
 }
 
-PgCluster::PgCluster() : bin_(BinDir()) {
+PgCluster::PgCluster(const Options& options) : bin_(BinDir()) {
   REQUIRE(!bin_.empty());
   std::string tmpl = ClusterBase() + "/custos-pg-XXXXXX";
   REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
@@ -154,9 +217,17 @@ PgCluster::PgCluster() : bin_(BinDir()) {
   const std::string data = dir_ + "/data";
   Require(Run({"cp", "-a", TemplateDir(bin_, dir_), data}), "cp");
   if (IsRoot()) Require(Run({"chown", "-R", "65534:65534", data}), "chown");
+  std::string listen = "-c listen_addresses=''";
+  if (options.tls) {
+    MakeServerCertificate(dir_ + "/tls");
+    port_ = FreePort();
+    listen = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
+             " -c ssl=on -c ssl_cert_file=" + dir_ + "/tls/server.crt -c ssl_key_file=" + dir_ +
+             "/tls/server.key";
+  }
   Require(Run(AsServer(dir_, {bin_ + "/pg_ctl", "-D", data, "-w", "-s", "-t", "60", "-l",
                               dir_ + "/log", "-o",
-                              "-c listen_addresses='' -k " + dir_ +
+                              listen + " -k " + dir_ +
                                   " -c unix_socket_permissions=0700 -c fsync=off "
                                   "-c synchronous_commit=off -c full_page_writes=off "
                                   "-c max_connections=50",
@@ -180,7 +251,13 @@ PgCluster& PgCluster::Shared() {
 }
 
 std::string PgCluster::Uri(const std::string& name) const {
-  return "postgresql:///" + name + "?host=" + dir_ + "&user=" + kUser;
+  return "postgresql:///" + name + "?host=" + dir_ + "&user=" + kUser +
+         (port_ != 5432 ? "&port=" + std::to_string(port_) : "");
+}
+
+std::string PgCluster::TcpUri(const std::string& name, const std::string& host,
+                              const std::string& user) const {
+  return "postgresql://" + user + "@" + host + ":" + std::to_string(port_) + "/" + name;
 }
 
 std::string PgCluster::NewDatabase() {
@@ -190,15 +267,15 @@ std::string PgCluster::NewDatabase() {
 }
 
 std::string PgCluster::Psql(const std::string& db, const std::string& sql) const {
-  auto r = Run({bin_ + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir_, "-U",
-                kUser, "-d", db, "-c", sql});
+  auto r = Run({bin_ + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir_, "-p",
+                std::to_string(port_), "-U", kUser, "-d", db, "-c", sql});
   Require(r, "psql " + sql);
   if (!r.out.empty() && r.out.back() == '\n') r.out.pop_back();
   return r.out;
 }
 
 std::string PgCluster::Dump(const std::string& db) const {
-  auto r = Run({bin_ + "/pg_dump", "-h", dir_, "-U", kUser, "-d", db});
+  auto r = Run({bin_ + "/pg_dump", "-h", dir_, "-p", std::to_string(port_), "-U", kUser, "-d", db});
   Require(r, "pg_dump " + db);
   return r.out;
 }

@@ -10,6 +10,11 @@
 // ClusterBase in pg_cluster.cc; $CUSTOS_TEST_PG_DIR chooses another), and its data is a
 // copy of one initdb kept in the build tree.
 //
+// With Options::tls the cluster also listens on 127.0.0.1, on a free port, with TLS on
+// (PostgreSQL does not do TLS over a Unix socket): a CA and a server certificate for
+// localhost and 127.0.0.1 are made for it with the openssl CLI (the key mode 0600, owned
+// by the cluster's user).
+//
 // Without the server binaries (/usr/lib/postgresql/<version>/bin, or
 // $CUSTOS_TEST_PG_BINDIR) a test reports itself skipped: CUSTOS_PG_CLUSTER_OR_SKIP.
 #pragma once
@@ -27,9 +32,14 @@ class PgCluster {
   // server is not installed.
   static std::string BinDir();
 
+  struct Options {
+    bool tls = false;  // also listen on 127.0.0.1 with TLS (see above)
+  };
+
   // Starts a cluster; aborts the test (REQUIRE) when it cannot. Call only when
   // BinDir() is not empty.
-  PgCluster();
+  PgCluster() : PgCluster(Options{}) {}
+  explicit PgCluster(const Options& options);
   // Stops the cluster (immediate shutdown) and removes its folder.
   ~PgCluster();
   PgCluster(const PgCluster&) = delete;
@@ -44,6 +54,15 @@ class PgCluster {
   std::string NewDatabase();
   // The URI of database `name` of this cluster.
   std::string Uri(const std::string& name) const;
+  // With tls: the URI of database `name` over TCP to `host` (localhost or 127.0.0.1) on
+  // port(), as `user`, without any ssl parameter.
+  std::string TcpUri(const std::string& name, const std::string& host = "localhost",
+                     const std::string& user = kUser) const;
+  // With tls: the certificate of the CA that signed the server's.
+  std::string ca_cert() const { return dir_ + "/tls/ca.crt"; }
+  // A CA of its own: `dir`/`name`.crt and .key (made with the openssl CLI).
+  static std::string MakeCa(const std::string& dir, const std::string& name);
+  int port() const { return port_; }
 
   // Runs `sql` with psql on database `db` as the cluster's superuser; returns its
   // output (unaligned, tuples only). REQUIREs success.
@@ -63,6 +82,7 @@ class PgCluster {
   int reaper_fd_ = -1;  // write end of the reaper's pipe: closed, the reaper cleans up
   pid_t reaper_ = -1;
   int databases_ = 0;
+  int port_ = 5432;  // the Unix socket's name, and with tls the TCP port
 };
 
 }  // namespace custos::test
