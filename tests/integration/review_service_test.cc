@@ -46,7 +46,9 @@ class ReviewDaemon {
     WriteFile(dir / "custos.yaml",
               "roots:\n  - {path: " + (dir / "srv") + ", name: srv, schedule: \"@yearly\"}\n" +
                   "policies: [policy.yaml]\nstate_directory: " + (dir / "state") +
-                  "\ncontrol:\n  socket: " + socket_ + "\n" + control + "scan:\n  splay: 0s\n");
+                  "\ncontrol:\n  socket: " + socket_ + "\n" + control +
+                  // Not the default port: tests run side by side.
+                  "metrics:\n  listen: off\nscan:\n  splay: 0s\n");
     pid_ = ::fork();
     REQUIRE(pid_ >= 0);
     if (pid_ == 0) {
