@@ -70,6 +70,10 @@ void AddFindings(CommandLine& cl) {
            "first seen, or changed status, since WHEN (7d, 2w, 1mo, YYYY-MM-DD)");
   cl.Choice(list, "--format", &args.format, {"table", "json", "csv"}, "output format");
   cl.Flag(list, "--all", &args.all, "resolved findings too");
+  cl.Repeated(list, "--node", &args.nodes, "NAME", "only this node's findings (a fleet inventory)");
+  cl.Repeated(list, "--root", &args.roots, "PATH|NAME",
+              "only findings of files under this root (an absolute path, or a root's name as "
+              "the report names it)");
 
   CLI::App* show = cl.Add(group, "show", "one finding with its detections and its history",
                           [a] { return Run(*a, "show"); });

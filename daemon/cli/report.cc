@@ -75,6 +75,7 @@ std::optional<report::ReportOptions::Origin> OriginHere(const std::string& confi
     return origin;
   }
   origin.site = (*cfg)->site;
+  origin.node = (*cfg)->node;
   for (const config::RootConfig& r : (*cfg)->roots) {
     char resolved[PATH_MAX];  // a scan with --config records the root resolved
     const bool ok = ::realpath(r.path.c_str(), resolved) != nullptr;
@@ -143,6 +144,10 @@ void AddReport(CommandLine& cl) {
            "exceptions ending within N days are \"expiring soon\"");
   cl.Value(app, "--weeks", &args.weeks, "N", "weeks in the week-by-week chart");
   cl.Value(app, "--title", &args.title, "TEXT", "the report's title");
+  cl.Repeated(app, "--node", &args.nodes, "NAME",
+              "only this node's findings, scans and roots (a fleet inventory)");
+  cl.Repeated(app, "--root", &args.roots, "PATH|NAME",
+              "only findings of files under this root (an absolute path, or a root's name)");
   cl.Value(app, "--config", &a->config, "FILE",
            "custos.yaml naming the site and the roots (with --db; custosd uses its own)",
            "/etc/custos/custos.yaml");

@@ -26,7 +26,7 @@ namespace {
 
 struct ScanArgs {
   std::vector<std::string> policies, paths, excludes;
-  std::string config, format = "jsonl", output, threads, max_depth, max_path, now, magic, db,
+  std::string config, format = "jsonl", output, threads, max_depth, max_path, now, magic, db, node,
                       state_dir;
   bool all = false, quiet = false, no_content = false, cross = false, no_db = false;
   const CLI::App* app = nullptr;
@@ -196,6 +196,7 @@ int RunScanCommand(const ScanArgs& a) {
   InventoryScanOptions inventory;
   inventory.now = *now;
   inventory.db_path = !a.db.empty() ? a.db : cfg ? cfg->inventory : "";
+  inventory.node = !a.node.empty() ? a.node : cfg ? cfg->node : "";
   inventory.state_dir = !a.state_dir.empty()  ? a.state_dir
                         : cfg && a.db.empty() ? cfg->state_directory
                                               : "";
@@ -302,6 +303,10 @@ void AddScan(CommandLine& cl) {
   cl.Value(app, "--state-dir", &a->state_dir, "DIR", "where the inventory's HMAC key lives",
            "the folder of --db (/var/lib/custos for a database); with --config its "
            "state_directory");
+  cl.Value(app, "--node", &a->node, "NAME",
+           "this server's name in a fleet inventory (PostgreSQL): the scan's folders, items "
+           "and findings are recorded as NAME's",
+           "with --config its node, else the host name");
   a->no_db_option = cl.Flag(app, "--no-db", &a->no_db, "do not use an inventory");
   cl.Flag(app, "-q,--quiet", &a->quiet, "no summary line on stderr");
   cl.Rest(app, "PATH", &a->paths, "files and folders to scan (absolute or relative)", true);

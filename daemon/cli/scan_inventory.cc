@@ -57,7 +57,7 @@ std::unique_ptr<InventoryScan> InventoryScan::Start(
     const InventoryScanOptions& inv, scan::ScanOptions& options,
     const std::shared_ptr<const policies::PolicySet>& policies) {
   std::unique_ptr<InventoryScan> s(new InventoryScan);
-  auto store = inventory::OpenStore(inv.db_path);
+  auto store = inventory::OpenStore(inv.db_path, {.node = inv.node});
   if (!store.ok()) {
     PrintError("inventory: " + EscapeBytes(store.status().message(), true));
     return nullptr;

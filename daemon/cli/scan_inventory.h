@@ -21,6 +21,7 @@ struct InventoryScanOptions {
   std::string db_path;
   std::string state_dir;  // where the HMAC key lives; empty: the folder of db_path
   int64_t now = 0;        // judgement time
+  std::string node;       // this server's name in a fleet inventory; empty: the host name
 };
 
 class InventoryScan {

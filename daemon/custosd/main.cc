@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
   custos::service::ServiceOptions options;
   options.config_path = config;
   options.make_store = [](const custos::config::DaemonConfig& c) {
-    return custos::service::OpenInventoryStore(c.inventory, c.state_directory);
+    return custos::service::OpenInventoryStore(c.inventory, c.state_directory, c.node);
   };
   options.on_ready = [ready_fd] {
     if (ready_fd >= 0) {

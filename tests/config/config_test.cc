@@ -2,6 +2,7 @@
 // of errors.
 #include <catch2/catch.hpp>
 
+#include "custos/base/host.h"
 #include "custos/config/config.h"
 #include "custos/config/snapshot.h"
 #include "support/support.h"
@@ -182,7 +183,7 @@ TEST_CASE("config: who may log in to the console is the reviewers' group unless 
 TEST_CASE("config: unknown keys are errors at the key") {
   CHECK(Errors("roots: []\nschedule: daily\n") ==
         "/etc/custos/c.yaml:2:1: unknown key 'schedule' at top level (expected roots, "
-        "site, policies, state_directory, inventory, control, metrics, console, logging, "
+        "site, node, policies, state_directory, inventory, control, metrics, console, logging, "
         "scan, throttle)\n");
   CHECK(Errors("roots:\n  - path: /srv\n  - path: /srv2\n    colour: red\n") ==
         "/etc/custos/c.yaml:4:5: unknown key 'colour' in roots[1] (expected path, name, "
@@ -352,4 +353,20 @@ TEST_CASE("config: the inventory is a file or a PostgreSQL URI without a passwor
     CHECK(errors.find("holds a password: put it in a passfile") != std::string::npos);
     CHECK(errors.find("Hush-42") == std::string::npos);
   }
+}
+
+TEST_CASE("config: node names this server in a fleet inventory, the host name unless set") {
+  auto plain = LoadConfigString("", "/etc/custos/custos.yaml", nullptr);
+  REQUIRE(plain.ok());
+  CHECK((*plain)->node == custos::HostName());
+  CHECK(custos::config::DefaultConfig().node == custos::HostName());
+  auto named = LoadConfigString("node: fs-leeds_2.example\n", "/etc/custos/custos.yaml", nullptr);
+  REQUIRE(named.ok());
+  CHECK((*named)->node == "fs-leeds_2.example");
+  for (const char* bad : {"node: \"a b\"\n", "node: -x\n", "node: \"\"\n", "node: a/b\n"}) {
+    INFO(bad);
+    CHECK(Errors(bad).find("/etc/custos/c.yaml:1:7: ") == 0);
+  }
+  CHECK(Errors(std::string("node: ") + std::string(65, 'a') + "\n").find("at most 64") !=
+        std::string::npos);
 }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "custos/base/host.h"
 #include "support/support.h"
 
 using custos::test::ProcessResult;
@@ -116,6 +117,21 @@ TEST_CASE("review service: findings and report through custosd print what --db p
   }
   const std::vector<std::string> ids = Ids(d.Custos({"findings", "list", "--format", "json"}).out);
   REQUIRE(ids.size() == 2);
+  // The filters go through the socket: custosd's node (the host name) and the names of
+  // its config's roots.
+  CHECK(Ids(d.Custos({"findings", "list", "--format", "json", "--node", custos::HostName()}).out)
+            .size() == 2);
+  CHECK(d.Custos({"findings", "list", "--format", "json", "--node", "elsewhere"}).out == "[]\n");
+  CHECK(Ids(d.Custos({"findings", "list", "--format", "json", "--root", "srv"}).out).size() == 2);
+  CHECK(d.Custos({"findings", "list", "--format", "json", "--root", dir / "srv/other"}).out ==
+        "[]\n");
+  auto no_root = d.Custos({"findings", "list", "--root", "hr"});
+  CHECK(no_root.exit_code == 2);
+  CHECK(no_root.err.find("no root is named 'hr'") != std::string::npos);
+  auto elsewhere = d.Custos({"report", "--format", "json", "--node", "elsewhere"});
+  REQUIRE(elsewhere.exit_code == 0);
+  CHECK(json::parse(elsewhere.out)["summary"]["active"] == 0);
+  CHECK(json::parse(elsewhere.out)["report"]["filters"]["nodes"] == json::array({"elsewhere"}));
 
   // A decision through the socket names the caller; show reads the same either way.
   auto ack = d.Custos({"findings", "ack", ids[0], "--note", "owner told"});

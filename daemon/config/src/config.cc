@@ -9,6 +9,7 @@
 #include <cctype>
 #include <map>
 
+#include "custos/base/host.h"
 #include "custos/base/path.h"
 #include "custos/policies/policy.h"
 #include "custos/yaml/reader.h"
@@ -140,6 +141,9 @@ std::optional<Value> ParseScalar(const Key& k, const std::string& s, Problem* pr
       return bad_value();
     case ValueType::kName:
       if (ValidName(s)) return s;
+      return bad_value();
+    case ValueType::kNode:
+      if (IsNodeName(s)) return s;
       return bad_value();
     case ValueType::kSchedule: {
       auto c = CronSchedule::Parse(s);
@@ -329,7 +333,7 @@ void Loader::ReadRoots(const Field& f) {
 
 void Loader::ReadTop(const YAML::Node& top_node) {
   const Fields top = reader_.ReadMap(top_node, NamesIn(""), "at top level");
-  bool inventory_given = false;
+  bool inventory_given = false, node_given = false;
   for (std::string_view name : NamesIn("")) {
     auto it = top.find(name);
     if (it == top.end()) continue;
@@ -338,6 +342,7 @@ void Loader::ReadTop(const YAML::Node& top_node) {
     } else if (const Key* k = FindKey(name)) {
       Read(*k, it->second, no_root_);
       inventory_given = inventory_given || name == "inventory";
+      node_given = node_given || name == "node";
     } else if (reader_.IsMap(it->second, name, true)) {  // "metrics:" alone: the defaults
       ReadSection(it->second.value, std::string(name));
     }
@@ -345,6 +350,7 @@ void Loader::ReadTop(const YAML::Node& top_node) {
   if (!inventory_given) config_.inventory = InventoryIn(config_.state_directory);
   // One role: who may log in to the console is the reviewers' group unless told.
   if (!console_group_given_) config_.console.group = config_.control.review_group;
+  if (!node_given) config_.node = HostName();
 }
 
 void Loader::ReadSection(const YAML::Node& node, const std::string& prefix) {
@@ -396,6 +402,7 @@ DaemonConfig DefaultConfig() {
   }
   c.inventory = InventoryIn(c.state_directory);
   c.console.group = c.control.review_group;
+  c.node = HostName();
   c.throttle.zone = c.zone;
   return c;
 }

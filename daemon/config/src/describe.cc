@@ -86,7 +86,7 @@ std::vector<std::string> DescribeConfig(const DaemonConfig& c) {
   for (const std::string& p : c.policies) pols += (pols.empty() ? "" : " ") + p;
   lines.push_back("policies: " + (pols.empty() ? std::string("(none)") : EscapeBytes(pols, true)));
   lines.push_back("state_directory " + EscapeBytes(c.state_directory, true) + ", inventory " +
-                  EscapeBytes(c.inventory, true));
+                  EscapeBytes(c.inventory, true) + ", node " + EscapeBytes(c.node, true));
   lines.push_back("scan: threads " + std::to_string(c.threads) + ", parallel_roots " +
                   std::to_string(c.parallel_roots) + ", splay " + HumanSeconds(c.splay) +
                   ", timezone " + (c.zone == TimeZone::kUtc ? "utc" : "local") + ", content " +

@@ -167,6 +167,13 @@ std::vector<Key> MakeKeys() {
            .default_value = "",
            .doc = "the site's name, shown with the host name on reports; empty: none"},
           Top<&C::site>()),
+      Row({.path = "node",
+           .type = kNode,
+           .default_value = "hostname",
+           .doc = "this server's name in a fleet inventory: its folders, items and scans",
+           .on_reload = kRestart,
+           .derived = true},
+          Top<&C::node>()),
       Row({.path = "policies",
            .type = kFiles,
            .default_value = "[]",
@@ -426,6 +433,8 @@ std::string Expected(const Key& k) {
     }
     case kName:
       return "[a-z0-9_-]+, at most 64";
+    case kNode:
+      return "letters, digits, '.', '-' and '_', at most 64, starting with a letter or digit";
     case kSchedule:
       return "five cron fields or @hourly, @daily, @weekly, @monthly, @yearly, @reboot";
     case kListen:

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "custos/base/path.h"
 #include "custos/base/time.h"
 
 namespace custos::inventory {
@@ -475,6 +476,15 @@ std::vector<FindingStatus> StoredStatuses(const std::vector<FindingStatus>& show
 
 bool Matches(const Finding& f, const FindingQuery& q) {
   if (!q.statuses.empty() && std::count(q.statuses.begin(), q.statuses.end(), f.status) == 0) {
+    return false;
+  }
+  if (!f.node.empty() && !q.nodes.empty() &&
+      std::find(q.nodes.begin(), q.nodes.end(), f.node) == q.nodes.end()) {
+    return false;
+  }
+  if (!q.roots.empty() && std::none_of(q.roots.begin(), q.roots.end(), [&](const std::string& r) {
+        return AtOrBelow(r, f.path);
+      })) {
     return false;
   }
   return !q.since || f.first_seen >= *q.since || f.status_changed >= *q.since;

@@ -102,6 +102,10 @@ Result<std::vector<Finding>> PgStore::ListFindings(const FindingQuery& q) {
     sql += " AND f.id = $" + std::to_string(++n) + "::bigint";
     p.Int(*q.id);
   }
+  if (!q.nodes.empty()) {
+    sql += " AND d.node = ANY($" + std::to_string(++n) + "::text[])";
+    p.Text(pg::ArrayLiteral(q.nodes));
+  }
   sql += " ORDER BY f.id";
   auto r = conn_.Exec(sql, p);
   if (!r.ok()) return r.status();
@@ -117,6 +121,7 @@ Result<std::vector<Finding>> PgStore::ListFindings(const FindingQuery& q) {
     f.status = ParseStatus(r->View(i, 5)).value_or(FindingStatus::kOpen);
     f.item_id = r->Int(i, 6);
     f.path = JoinPath(r->View(i, 7), r->View(i, 8));
+    f.node = r->Text(i, 19);
     f.item_deleted = !r->IsNull(i, 9);
     f.first_seen = r->Int(i, 10);
     f.last_seen = r->Int(i, 11);
@@ -237,7 +242,7 @@ Result<std::optional<ScanRecord>> PgStore::LastCompleteScan() {
 Result<std::vector<ScanRecord>> PgStore::QueryScans(const std::string& where, int64_t arg) {
   auto r = conn_.Exec(
       "SELECT id, started, now, finished, state, roots, items, read, reused, skipped, "
-      "violations, deleted, excluded, links_not_followed, other_filesystems FROM scans " +
+      "violations, deleted, excluded, links_not_followed, other_filesystems, node FROM scans " +
           where,
       Params().Int(arg));
   if (!r.ok()) return r.status();
@@ -263,6 +268,7 @@ Result<std::vector<ScanRecord>> PgStore::QueryScans(const std::string& where, in
     s.totals.excluded = static_cast<uint64_t>(r->Int(i, 12));
     s.totals.links_not_followed = static_cast<uint64_t>(r->Int(i, 13));
     s.totals.other_filesystems = static_cast<uint64_t>(r->Int(i, 14));
+    s.node = r->Text(i, 15);
     out.push_back(std::move(s));
   }
   return out;

@@ -6,6 +6,7 @@
 #include <climits>
 
 #include "codec.h"
+#include "custos/base/host.h"
 
 namespace custos::inventory {
 
@@ -15,12 +16,6 @@ using pg::Query;
 namespace {
 
 constexpr size_t kIdBlock = 1000;  // ids reserved from a sequence at a time
-
-std::string HostName() {
-  char host[HOST_NAME_MAX + 1] = {};
-  if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "localhost";
-  return host;
-}
 
 // The unnest() columns of the queued item rows (PgStore::QueueItem's order).
 constexpr const char* kItemUnnest =

@@ -18,6 +18,10 @@ Result<std::vector<Finding>> SqliteStore::ListFindings(const FindingQuery& q) {
   ReadTxn read(db_);
   Status begun = read.Begin();
   if (!begun.ok()) return begun;
+  // One server's inventory: its findings are all of its node's.
+  if (!q.nodes.empty() && std::find(q.nodes.begin(), q.nodes.end(), Node()) == q.nodes.end()) {
+    return std::vector<Finding>();
+  }
   auto sightings = LoadSightings(db_);
   if (!sightings.ok()) return sightings.status();
   // Status and `since` are those the scans show (lifecycle.h, Sightings): a finding stored as new

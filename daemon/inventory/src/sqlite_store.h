@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "custos/base/fd.h"
+#include "custos/base/host.h"
 #include "custos/inventory/lifecycle.h"
 #include "custos/inventory/store.h"
 #include "sqlite.h"
@@ -45,6 +46,8 @@ class SqliteStore : public Store {
  public:
   SqliteStore(std::string path, sql::Db db, const OpenOptions& options);
   ~SqliteStore() override;
+  // The server this inventory is of (OpenOptions::node; empty: the host name).
+  std::string Node() const { return options_.node.empty() ? HostName() : options_.node; }
 
   // ScanWriter (sqlite_scan.cc).
   Status LockForScan() override;

@@ -1,6 +1,8 @@
 // Which store a location names, and locations without their passwords.
 #include <cctype>
 
+#include "custos/base/escape.h"
+#include "custos/base/host.h"
 #include "custos/inventory/store.h"
 
 namespace custos::inventory {
@@ -82,6 +84,10 @@ std::string SqlitePath(std::string_view location) {
 }
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& location, const OpenOptions& options) {
+  if (!options.node.empty() && !IsNodeName(options.node)) {
+    return Status::Invalid("'" + EscapeBytes(options.node, true) +
+                           "' is not a node name (letters, digits, '.', '-', '_'; at most 64)");
+  }
   if (IsPgLocation(location)) {
     // A command line (and a config file) is readable by others: the password goes in a
     // passfile, which libpq reads itself.

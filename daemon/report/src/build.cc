@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "custos/base/path.h"
 #include "custos/base/time.h"
 #include "custos/policies/policy.h"
 #include "custos/report/report.h"
@@ -63,43 +64,65 @@ std::vector<WeekPoint> Weekly(const std::vector<FindingEvent>& events, int64_t n
   return out;
 }
 
-// Whether `path` is `root` or below it.
-bool Holds(const std::string& root, const std::string& path) {
-  if (root.empty() || path.compare(0, root.size(), root) != 0) return false;
-  return path.size() == root.size() || root.back() == '/' || path[root.size()] == '/';
+// Whether a root of node `row` covers node `node` (either may be "any": empty).
+bool SameNode(std::string_view row, std::string_view node) {
+  return row.empty() || node.empty() || row == node;
 }
 
-// The configured roots, then those the scans name (by path), with their latest scans.
-std::vector<RootRow> Roots(const ReportOptions& o, const std::vector<inventory::ScanRecord>& all) {
+// Whether `scan` is within the report's filters: of one of its nodes and with a root
+// at, above or below one of its roots.
+bool InScope(const ReportOptions& o, std::string_view node, const std::vector<std::string>& paths) {
+  if (!o.nodes.empty() && !node.empty() &&
+      std::find(o.nodes.begin(), o.nodes.end(), node) == o.nodes.end()) {
+    return false;
+  }
+  if (o.roots.empty()) return true;
+  for (const std::string& p : paths) {
+    for (const std::string& r : o.roots) {
+      if (AtOrBelow(r, p) || AtOrBelow(p, r)) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::vector<RootRow> KnownRoots(const ReportOptions::Origin& origin,
+                                const std::vector<inventory::ScanRecord>& all) {
   std::vector<RootRow> out;
-  for (const auto& [name, path] : o.origin.roots) out.push_back({name, path, true, 0, 0});
-  std::set<std::string> unnamed;
+  // The configured roots are of this node, in a fleet inventory (whose scans have nodes).
+  const bool fleet = std::any_of(all.begin(), all.end(),
+                                 [](const inventory::ScanRecord& s) { return !s.node.empty(); });
+  for (const auto& [name, path] : origin.roots) {
+    out.push_back({name, fleet ? origin.node : std::string(), path, true, 0, 0});
+  }
+  std::set<std::pair<std::string, std::string>> unnamed;  // node, path
   for (const inventory::ScanRecord& s : all) {
     for (const std::string& r : s.roots) {
       bool known = false;
-      for (const RootRow& row : out) known = known || row.path == r;
-      if (!known) unnamed.insert(r);
+      for (const RootRow& row : out) known = known || (row.path == r && SameNode(row.node, s.node));
+      if (!known) unnamed.emplace(s.node, r);
     }
   }
   // Named after its last folder ("/srv/share/" -> "share"), or its path when another
-  // root has that name.
+  // root has that name (the same path on two nodes is one name).
   auto last_folder = [](std::string_view p) {
     while (p.size() > 1 && p.back() == '/') p.remove_suffix(1);
     const size_t slash = p.rfind('/');
     return std::string(slash == std::string_view::npos || p.size() == 1 ? p : p.substr(slash + 1));
   };
-  std::map<std::string, int> uses;
-  for (const RootRow& row : out) ++uses[row.name];
-  for (const std::string& path : unnamed) ++uses[last_folder(path)];
-  for (const std::string& path : unnamed) {
+  std::map<std::string, std::set<std::string>> uses;  // name -> paths
+  for (const RootRow& row : out) uses[row.name].insert(row.path);
+  for (const auto& [node, path] : unnamed) uses[last_folder(path)].insert(path);
+  for (const auto& [node, path] : unnamed) {
     const std::string name = last_folder(path);
-    out.push_back({uses[name] > 1 ? path : name, path, false, 0, 0});
+    out.push_back({uses[name].size() > 1 ? path : name, node, path, false, 0, 0});
   }
   for (const inventory::ScanRecord& s : all) {  // oldest first: the latest one stays
     if (s.state == inventory::ScanState::kRunning) continue;
     for (const std::string& r : s.roots) {
       for (RootRow& row : out) {
-        if (row.path != r) continue;
+        if (row.path != r || !SameNode(row.node, s.node)) continue;
         row.last_scan = std::max(row.last_scan, s.now);
         row.excluded = s.totals.excluded;
         row.links_not_followed = s.totals.links_not_followed;
@@ -110,16 +133,18 @@ std::vector<RootRow> Roots(const ReportOptions& o, const std::vector<inventory::
   return out;
 }
 
-// The deepest root that holds `path`; null when none does.
-RootRow* RootOf(std::vector<RootRow>& roots, const std::string& path) {
-  RootRow* best = nullptr;
-  for (RootRow& r : roots) {
-    if (Holds(r.path, path) && (!best || r.path.size() > best->path.size())) best = &r;
+const RootRow* RootOf(const std::vector<RootRow>& roots, std::string_view node,
+                      std::string_view path) {
+  // The deepest; of two at the same path, the one of the node.
+  auto depth = [](const RootRow& r) { return std::make_pair(r.path.size(), !r.node.empty()); };
+  const RootRow* best = nullptr;
+  for (const RootRow& r : roots) {
+    if (SameNode(r.node, node) && AtOrBelow(r.path, path) && (!best || depth(r) > depth(*best))) {
+      best = &r;
+    }
   }
   return best;
 }
-
-}  // namespace
 
 std::string HostName() {
   char host[256] = {};
@@ -145,6 +170,8 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
   if (!totals.ok()) return totals.status();
   inventory::FindingQuery all_query;
   all_query.with_detections = true;
+  all_query.nodes = options.nodes;
+  all_query.roots = options.roots;
   auto findings = store.ListFindings(all_query);
   if (!findings.ok()) return findings.status();
   auto policy_records = store.Policies();
@@ -155,7 +182,10 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
   if (!coverage.ok()) return coverage.status();
   auto scans = store.Scans(0);  // all of them, for the roots they name
   if (!scans.ok()) return scans.status();
-  data.roots = Roots(options, scans.value());
+  data.roots = KnownRoots(options.origin, scans.value());
+  std::erase_if(data.roots, [&](const RootRow& r) { return !InScope(options, r.node, {r.path}); });
+  std::erase_if(scans.value(),
+                [&](const inventory::ScanRecord& s) { return !InScope(options, s.node, s.roots); });
   auto last = store.LastCompleteScan();
   if (!last.ok()) return last.status();
 
@@ -197,11 +227,11 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
     row.reopened = is_new && fresh->second;
     if (auto by = decided_by.find(f.id); by != decided_by.end()) row.decided_by = by->second;
     const FindingStatus st = f.status;
-    if (RootRow* root = RootOf(data.roots, f.path)) {
+    if (const RootRow* root = RootOf(data.roots, f.node, f.path)) {
       row.root = root->name;
       const size_t cut = root->path.size() + (root->path.back() == '/' ? 0 : 1);
       row.relative_path = f.path.size() > cut ? f.path.substr(cut) : std::string();
-      root->active += inventory::IsActive(st);
+      data.roots[static_cast<size_t>(root - data.roots.data())].active += inventory::IsActive(st);
     }
     switch (st) {
       case FindingStatus::kNew:
@@ -293,6 +323,13 @@ Result<ReportData> BuildReport(inventory::ReportReader& store, const ReportOptio
   });
   data.by_severity = std::move(sev);
 
+  if (!options.nodes.empty() || !options.roots.empty()) {
+    // The chart of the findings the filters keep.
+    std::set<int64_t> kept;
+    for (const inventory::Finding& f : findings.value()) kept.insert(f.id);
+    std::erase_if(events.value(),
+                  [&](const FindingEvent& e) { return kept.count(e.finding_id) == 0; });
+  }
   data.weekly = Weekly(events.value(), now, options.weeks);
   data.coverage = std::move(coverage.value());
   for (const inventory::CoverageRow& c : data.coverage) sum.not_fully_scanned += c.items;

@@ -80,8 +80,14 @@ class Page {
           (where.empty() ? "Host " : " · host ") + ("<b id=\"host\">" + R(o.origin.host) + "</b>");
     }
     std::string roots;
-    for (const RootRow& r : d_.roots) roots += (roots.empty() ? "" : ", ") + R(r.name);
+    for (const RootRow& r : d_.roots) {
+      roots += (roots.empty() ? "" : ", ") + (r.node.empty() ? "" : R(r.node) + ":") + R(r.name);
+    }
     if (!roots.empty()) where += (where.empty() ? "Roots: " : " · roots: ") + roots;
+    std::string only;
+    for (const std::string& n : o.nodes) only += (only.empty() ? "" : ", ") + ("node " + R(n));
+    for (const std::string& r : o.roots) only += (only.empty() ? "" : ", ") + PathHtml(r);
+    if (!only.empty()) where += " · <b id=\"filters\">only " + only + "</b>";
     out_ += where + "</p></div><div class=\"meta\">";
     out_ += "Last complete scan: " +
             (s.last_complete_scan ? H(fmt::Time(s.last_complete_scan)) : std::string("none")) +
@@ -142,6 +148,7 @@ class Page {
     if (!f.detections.empty())
       out_ += "<span class=\"masked\">" + H(fmt::Detections(f.detections)) + "</span>";
     out_ += "</td><td class=\"path\">";
+    if (!f.node.empty()) out_ += "<span class=\"node\">" + R(f.node) + "</span> ";
     if (r.root.empty()) {
       out_ += PathHtml(f.path);
     } else {
@@ -314,14 +321,25 @@ class Page {
       out_ += "<p class=\"empty\">No root configured or scanned yet.</p></section>\n";
       return;
     }
+    // A fleet inventory's roots are each of a node: grouped by node, then path.
+    std::vector<const RootRow*> rows;
+    for (const RootRow& r : d_.roots) rows.push_back(&r);
+    const bool nodes =
+        std::any_of(rows.begin(), rows.end(), [](const RootRow* r) { return !r->node.empty(); });
+    std::stable_sort(rows.begin(), rows.end(),
+                     [](const RootRow* a, const RootRow* b) { return a->node < b->node; });
     out_ += "<table id=\"tbl-roots\" data-rows=\"" + std::to_string(d_.roots.size()) +
-            "\"><thead><tr><th>Root</th><th>Path</th><th class=\"num\">Open findings</th>"
+            "\"><thead><tr>" + (nodes ? "<th>Node</th>" : "") +
+            "<th>Root</th><th>Path</th><th class=\"num\">Open findings</th>"
             "<th>Last scan</th></tr></thead><tbody>\n";
-    for (const RootRow& r : d_.roots) {
-      out_ += "<tr data-root=\"" + R(r.name) + "\"><td><span class=\"root\">" + R(r.name) +
-              "</span></td><td class=\"path\">" + PathHtml(r.path) +
-              "</td><td class=\"num\" data-value=\"" + std::to_string(r.active) + "\">" +
-              N(r.active) + "</td><td class=\"when\">" +
+    for (const RootRow* row : rows) {
+      const RootRow& r = *row;
+      out_ += "<tr data-root=\"" + R(r.name) + "\"" +
+              (nodes ? " data-node=\"" + R(r.node) + "\"><td class=\"node\">" + R(r.node) + "</td>"
+                     : std::string(">")) +
+              "<td><span class=\"root\">" + R(r.name) + "</span></td><td class=\"path\">" +
+              PathHtml(r.path) + "</td><td class=\"num\" data-value=\"" + std::to_string(r.active) +
+              "\">" + N(r.active) + "</td><td class=\"when\">" +
               (r.last_scan ? H(fmt::Time(r.last_scan)) : std::string("never")) + "</td></tr>\n";
     }
     out_ += "</tbody></table></section>\n";
@@ -343,7 +361,10 @@ class Page {
       std::string roots;
       for (const std::string& r : s.roots) {
         std::string name;
-        for (const RootRow& row : d_.roots) name = row.path == r ? row.name : name;
+        for (const RootRow& row : d_.roots) {
+          if (row.path == r && (row.node.empty() || row.node == s.node)) name = row.name;
+        }
+        if (!s.node.empty()) name = s.node + ":" + name;
         roots += (roots.empty() ? "" : "<br>") + ("<span class=\"root\">" + R(name) + "</span>") +
                  PathHtml(r);
       }

@@ -96,6 +96,7 @@ void FindingJson(Json& j, const FindingRow& r) {
   j.Key("policy").Str(f.policy);
   j.Key("kind").Str(f.kind);
   j.Key("path").Str(f.path);
+  j.Key("node").StrOrNull(f.node);
   j.Key("root").StrOrNull(r.root);
   j.Key("relative_path").Str(r.relative_path);
   j.Key("item_deleted").Bool(f.item_deleted);
@@ -165,6 +166,17 @@ std::string RenderJson(const ReportData& d) {
   j.Key("expiring_days").Int(d.options.expiring_days);
   j.Key("host").StrOrNull(d.options.origin.host);
   j.Key("site").StrOrNull(d.options.origin.site);
+  j.Key("filters");
+  j.Open('{');
+  j.Key("nodes");
+  j.Open('[');
+  for (const std::string& n : d.options.nodes) j.Str(n);
+  j.Close(']');
+  j.Key("roots");
+  j.Open('[');
+  for (const std::string& r : d.options.roots) j.Str(r);
+  j.Close(']');
+  j.Close('}');
   j.Close('}');
   j.Newline();
   j.Key("roots");
@@ -173,6 +185,7 @@ std::string RenderJson(const ReportData& d) {
     j.Newline();
     j.Open('{');
     j.Key("name").Str(r.name);
+    j.Key("node").StrOrNull(r.node);
     j.Key("path").Str(r.path);
     j.Key("configured").Bool(r.configured);
     j.Key("active").Num(r.active);
@@ -275,6 +288,7 @@ std::string RenderJson(const ReportData& d) {
     j.Newline();
     j.Open('{');
     j.Key("id").Int(r.id);
+    j.Key("node").StrOrNull(r.node);
     j.Key("state").Str(inventory::ScanStateName(r.state));
     j.Key("started").TimeOrNull(r.started);
     j.Key("now").TimeOrNull(r.now);
@@ -328,12 +342,13 @@ enum Col {
   kReasonPlain,
   kRoot,
   kRelativePath,
+  kNode,
   kColumns
 };
 constexpr const char* kHeader =
     "section,id,status,severity,policy,kind,path,reason,detections,first_seen,last_seen,age_days,"
     "resolved_at,exception_reason,exception_until,notes,name,value,bytes,reason_plain,root,"
-    "relative_path\r\n";
+    "relative_path,node\r\n";
 
 class Csv {
  public:
@@ -371,6 +386,7 @@ void FindingsCsv(Csv& csv, const char* section, const std::vector<FindingRow>& r
     row[kReasonPlain] = r.plain_reason;
     row[kRoot] = r.root;
     row[kRelativePath] = r.relative_path;
+    row[kNode] = f.node;
     row[kDetections] = fmt::Detections(f.detections);
     row[kFirstSeen] = fmt::Time(f.first_seen);
     row[kLastSeen] = fmt::Time(f.last_seen);
@@ -468,6 +484,7 @@ std::string RenderCsv(const ReportData& d) {
   for (const RootRow& root : d.roots) {
     Csv::Row r = Csv::NewRow("root");
     r[kRoot] = root.name;
+    r[kNode] = root.node;
     r[kPath] = root.path;
     r[kStatus] = root.configured ? "configured" : "scanned";
     r[kValue] = std::to_string(root.active);
@@ -495,6 +512,7 @@ std::string RenderCsv(const ReportData& d) {
   for (const inventory::ScanRecord& sc : d.scans) {
     Csv::Row r = Csv::NewRow("scan");
     r[kId] = std::to_string(sc.id);
+    r[kNode] = sc.node;
     r[kStatus] = std::string(inventory::ScanStateName(sc.state));
     std::string roots;
     for (const std::string& root : sc.roots) roots += (roots.empty() ? "" : " | ") + root;

@@ -69,7 +69,8 @@ std::unique_ptr<inventory::Store> Open(const StoreOpener& open, Output& o) {
   return std::move(store.value());
 }
 
-void List(const FindingsArgs& a, const StoreOpener& open, Output& o) {
+void List(const FindingsArgs& a, const StoreOpener& open,
+          const report::ReportOptions::Origin& origin, Output& o) {
   const std::optional<int64_t> now = TakeNow(a.now, o);
   if (!now) return;
   inventory::FindingQuery q;
@@ -97,8 +98,13 @@ void List(const FindingsArgs& a, const StoreOpener& open, Output& o) {
                   inventory::FindingStatus::kAcknowledged, inventory::FindingStatus::kExcepted};
   }
   q.with_detections = format != "table";
+  if (!CheckNodes(a.nodes, o)) return;
+  q.nodes = a.nodes;
   auto store = Open(open, o);
   if (!store) return;
+  auto roots = ResolveRoots(a.roots, *store, origin);
+  if (!roots.ok()) return o.Error(EscapeBytes(roots.status().message(), true));
+  q.roots = std::move(roots.value());
   if (auto n = store->ExpireExceptions(*now); !n.ok()) {
     return o.Error("inventory: " + EscapeBytes(n.status().message(), true));
   }
@@ -149,6 +155,7 @@ void Show(const FindingsArgs& a, const StoreOpener& open, Output& o) {
   Append(out, "finding %lld\n", static_cast<long long>(f.id));
   Append(out, "  status:     %s\n", std::string(inventory::StatusName(f.status)).c_str());
   Append(out, "  policy:     %s (%s, %s)\n", f.policy.c_str(), f.kind.c_str(), f.severity.c_str());
+  if (!f.node.empty()) Append(out, "  node:       %s\n", EscapeBytes(f.node, true).c_str());
   Append(out, "  file:       %s%s\n", EscapeBytes(f.path, true).c_str(),
          f.item_deleted ? " (deleted)" : "");
   Append(out, "  why:        %s\n", EscapeBytes(f.reason, true).c_str());
@@ -215,10 +222,11 @@ void Decide(const FindingsArgs& a, const StoreOpener& open, const inventory::Act
 
 }  // namespace
 
-Output RunFindings(const FindingsArgs& a, const StoreOpener& open, const inventory::Actor& by) {
+Output RunFindings(const FindingsArgs& a, const StoreOpener& open, const inventory::Actor& by,
+                   const report::ReportOptions::Origin& origin) {
   Output o;
   if (a.sub == "list") {
-    List(a, open, o);
+    List(a, open, origin, o);
   } else if (a.sub == "show") {
     Show(a, open, o);
   } else if (a.sub == "ack" || a.sub == "except" || a.sub == "note") {

@@ -27,17 +27,26 @@ std::string DetectionsText(const std::vector<Detection>& dets) {
   return EscapeBytes(s, true);
 }
 
+bool HaveNodes(const std::vector<inventory::Finding>& findings) {
+  return std::any_of(findings.begin(), findings.end(),
+                     [](const inventory::Finding& f) { return !f.node.empty(); });
+}
+
 std::string TableText(const std::vector<inventory::Finding>& findings) {
   std::string out;
   std::vector<std::vector<std::string>> rows;
+  // A fleet inventory's findings are each of a node: a NODE column before the path.
+  const bool nodes = HaveNodes(findings);
   rows.push_back(
       {"ID", "STATUS", "SEVERITY", "POLICY", "KIND", "FIRST SEEN", "LAST SEEN", "PATH", "REASON"});
+  if (nodes) rows[0].insert(rows[0].begin() + 7, "NODE");
   for (const inventory::Finding& f : findings) {
     std::string path = EscapeBytes(f.path, true);
     if (f.item_deleted) path += " (deleted)";
     rows.push_back({std::to_string(f.id), std::string(inventory::StatusName(f.status)), f.severity,
                     f.policy, f.kind, Date(f.first_seen), Date(f.last_seen), path,
                     EscapeBytes(f.reason, true)});
+    if (nodes) rows.back().insert(rows.back().begin() + 7, EscapeBytes(f.node, true));
   }
   std::vector<size_t> width(rows[0].size(), 0);
   for (const auto& r : rows) {
@@ -83,6 +92,7 @@ std::string FindingJson(const inventory::Finding& f) {
   AppendField(o, "policy", f.policy);
   AppendField(o, "kind", f.kind);
   AppendField(o, "path", f.path);
+  if (!f.node.empty()) AppendField(o, "node", f.node);  // a fleet inventory's
   o += std::string(", \"item_deleted\": ") + (f.item_deleted ? "true" : "false");
   AppendField(o, "reason", f.reason);
   AppendField(o, "first_seen", TimeOrNull(f.first_seen));
@@ -134,7 +144,10 @@ std::string FindingWithHistoryJson(const inventory::Finding& f,
 std::string CsvText(const std::vector<inventory::Finding>& findings) {
   std::string out =
       "id,status,severity,policy,kind,path,item_deleted,reason,detections,first_seen,last_seen,"
-      "resolved_at,exception_reason,exception_until,notes\r\n";
+      "resolved_at,exception_reason,exception_until,notes";
+  // A fleet inventory's findings are each of a node: a last column, node.
+  const bool nodes = HaveNodes(findings);
+  out += nodes ? ",node\r\n" : "\r\n";
   for (const inventory::Finding& f : findings) {
     std::vector<std::string> cells = {std::to_string(f.id),
                                       std::string(inventory::StatusName(f.status)),
@@ -151,6 +164,7 @@ std::string CsvText(const std::vector<inventory::Finding>& findings) {
                                       EscapeBytes(f.exception_reason, true),
                                       f.exception_until ? Date(f.exception_until) : "",
                                       EscapeBytes(f.notes, true)};
+    if (nodes) cells.push_back(EscapeBytes(f.node, true));
     std::string line;
     for (size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + CsvField(cells[i]);
     out += line + "\r\n";

@@ -57,12 +57,20 @@ Output RunReport(const ReportArgs& a, const StoreOpener& open,
     return o;
   }
   options.since = *since;
+  if (!CheckNodes(a.nodes, o)) return o;
+  options.nodes = a.nodes;
 
   auto store = open();
   if (!store.ok()) {
     o.Error("inventory: " + EscapeBytes(store.status().message(), true));
     return o;
   }
+  auto roots = ResolveRoots(a.roots, *store.value(), origin);
+  if (!roots.ok()) {
+    o.Error(EscapeBytes(roots.status().message(), true));
+    return o;
+  }
+  options.roots = std::move(roots.value());
   auto data = report::BuildReport(*store.value(), options, CUSTOS_VERSION);
   if (!data.ok()) {
     o.Error("inventory: " + EscapeBytes(data.status().message(), true));

@@ -75,19 +75,31 @@ class Reader {
 
 }  // namespace
 
+// The filters, only when given (a custosd from before them refuses unknown fields).
+static void AddFilters(json& j, const std::vector<std::string>& nodes,
+                       const std::vector<std::string>& roots) {
+  if (!nodes.empty()) j["node"] = nodes;
+  if (!roots.empty()) j["root"] = roots;
+}
+
 json ToJson(const FindingsArgs& a) {
-  return {{"sub", a.sub},     {"now", a.now},       {"status", a.statuses}, {"policy", a.policies},
-          {"since", a.since}, {"format", a.format}, {"all", a.all},         {"id", a.id},
-          {"note", a.note},   {"reason", a.reason}, {"until", a.until},     {"text", a.text}};
+  json j = {{"sub", a.sub},         {"now", a.now},     {"status", a.statuses},
+            {"policy", a.policies}, {"since", a.since}, {"format", a.format},
+            {"all", a.all},         {"id", a.id},       {"note", a.note},
+            {"reason", a.reason},   {"until", a.until}, {"text", a.text}};
+  AddFilters(j, a.nodes, a.roots);
+  return j;
 }
 
 json ToJson(const ReportArgs& a) {
-  return {{"since", a.since},
-          {"format", a.format},
-          {"now", a.now},
-          {"title", a.title},
-          {"expiring_days", a.expiring_days},
-          {"weeks", a.weeks}};
+  json j = {{"since", a.since},
+            {"format", a.format},
+            {"now", a.now},
+            {"title", a.title},
+            {"expiring_days", a.expiring_days},
+            {"weeks", a.weeks}};
+  AddFilters(j, a.nodes, a.roots);
+  return j;
 }
 
 Result<FindingsArgs> FindingsArgsFromJson(const json& j) {
@@ -105,6 +117,8 @@ Result<FindingsArgs> FindingsArgsFromJson(const json& j) {
                  .Text("reason", &a.reason)
                  .Text("until", &a.until)
                  .Text("text", &a.text)
+                 .List("node", &a.nodes)
+                 .List("root", &a.roots)
                  .Read();
   if (!s.ok()) return s;
   return a;
@@ -119,6 +133,8 @@ Result<ReportArgs> ReportArgsFromJson(const json& j) {
                  .Text("title", &a.title)
                  .Text("expiring_days", &a.expiring_days)
                  .Text("weeks", &a.weeks)
+                 .List("node", &a.nodes)
+                 .List("root", &a.roots)
                  .Read();
   if (!s.ok()) return s;
   return a;

@@ -154,6 +154,7 @@ bool SameToken(std::string_view a, std::string_view b);
 struct Settings {
   config::ConsoleConfig config;
   std::string inventory;  // the inventory: a file, or a PostgreSQL URI (inventory::OpenStore)
+  std::string node;       // this server's node name (custos.yaml's node)
   std::string version;
   std::string pam_service = "custos";
 };

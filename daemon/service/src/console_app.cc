@@ -77,6 +77,7 @@ Result<std::unique_ptr<inventory::Store>> Context::OpenInventory() const {
   inventory::OpenOptions options;
   options.create = false;
   options.durable = true;  // a person's decision must not be lost
+  options.node = settings_.node;
   auto store = inventory::OpenStore(settings_.inventory, options);  // SQLite or PostgreSQL
   if (!store.ok()) return Status(store.status().code(), "inventory: " + store.status().message());
   return store;

@@ -274,6 +274,7 @@ Result<std::unique_ptr<Console>> Console::Start(const config::DaemonConfig& conf
   Settings settings;
   settings.config = config.console;
   settings.inventory = config.inventory;
+  settings.node = config.node;
   settings.version = version;
   console->app_ = std::make_shared<App>(std::move(settings));
   console->app_->context().SetRoots(config.roots);

@@ -42,17 +42,17 @@ void Daemon::Review(const Request& request, const Peer& peer, ControlServer::Res
     Log("control").info("{} by {} (uid {})", request.cmd, Shown(by.name), by.uid);
   }
   const ResultStore* store = store_.get();
-  // A report names this host, the site and the roots of the config in force.
+  // A report names this host, the site and the roots of the config in force (and
+  // --root NAME takes the names of those roots).
   report::ReportOptions::Origin origin;
-  if (report) {
-    origin.host = report::HostName();
-    origin.site = snapshot_->config->site;
-    for (const RootConfig& r : snapshot_->config->roots) origin.roots.emplace_back(r.name, r.path);
-  }
+  origin.host = report::HostName();
+  origin.site = snapshot_->config->site;
+  origin.node = snapshot_->config->node;
+  for (const RootConfig& r : snapshot_->config->roots) origin.roots.emplace_back(r.name, r.path);
   asio::post(*review_pool_, [store, findings = std::move(findings), report = std::move(report), by,
                              origin = std::move(origin), respond = std::move(respond)] {
     const review::StoreOpener open = [store] { return store->OpenInventory(); };
-    const review::Output o = findings ? review::RunFindings(*findings, open, by)
+    const review::Output o = findings ? review::RunFindings(*findings, open, by, origin)
                                       : review::RunReport(*report, open, origin);
     respond({Dump(review::ToJson(o)), false});
   });

@@ -56,17 +56,18 @@ class InventoryRecorder : public RunRecorder {
 
 class InventoryStore : public ResultStore {
  public:
-  InventoryStore(std::string db_path, std::string state_dir,
+  InventoryStore(std::string db_path, std::string state_dir, std::string node,
                  std::unique_ptr<inventory::ReportReader> reader)
       : db_path_(std::move(db_path)),
         state_dir_(std::move(state_dir)),
+        node_(std::move(node)),
         reader_(std::move(reader)) {}
 
   Result<std::unique_ptr<RunRecorder>> BeginRun(
       const RunInfo& run, scan::ScanOptions& options,
       const std::shared_ptr<const policies::PolicySet>& policies) override {
     std::unique_lock<Mutex> lock(write_mu_);
-    auto store = inventory::OpenStore(db_path_);
+    auto store = inventory::OpenStore(db_path_, {.node = node_});
     if (!store.ok()) return Status(store.status().code(), "inventory: " + store.status().message());
     auto rec =
         std::make_unique<InventoryRecorder>(*this, std::move(lock), std::move(store.value()));
@@ -132,7 +133,7 @@ class InventoryStore : public ResultStore {
 
   Result<std::unique_ptr<inventory::Store>> OpenInventory() const override {
     // Decisions are durable (a person's decision must not be lost).
-    auto store = inventory::OpenStore(db_path_, {.create = false, .durable = true});
+    auto store = inventory::OpenStore(db_path_, {.create = false, .durable = true, .node = node_});
     if (!store.ok()) return store.status();
     return std::unique_ptr<inventory::Store>(std::move(store.value()));
   }
@@ -145,6 +146,7 @@ class InventoryStore : public ResultStore {
  private:
   const std::string db_path_;
   const std::string state_dir_;
+  const std::string node_;
   // Guards no data: runs take turns at writing. Held from BeginRun to the recorder's
   // Finish (or its end), by a std::unique_lock the recorder keeps.
   Mutex write_mu_;
@@ -169,13 +171,14 @@ Status InventoryRecorder::Finish(const scan::ScanStats& stats, bool complete) {
 }  // namespace
 
 Result<std::unique_ptr<ResultStore>> OpenInventoryStore(const std::string& db_path,
-                                                        const std::string& state_dir) {
-  auto reader = inventory::OpenStore(db_path);
+                                                        const std::string& state_dir,
+                                                        const std::string& node) {
+  auto reader = inventory::OpenStore(db_path, {.node = node});
   if (!reader.ok()) {
     return Status(reader.status().code(), "inventory: " + reader.status().message());
   }
   return std::unique_ptr<ResultStore>(
-      std::make_unique<InventoryStore>(db_path, state_dir, std::move(reader.value())));
+      std::make_unique<InventoryStore>(db_path, state_dir, node, std::move(reader.value())));
 }
 
 }  // namespace custos::service

@@ -77,6 +77,9 @@ struct PolicyFileRef {
 struct DaemonConfig {
   std::string file;  // where it was loaded from
   std::string site;  // the site's name for reports; empty: none
+  // This server's name in a fleet inventory (its folders, items and scans are its own);
+  // the host name unless set.
+  std::string node;
   std::vector<RootConfig> roots;
   std::vector<std::string> policies;       // policy files, in order, relative ones resolved
   std::vector<PolicyFileRef> policy_refs;  // the same as written, with their positions

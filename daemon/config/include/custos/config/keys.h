@@ -31,6 +31,7 @@ enum class ValueType {
   kDuration,  // 30s, 10min, 2h, 1d; at least min seconds
   kChoice,    // one of `choices` (any case)
   kName,      // a root name: [a-z0-9_-]+, at most 64
+  kNode,      // a node name: letters, digits, '.', '-', '_'; at most 64 (custos/base/host.h)
   kSchedule,  // five cron fields or a @shortcut
   kListen,    // ADDRESS:PORT, [IPV6]:PORT, or off
   kGlobs,     // a list of globs

@@ -275,7 +275,8 @@ Status Apply(const Plan& plan, int64_t item_id, std::vector<StoredFinding>& find
 void Show(Finding& f, const StoredFinding& stored, const Place& place);
 // The stored statuses that may show as one of `shown` (a new finding may show as open).
 std::vector<FindingStatus> StoredStatuses(const std::vector<FindingStatus>& shown);
-// Whether a finding as shown (Show) matches the statuses and `since` of `query`.
+// Whether a finding as shown (Show) matches the statuses, nodes (when it has one), roots
+// and `since` of `query`.
 bool Matches(const Finding& f, const FindingQuery& query);
 // The opening of finding `f` (stored as new) by a complete scan that saw it again and
 // did not write it down, if there was one at or after `since`.

@@ -69,6 +69,7 @@ struct ScanTotals {
 
 struct ScanRecord {
   int64_t id = 0;
+  std::string node;      // the server that scanned (a fleet inventory); empty: SQLite's one
   int64_t started = 0;   // wall clock
   int64_t now = 0;       // judgement time
   int64_t finished = 0;  // 0 while running or when it never ended
@@ -120,6 +121,9 @@ struct Finding {
   FindingStatus status = FindingStatus::kNew;
   int64_t item_id = 0;
   std::string path;  // raw bytes; escape for display
+  // The server whose file it is (a fleet inventory: the same path on two nodes is two
+  // items); empty in an SQLite inventory, which is one server's.
+  std::string node;
   bool item_deleted = false;
   int64_t first_seen = 0;
   int64_t last_seen = 0;
@@ -157,6 +161,11 @@ struct FindingQuery {
   // When set: findings first seen, or whose status changed, at or after this time.
   std::optional<int64_t> since;
   std::optional<int64_t> id;
+  // Only findings of these nodes (empty: any). An SQLite inventory is one node's: its
+  // findings match when its node (OpenOptions::node) is among them.
+  std::vector<std::string> nodes;
+  // Only findings of files at or below one of these absolute paths (empty: any).
+  std::vector<std::string> roots;
   bool with_detections = false;  // fill Finding::detections (masked samples)
 };
 

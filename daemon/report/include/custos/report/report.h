@@ -30,6 +30,10 @@ struct ReportOptions {
   // carry every row. The page says how many rows it leaves out.
   size_t html_max_rows = 500;
   std::string title = "custos weekly review";
+  // Only the findings (and the scans and roots) of these nodes, and of files at or below
+  // these absolute paths; empty: all. The inventory's figures (files, coverage) stay
+  // the whole inventory's.
+  std::vector<std::string> nodes, roots;
   // Where the report is from, shown in its header.
   struct Origin {
     std::string host;  // the host name
@@ -37,12 +41,15 @@ struct ReportOptions {
     // The configured roots (custos.yaml's roots[].name and path); roots the scans name
     // that are not here are named after their last folder.
     std::vector<std::pair<std::string, std::string>> roots;  // name, absolute path
+    // The node the configured roots are of (custos.yaml's node); empty: any node's.
+    std::string node;
   } origin;
 };
 
 // A root the report names: a configured one, or one the scans in the inventory name.
 struct RootRow {
   std::string name;
+  std::string node;         // the node it is scanned on (a fleet inventory); empty: any
   std::string path;         // absolute, raw bytes
   bool configured = false;  // named in ReportOptions::origin
   uint64_t active = 0;      // active findings of files under it
@@ -128,8 +135,18 @@ struct ReportData {
                                          // shows each exception once)
   std::vector<inventory::CoverageRow> coverage;
   std::vector<inventory::ScanRecord> scans;  // scans in the period
-  std::vector<RootRow> roots;                // configured ones first, then by path
+  std::vector<RootRow> roots;                // configured ones first, then by node and path
 };
+
+// The roots a report names: the configured ones of `origin`, then those the scans name
+// (by node and path), each with its latest scan; a root the configuration does not name
+// is named after its last folder, or by its path when two of its paths have that name.
+std::vector<RootRow> KnownRoots(const ReportOptions::Origin& origin,
+                                const std::vector<inventory::ScanRecord>& scans);
+// The deepest root of `roots` that holds `path` on `node` (a root of no node holds the
+// path on every node); null when none does.
+const RootRow* RootOf(const std::vector<RootRow>& roots, std::string_view node,
+                      std::string_view path);
 
 // Reads everything the report shows from the store. Expired exceptions are reopened
 // first (the report is one of the moments they reopen).

@@ -45,6 +45,9 @@ struct FindingsArgs {
   std::string now;                              // YYYY-MM-DD[THH:MM:SSZ]; empty: the present
   std::vector<std::string> statuses, policies;  // list
   std::string since, format = "table";
+  // list: only these nodes' findings, and those under these roots (an absolute path or
+  // a root's name as the report names it: ResolveRoots).
+  std::vector<std::string> nodes, roots;
   bool all = false;
   std::string id, note, reason, until, text;  // show, ack, except, note
 };
@@ -53,6 +56,7 @@ struct FindingsArgs {
 struct ReportArgs {
   std::string since = "7d", format = "html", now;
   std::string title, expiring_days, weeks;  // empty: the report's defaults
+  std::vector<std::string> nodes, roots;    // as FindingsArgs's
 };
 
 // "findings list", "findings ack", "report": the command a request is, as messages
@@ -65,13 +69,24 @@ bool Reads(const FindingsArgs& a);
 using StoreOpener = std::function<Result<std::unique_ptr<inventory::Store>>()>;
 
 // Runs `custos findings SUB`; decisions are made by `by`. The store is opened only once
-// the arguments are found good.
-Output RunFindings(const FindingsArgs& a, const StoreOpener& open, const inventory::Actor& by);
+// the arguments are found good. `origin` names the configured roots (--root NAME).
+Output RunFindings(const FindingsArgs& a, const StoreOpener& open, const inventory::Actor& by,
+                   const report::ReportOptions::Origin& origin = {});
 // Runs `custos report`; the rendered report is Output::out. `origin` names the host,
 // site and roots in its header (the config of whoever runs it: custosd's own, or the
 // CLI's --config).
 Output RunReport(const ReportArgs& a, const StoreOpener& open,
                  const report::ReportOptions::Origin& origin = {});
+
+// The absolute paths of --root values: a path as it is (trailing slashes dropped), a
+// name as the report names its roots (report::KnownRoots: the configured ones of
+// `origin`, the others after their last folder; on every node that has it).
+// InvalidArgument for a name no root has, or a value that is neither.
+Result<std::vector<std::string>> ResolveRoots(const std::vector<std::string>& roots,
+                                              inventory::ReportReader& store,
+                                              const report::ReportOptions::Origin& origin);
+// Checks --node values (custos/base/host.h: IsNodeName); adds the error to `o`.
+bool CheckNodes(const std::vector<std::string>& nodes, Output& o);
 
 // The arguments as a control request carries them, and back. FromJson rejects unknown
 // fields and values of the wrong type (InvalidArgument, a message for the client).

@@ -110,7 +110,9 @@ std::unique_ptr<ResultStore> MakeMemoryStore();
 // time (the inventory has one writer); figures and findings are read through a
 // separate connection and cached for a few seconds. Fails when the file is not an
 // inventory or cannot be opened.
+// `node` names this server in a fleet inventory (empty: the host name).
 Result<std::unique_ptr<ResultStore>> OpenInventoryStore(const std::string& db_path,
-                                                        const std::string& state_dir);
+                                                        const std::string& state_dir,
+                                                        const std::string& node = "");
 
 }  // namespace custos::service

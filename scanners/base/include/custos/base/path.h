@@ -14,4 +14,11 @@ inline std::string FolderOf(std::string_view path) {
   return std::string(path.substr(0, slash));
 }
 
+// Whether `path` is `root` or below it ("/srv/a" holds "/srv/a/b", not "/srv/ab"); a
+// root may end in '/'. An empty root holds nothing.
+inline bool AtOrBelow(std::string_view root, std::string_view path) {
+  if (root.empty() || path.substr(0, root.size()) != root) return false;
+  return path.size() == root.size() || root.back() == '/' || path[root.size()] == '/';
+}
+
 }  // namespace custos
