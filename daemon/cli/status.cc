@@ -25,10 +25,18 @@ void PrintStatus(const json& s) {
   if (s["metrics"].is_string())
     std::printf("metrics http://%s/metrics\n", Str(s, "metrics").c_str());
   const json& inv = s["inventory"];
-  std::printf("inventory (%s): %llu items, %s, %llu open findings\n", Str(inv, "store").c_str(),
-              static_cast<unsigned long long>(Num(inv, "items")),
-              scan::HumanBytes(Num(inv, "bytes")).c_str(),
-              static_cast<unsigned long long>(Num(inv, "findings")));
+  if (!inv.value("available", true)) {
+    std::printf("inventory (%s): UNAVAILABLE since %s: %s\n", Str(inv, "store").c_str(),
+                Str(inv, "since").c_str(), Str(inv, "error").c_str());
+    std::printf("  runs wait for it; next attempt %s (%llu failed so far)\n",
+                Str(inv, "next_retry").c_str(),
+                static_cast<unsigned long long>(Num(inv, "failed_attempts")));
+  } else {
+    std::printf("inventory (%s): %llu items, %s, %llu open findings\n", Str(inv, "store").c_str(),
+                static_cast<unsigned long long>(Num(inv, "items")),
+                scan::HumanBytes(Num(inv, "bytes")).c_str(),
+                static_cast<unsigned long long>(Num(inv, "findings")));
+  }
   if (inv.contains("findings_by_policy")) {
     for (const json& f : inv["findings_by_policy"]) {
       std::printf("  %-28s %-9s %llu\n", Str(f, "policy").c_str(), Str(f, "severity").c_str(),

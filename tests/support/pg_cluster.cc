@@ -217,23 +217,39 @@ PgCluster::PgCluster(const Options& options) : bin_(BinDir()) {
   const std::string data = dir_ + "/data";
   Require(Run({"cp", "-a", TemplateDir(bin_, dir_), data}), "cp");
   if (IsRoot()) Require(Run({"chown", "-R", "65534:65534", data}), "chown");
-  std::string listen = "-c listen_addresses=''";
+  listen_ = "-c listen_addresses=''";
   if (options.tls) {
     MakeServerCertificate(dir_ + "/tls");
     port_ = FreePort();
-    listen = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
-             " -c ssl=on -c ssl_cert_file=" + dir_ + "/tls/server.crt -c ssl_key_file=" + dir_ +
-             "/tls/server.key";
+    listen_ = "-c listen_addresses=127.0.0.1 -p " + std::to_string(port_) +
+              " -c ssl=on -c ssl_cert_file=" + dir_ + "/tls/server.crt -c ssl_key_file=" + dir_ +
+              "/tls/server.key";
   }
-  Require(Run(AsServer(dir_, {bin_ + "/pg_ctl", "-D", data, "-w", "-s", "-t", "60", "-l",
+  Start();
+}
+
+void PgCluster::Start() {
+  Require(Run(AsServer(dir_, {bin_ + "/pg_ctl", "-D", dir_ + "/data", "-w", "-s", "-t", "60", "-l",
                               dir_ + "/log", "-o",
-                              listen + " -k " + dir_ +
+                              listen_ + " -k " + dir_ +
                                   " -c unix_socket_permissions=0700 -c fsync=off "
                                   "-c synchronous_commit=off -c full_page_writes=off "
                                   "-c max_connections=50",
                               "start"}),
               120),
           "pg_ctl start (log: " + dir_ + "/log)");
+}
+
+void PgCluster::Stop() {
+  Require(Run(AsServer(dir_, {bin_ + "/pg_ctl", "-D", dir_ + "/data", "-w", "-s", "-t", "60", "-m",
+                              "fast", "stop"}),
+              120),
+          "pg_ctl stop (log: " + dir_ + "/log)");
+}
+
+void PgCluster::Restart() {
+  Stop();
+  Start();
 }
 
 PgCluster::~PgCluster() {

@@ -52,6 +52,13 @@ class PgCluster {
   // Creates a fresh, empty database and returns its libpq connection URI
   // (postgresql:///NAME?host=SOCKET_DIR&user=custos).
   std::string NewDatabase();
+  // For fault tests (a cluster of the test's own, not Shared()): stops the server (fast
+  // shutdown: sessions are ended, as `pg_ctl stop -m fast`), starts it again on the same
+  // folder and socket, or both (`pg_ctl restart -m fast`). Each waits until done.
+  void Stop();
+  void Start();
+  void Restart();
+
   // The URI of database `name` of this cluster.
   std::string Uri(const std::string& name) const;
   // With tls: the URI of database `name` over TCP to `host` (localhost or 127.0.0.1) on
@@ -83,6 +90,7 @@ class PgCluster {
   pid_t reaper_ = -1;
   int databases_ = 0;
   int port_ = 5432;  // the Unix socket's name, and with tls the TCP port
+  std::string listen_;  // the server's listen options (Start)
 };
 
 }  // namespace custos::test

@@ -66,8 +66,10 @@ Result<Conn> Conn::Open(const std::string& uri) {
   Conn c;
   *c.where_ = RedactUri(uri);
   // Never prompts: a password comes from the URI's service, PGPASSFILE or ~/.pgpass.
-  const char* keys[] = {"dbname", "fallback_application_name", nullptr};
-  const char* values[] = {uri.c_str(), "custos", nullptr};
+  // A server that does not answer is given up after 10 s (the URI may say otherwise:
+  // what dbname expands to overrides the keys before it).
+  const char* keys[] = {"connect_timeout", "dbname", "fallback_application_name", nullptr};
+  const char* values[] = {"10", uri.c_str(), "custos", nullptr};
   PGconn* raw = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (raw == nullptr) return Status::Io(*c.where_ + ": out of memory");
   c.c_.reset(raw, &PQfinish);
@@ -84,8 +86,19 @@ Status Conn::Error(std::string_view what, const PGresult* r) const {
                                                                      : "no connection";
   if (msg.empty() && r != nullptr) msg = PQresStatus(PQresultStatus(r));
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  // libpq's hints are on lines of their own ("\n\tIs the server running ..."): one line.
+  for (size_t nl = msg.find('\n'); nl != std::string::npos; nl = msg.find('\n', nl)) {
+    size_t end = nl + 1;
+    while (end < msg.size() && msg[end] == '\t') ++end;
+    msg.replace(nl, end - nl, "; ");
+  }
   // libpq may quote the connection string back (a bad option): never the password.
   msg = RedactUri(msg);
+  // A lost or refused connection is worth retrying (kUnavailable); an error the server
+  // answered is not.
+  if (c_ == nullptr || PQstatus(c_.get()) == CONNECTION_BAD) {
+    return Status::Unavailable(*where_ + ": " + std::string(what) + ": " + msg);
+  }
   return Status::Io(*where_ + ": " + std::string(what) + ": " + msg);
 }
 
@@ -164,17 +177,16 @@ Result<std::vector<Res>> Conn::Pipeline(const std::vector<Query>& queries) const
     if (st == PGRES_PIPELINE_SYNC) break;
     if (st == PGRES_PIPELINE_ABORTED) continue;
     if (!Ok(r.get())) {
-      if (failed.ok()) {
-        std::string msg = PQresultErrorMessage(r.get());
-        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-        failed = Status::Io(*where_ + ": query failed: " + RedactUri(msg));
-      }
+      if (failed.ok()) failed = Error("query failed", r.get());
       continue;
     }
     out.push_back(std::move(r));
     if (PQstatus(c) != CONNECTION_OK) break;
   }
   PQexitPipelineMode(c);
+  if (!failed.ok() && PQstatus(c) == CONNECTION_BAD) {
+    return Status::Unavailable(failed.message());  // the connection went meanwhile
+  }
   if (!failed.ok()) return failed;
   return out;
 }

@@ -59,7 +59,9 @@ json Daemon::StatusJson() {
     if (rt.running) {
       state = "running";
     } else if (rt.queued) {
-      state = (!rt.queued_manual && !window_open) ? "waiting for scan window" : "queued";
+      state = !inventory_.up                        ? "waiting for the inventory"
+              : (!rt.queued_manual && !window_open) ? "waiting for scan window"
+                                                    : "queued";
     }
     r["state"] = state;
     if (rt.running) {
@@ -92,10 +94,17 @@ json Daemon::StatusJson() {
     roots.push_back(std::move(r));
   }
   const InventoryFigures inv = store_->Figures();
+  CheckInventory();  // the figures may have found the database gone
   json by_policy = json::array();
   for (const auto& [key, n] : inv.findings_by_policy) {
     by_policy.push_back({{"policy", key.first}, {"severity", key.second}, {"count", n}});
   }
+  json inventory = {{"store", Shown(inv.store)},
+                    {"items", inv.items},
+                    {"bytes", inv.bytes},
+                    {"findings", inv.findings},
+                    {"findings_by_policy", by_policy}};
+  inventory.update(InventoryHealthJson());
   json queue = json::array();
   for (const std::string& q : queue_) queue.push_back(q);
   json policy_files = json::array();
@@ -115,12 +124,7 @@ json Daemon::StatusJson() {
       {"stopping", stopping_},
       {"queue", queue},
       {"roots", roots},
-      {"inventory",
-       {{"store", Shown(inv.store)},
-        {"items", inv.items},
-        {"bytes", inv.bytes},
-        {"findings", inv.findings},
-        {"findings_by_policy", by_policy}}},
+      {"inventory", inventory},
   };
 }
 
@@ -143,7 +147,13 @@ json Daemon::ScanNow(const Request& request) {
   for (RootRuntime* rt : targets) {
     const std::string what = Trigger(*rt, "manual", true);
     Log("scheduler").info("root {}: scan-now: {}", rt->config.name, what);
+    if (what == "queued") NoteDeferred(*rt, "manual");
     runs.push_back({{"root", rt->config.name}, {"state", what}});
+  }
+  if (!inventory_.up && !inventory_.connecting) {
+    // Someone wants a run now: try the inventory now rather than at the next back-off.
+    retry_.cancel();
+    TryReconnect();
   }
   Dispatch();
   // Report the run ids now that queued runs may have started.
@@ -153,7 +163,9 @@ json Daemon::ScanNow(const Request& request) {
     r["after_run"] = rt.state.run_id;  // a run later than this one answers the request
   }
   UpdateStatus();
-  return {{"ok", true}, {"runs", runs}};
+  json answer = {{"ok", true}, {"runs", runs}};
+  if (!inventory_.up) answer["waiting"] = "the inventory is unavailable: " + inventory_.error;
+  return answer;
 }
 
 json Daemon::Findings(const Request& request) {
@@ -186,6 +198,9 @@ HttpServer::Response Daemon::OnHttp(const std::string& target) {
   if (path == "/healthz") {
     metrics_.Add("custos_http_requests_total", {{"path", "/healthz"}});
     if (stopping_) return {503, "text/plain; charset=utf-8", "stopping\n"};
+    // The daemon is alive and serving; runs wait for an unavailable inventory (a
+    // restart would not bring the database back: see custos_inventory_up).
+    if (!inventory_.up) return {200, "text/plain; charset=utf-8", "ok; inventory unavailable\n"};
     return {200, "text/plain; charset=utf-8", "ok\n"};
   }
   metrics_.Add("custos_http_requests_total", {{"path", "other"}});
@@ -209,7 +224,13 @@ std::string Daemon::RenderMetrics() {
                    static_cast<double>(*rt.next_run));
     }
   }
+  metrics_.Set("custos_policies_loaded", {},
+               snapshot_->policies ? static_cast<double>(snapshot_->policies->policy_count()) : 0);
   const InventoryFigures inv = store_->Figures();
+  CheckInventory();
+  metrics_.Set("custos_inventory_up", {}, inventory_.up ? 1 : 0);
+  // While the inventory is unavailable its figures are unknown: the last ones stay.
+  if (!inventory_.up) return metrics_.Render();
   metrics_.Set("custos_inventory_items", {}, static_cast<double>(inv.items));
   metrics_.Set("custos_inventory_bytes", {}, static_cast<double>(inv.bytes));
   metrics_.Clear("custos_findings");
@@ -217,8 +238,6 @@ std::string Daemon::RenderMetrics() {
     metrics_.Set("custos_findings", {{"policy", key.first}, {"severity", key.second}},
                  static_cast<double>(n));
   }
-  metrics_.Set("custos_policies_loaded", {},
-               snapshot_->policies ? static_cast<double>(snapshot_->policies->policy_count()) : 0);
   return metrics_.Render();
 }
 

@@ -5,6 +5,7 @@
 //   control_handlers.cc control socket requests and the HTTP endpoint
 //   control_review.cc   the review commands of the control socket (findings, report)
 //   reload.cc           SIGHUP / `reload`: a new snapshot and the roots it configures
+//   inventory_health.cc the inventory's database gone (at start or mid-run) and back
 // Every member of Daemon belongs to the io_context thread unless said otherwise (see
 // service.h for the threading model). Not installed: only these files include it.
 #pragma once
@@ -85,6 +86,28 @@ struct RootRuntime {
   bool queued_manual = false;
   std::string queued_trigger;
   std::shared_ptr<ScanRun> running;
+  // A run cut short because the inventory went: resumed when it is back.
+  bool resume_after_outage = false;
+  bool resume_manual = false;
+};
+
+// Bounds of the back-off between attempts to reach an unavailable inventory (seconds;
+// doubled after each failed attempt, +-20 % jitter).
+inline constexpr double kRetryFirstSeconds = 1;
+inline constexpr double kRetryMaxSeconds = 60;
+// Failed attempts logged one by one before the log goes quiet (a changed reason is
+// still logged).
+inline constexpr uint64_t kRetryAttemptsLogged = 3;
+
+// Whether the inventory can be reached: on the io thread.
+struct InventoryHealth {
+  bool up = true;
+  std::string error;        // why it cannot (password-free)
+  std::string logged;       // the reason the log last gave
+  int64_t since = 0;        // Unix seconds it went
+  uint64_t failures = 0;    // failed attempts since
+  int64_t next_retry = 0;   // Unix seconds of the next attempt (0 while one runs)
+  bool connecting = false;  // an attempt runs on connect_pool_
 };
 
 class Daemon {
@@ -95,6 +118,7 @@ class Daemon {
         signals_(io_),
         tick_(io_),
         watchdog_(io_),
+        retry_(io_),
         rng_(std::random_device{}()) {}
 
   int Run();
@@ -133,6 +157,14 @@ class Daemon {
   // reload.cc.
   Status Reload(const char* why);
   void ApplyRoots(int64_t now);
+  // inventory_health.cc.
+  void CheckInventory();
+  void InventoryDown(const Status& why);
+  void ScheduleRetry();
+  void TryReconnect();
+  void OnReconnected(const Status& s);
+  void NoteDeferred(RootRuntime& rt, const std::string& trigger);
+  json InventoryHealthJson() const;
 
   ServiceOptions options_;
   std::shared_ptr<const Snapshot> snapshot_;
@@ -144,7 +176,9 @@ class Daemon {
   asio::signal_set signals_;
   asio::steady_timer tick_;
   asio::steady_timer watchdog_;
+  asio::steady_timer retry_;  // the next attempt to reach the inventory
   std::unique_ptr<asio::thread_pool> pool_;
+  std::unique_ptr<asio::thread_pool> connect_pool_;  // attempts to reach the inventory
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<console::Console> console_;  // the review console, when enabled
@@ -153,6 +187,7 @@ class Daemon {
   // (a report of a large inventory takes a while). Declared after store_: it ends first.
   std::unique_ptr<asio::thread_pool> review_pool_;
   MetricsRegistry metrics_;
+  InventoryHealth inventory_;
   std::mt19937_64 rng_;
 
   std::vector<std::string> order_;            // root names in config order

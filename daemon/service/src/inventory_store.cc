@@ -1,5 +1,6 @@
-// The SQLite inventory behind the ResultStore seam: what `custos scan --db` does for one
-// scan, done for every run of the daemon.
+// The inventory (SQLite or PostgreSQL) behind the ResultStore seam: what `custos scan --db`
+// does for one scan, done for every run of the daemon. A database server that cannot be
+// reached makes the store unavailable (Health) until a Reconnect succeeds.
 #include <algorithm>
 #include <chrono>
 #include <mutex>
@@ -56,24 +57,32 @@ class InventoryRecorder : public RunRecorder {
 
 class InventoryStore : public ResultStore {
  public:
+  // `reader` is null when the database could not be reached (`health` says why).
   InventoryStore(std::string db_path, std::string state_dir, std::string node,
-                 std::unique_ptr<inventory::ReportReader> reader)
+                 std::unique_ptr<inventory::ReportReader> reader, Status health)
       : db_path_(std::move(db_path)),
         state_dir_(std::move(state_dir)),
         node_(std::move(node)),
-        reader_(std::move(reader)) {}
+        reader_(std::move(reader)),
+        health_(std::move(health)) {}
 
   Result<std::unique_ptr<RunRecorder>> BeginRun(
       const RunInfo& run, scan::ScanOptions& options,
       const std::shared_ptr<const policies::PolicySet>& policies) override {
     std::unique_lock<Mutex> lock(write_mu_);
     auto store = inventory::OpenStore(db_path_, {.node = node_});
-    if (!store.ok()) return Status(store.status().code(), "inventory: " + store.status().message());
+    if (!store.ok()) {
+      Status s(store.status().code(), "inventory: " + store.status().message());
+      NoteFailure(s);
+      return s;
+    }
     auto rec =
         std::make_unique<InventoryRecorder>(*this, std::move(lock), std::move(store.value()));
     if (Status s = rec->Start(run, options, policies, inventory::SqlitePath(db_path_), state_dir_);
-        !s.ok())
+        !s.ok()) {
+      NoteFailure(s);
       return s;
+    }
     return std::unique_ptr<RunRecorder>(std::move(rec));
   }
 
@@ -85,9 +94,12 @@ class InventoryStore : public ResultStore {
     InventoryFigures f;
     f.store = inventory::IsPgLocation(db_path_) ? inventory::RedactUri(db_path_)
                                                 : "sqlite:" + inventory::SqlitePath(db_path_);
+    if (reader_ == nullptr) return f;  // unreachable: nothing known
     if (auto totals = reader_->Totals(); totals.ok()) {
       f.items = totals->items;
       f.bytes = totals->bytes;
+    } else {
+      NoteFailure(totals.status());
     }
     inventory::FindingQuery q;
     q.statuses = {inventory::FindingStatus::kNew, inventory::FindingStatus::kOpen,
@@ -98,6 +110,9 @@ class InventoryStore : public ResultStore {
         ++f.findings_by_policy[{x.policy, x.severity}];
         ++f.findings;
       }
+    } else {
+      NoteFailure(findings.status());
+      return f;  // not cached: asked again once the database is back
     }
     cached_ = f;
     cached_at_ = now;
@@ -116,8 +131,12 @@ class InventoryStore : public ResultStore {
     q.statuses = {inventory::FindingStatus::kNew, inventory::FindingStatus::kOpen,
                   inventory::FindingStatus::kAcknowledged};
     if (!query.policy.empty()) q.policies = {query.policy};
+    if (reader_ == nullptr) return Health();
     auto found = reader_->ListFindings(q);
-    if (!found.ok()) return found.status();
+    if (!found.ok()) {
+      NoteFailure(found.status());
+      return found.status();
+    }
     std::vector<FindingRecord> out;
     for (const inventory::Finding& x : *found) {
       if (!query.severity.empty() && x.severity != query.severity) continue;
@@ -138,6 +157,38 @@ class InventoryStore : public ResultStore {
     return std::unique_ptr<inventory::Store>(std::move(store.value()));
   }
 
+  Status Health() const override {
+    MutexLock lock(health_mu_);
+    return health_;
+  }
+
+  Status Reconnect() override {
+    if (Health().ok()) return Status::Ok();
+    auto reader = inventory::OpenStore(db_path_, {.node = node_});
+    if (!reader.ok()) {
+      Status s(reader.status().code(), "inventory: " + reader.status().message());
+      MutexLock lock(health_mu_);
+      health_ = s;
+      return s;
+    }
+    {
+      MutexLock lock(read_mu_);
+      reader_ = std::move(reader.value());
+      cached_.reset();
+    }
+    MutexLock lock(health_mu_);
+    health_ = Status::Ok();
+    return Status::Ok();
+  }
+
+  // A failure that says the database cannot be reached (connection refused or lost)
+  // makes the store unavailable until Reconnect(); other errors change nothing.
+  void NoteFailure(const Status& s) const {
+    if (s.code() != StatusCode::kUnavailable) return;
+    MutexLock lock(health_mu_);
+    if (health_.ok()) health_ = s;
+  }
+
   void Invalidate() {
     MutexLock lock(read_mu_);
     cached_.reset();
@@ -154,6 +205,8 @@ class InventoryStore : public ResultStore {
   std::unique_ptr<inventory::ReportReader> reader_ GUARDED_BY(read_mu_);
   mutable std::optional<InventoryFigures> cached_ GUARDED_BY(read_mu_);
   mutable std::chrono::steady_clock::time_point cached_at_ GUARDED_BY(read_mu_);
+  mutable Mutex health_mu_;  // taken alone, or inside read_mu_
+  mutable Status health_ GUARDED_BY(health_mu_);
 };
 
 Status InventoryRecorder::Finish(const scan::ScanStats& stats, bool complete) {
@@ -163,6 +216,7 @@ Status InventoryRecorder::Finish(const scan::ScanStats& stats, bool complete) {
   Status s = session_->Finish(end, stats);
   session_.reset();
   store_.reset();
+  owner_.NoteFailure(s);
   owner_.Invalidate();
   lock_.unlock();
   return s;
@@ -175,10 +229,15 @@ Result<std::unique_ptr<ResultStore>> OpenInventoryStore(const std::string& db_pa
                                                         const std::string& node) {
   auto reader = inventory::OpenStore(db_path, {.node = node});
   if (!reader.ok()) {
-    return Status(reader.status().code(), "inventory: " + reader.status().message());
+    Status s(reader.status().code(), "inventory: " + reader.status().message());
+    // A database server that cannot be reached now may be later: the daemon starts
+    // without it and retries (Reconnect). Anything else stops the start.
+    if (s.code() != StatusCode::kUnavailable) return s;
+    return std::unique_ptr<ResultStore>(
+        std::make_unique<InventoryStore>(db_path, state_dir, node, nullptr, std::move(s)));
   }
-  return std::unique_ptr<ResultStore>(
-      std::make_unique<InventoryStore>(db_path, state_dir, node, std::move(reader.value())));
+  return std::unique_ptr<ResultStore>(std::make_unique<InventoryStore>(
+      db_path, state_dir, node, std::move(reader.value()), Status::Ok()));
 }
 
 }  // namespace custos::service

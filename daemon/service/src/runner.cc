@@ -122,6 +122,11 @@ void Daemon::OnRunFinished(const std::shared_ptr<ScanRun>& run) {
     result = "interrupted";
   }
   if (!run->record_status.ok() && result == "completed") result = "failed";
+  // Cut short because the inventory's database went: interrupted, resumed when it is
+  // back (what the run recorded is kept, batch by batch).
+  const Status health = store_->Health();
+  const bool outage = result == "failed" && !health.ok();
+  if (outage) result = "interrupted";
   const Labels root = {{"root", name}};
   metrics_.Add("custos_scans_total", {{"root", name}, {"result", result}});
   metrics_.Observe("custos_scan_duration_seconds", root, run->stats.seconds);
@@ -168,12 +173,17 @@ void Daemon::OnRunFinished(const std::shared_ptr<ScanRun>& run) {
     st.seconds = run->stats.seconds;
     st.error = EscapeBytes(error, true);
     state_.roots[name] = st;
+    if (outage) {
+      rt.resume_after_outage = true;
+      rt.resume_manual = run->manual;
+    }
   }
   SaveStateNow();
   if (stopping_) {
     if (running_.empty()) FinishStop();
     return;
   }
+  CheckInventory();
   Dispatch();
   UpdateStatus();
 }

@@ -77,6 +77,7 @@ void Daemon::InitRoots(int64_t now) {
     if (!trigger.empty()) {
       Log("scheduler").info("root {}: {} run at start-up", rc.name, trigger);
       Trigger(stored, trigger, false);
+      NoteDeferred(stored, trigger);
     }
     struct stat st;
     if (::stat(rc.path.c_str(), &st) != 0) {
@@ -112,6 +113,7 @@ void Daemon::Tick() {
     }
     return;
   }
+  CheckInventory();
   const int64_t now = NowUnix();
   for (const std::string& name : order_) {
     RootRuntime& rt = roots_[name];
@@ -119,6 +121,8 @@ void Daemon::Tick() {
       const std::string what = Trigger(rt, "schedule", false);
       if (what != "queued") {
         Log("scheduler").warn("root {}: scheduled run skipped: {}", name, what);
+      } else {
+        NoteDeferred(rt, "scheduled");
       }
       rt.next_run = NextRun(rt.config, now);
     }
@@ -144,7 +148,7 @@ std::string Daemon::Trigger(RootRuntime& rt, const std::string& trigger, bool ma
 }
 
 void Daemon::Dispatch() {
-  if (stopping_) return;
+  if (stopping_ || !inventory_.up) return;  // runs wait for the inventory
   const DaemonConfig& cfg = *snapshot_->config;
   const unsigned slots = std::max(1u, boot_config_->parallel_roots);
   const bool window_open = InWindows(cfg.throttle.windows, NowUnix(), cfg.zone);

@@ -45,6 +45,15 @@ void DeclareMetrics(MetricsRegistry& m) {
   m.Declare("custos_throttle_sleep_seconds_total",
             "Seconds scan workers slept for the throttle, by reason (rate, window, backoff)",
             T::kCounter);
+  m.Declare("custos_inventory_up",
+            "1 when the inventory can be reached, 0 while its database is unavailable", T::kGauge);
+  m.Declare("custos_inventory_connect_failures_total",
+            "Failed attempts to reach an unavailable inventory", T::kCounter);
+  m.Declare("custos_inventory_next_retry_timestamp_seconds",
+            "Unix time of the next attempt to reach the unavailable inventory", T::kGauge);
+  m.Declare("custos_scans_deferred_total",
+            "Runs queued while the inventory was unavailable (they wait for it), by root",
+            T::kCounter);
   m.Declare("custos_inventory_items", "Items in the inventory", T::kGauge);
   m.Declare("custos_inventory_bytes", "Bytes of the items in the inventory", T::kGauge);
   m.Declare("custos_findings", "Open findings in the inventory, by policy and severity", T::kGauge);
@@ -92,6 +101,9 @@ Status Daemon::Start() {
   store_ = std::move(store.value());
 
   DeclareMetrics(metrics_);
+  metrics_.Set("custos_inventory_up", {}, 1);
+  connect_pool_ = std::make_unique<asio::thread_pool>(1);
+  CheckInventory();  // a database that cannot be reached yet: retried, runs wait
   metrics_.Set("custos_build_info", {{"version", CUSTOS_VERSION}}, 1);
   metrics_.Set("custos_start_time_seconds", {}, static_cast<double>(started_));
   metrics_.Set("custos_config_last_reload_successful", {}, 1);
@@ -139,8 +151,10 @@ int Daemon::Run() {
     Log("custosd").error("cannot start: {}", EscapeBytes(s.message(), true));
     if (control_) control_->Stop();
     if (console_) console_->Stop();
+    retry_.cancel();
     if (pool_) pool_->join();
     if (review_pool_) review_pool_->join();
+    if (connect_pool_) connect_pool_->join();
     return 2;
   }
   Dispatch();
@@ -151,6 +165,7 @@ int Daemon::Run() {
   io_.run();
   pool_->join();
   review_pool_->join();
+  connect_pool_->join();
   Log("custosd").info("stopped");
   spdlog::default_logger()->flush();
   return exit_code_;
@@ -197,6 +212,7 @@ void Daemon::UpdateStatus() {
     }
     status = next ? "idle; next run " + next_root + " at " + Iso(*next) : "idle";
   }
+  if (!inventory_.up) status = "inventory unavailable (runs wait); " + status;
   if (!queue_.empty()) status += "; " + std::to_string(queue_.size()) + " queued";
   if (status != last_status_) {
     last_status_ = status;
@@ -227,6 +243,7 @@ void Daemon::FinishStop() {
   error_code ec;
   tick_.cancel();
   watchdog_.cancel();
+  retry_.cancel();
   signals_.cancel(ec);
   io_.stop();
 }

@@ -43,7 +43,7 @@ class RunRecorder : public scan::Sink {
 
 // Inventory figures: what the store knows now.
 struct InventoryFigures {
-  std::string store;  // "memory" or "sqlite:PATH"
+  std::string store;  // "memory", "sqlite:PATH" or the URI (password-free)
   uint64_t items = 0;
   uint64_t bytes = 0;
   uint64_t findings = 0;  // open findings (violations)
@@ -92,6 +92,14 @@ class ResultStore {
     return Status(StatusCode::kUnsupported,
                   "findings queries need the inventory (this daemon keeps figures only)");
   }
+  // Whether the store can record runs now: OK, or why not. A store on a database server
+  // becomes unavailable (StatusCode::kUnavailable, a password-free message) when the
+  // server cannot be reached at start-up or a run or query loses it, and stays so until
+  // Reconnect() succeeds. Thread-safe.
+  virtual Status Health() const { return Status::Ok(); }
+  // Tries to reach the store again when it is unavailable; OK once it is. Blocks for a
+  // connection attempt: not for the io thread. Thread-safe.
+  virtual Status Reconnect() { return Status::Ok(); }
   // The inventory, opened for one review command of the control socket (custos
   // findings, custos report), used on the calling thread and closed after. Stores
   // without per-item records return kUnsupported. Thread-safe.
@@ -105,11 +113,13 @@ class ResultStore {
 // leaves the previous figures in place). Holds no paths.
 std::unique_ptr<ResultStore> MakeMemoryStore();
 
-// The SQLite inventory at `db_path` (created mode 0600 in a 0700 folder when missing),
-// with the HMAC key of detections kept in `state_dir`. Runs are recorded one at a
-// time (the inventory has one writer); figures and findings are read through a
-// separate connection and cached for a few seconds. Fails when the file is not an
-// inventory or cannot be opened.
+// The inventory at `db_path`: a SQLite file (created mode 0600 in a 0700 folder when
+// missing) or a postgresql:// URI, with the HMAC key of detections kept in `state_dir`.
+// Runs are recorded one at a time (one writer per node); figures and findings are read
+// through a separate connection and cached for a few seconds. Fails when the file is
+// not an inventory or cannot be opened, or the database refuses us for good (not an
+// inventory, a newer schema); a database server that cannot be reached gives a store
+// that is unavailable (Health) until it can.
 // `node` names this server in a fleet inventory (empty: the host name).
 Result<std::unique_ptr<ResultStore>> OpenInventoryStore(const std::string& db_path,
                                                         const std::string& state_dir,

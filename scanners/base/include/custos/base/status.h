@@ -18,6 +18,7 @@ enum class StatusCode {
   kIoError,
   kUnsupported,
   kInternal,
+  kUnavailable,  // a server (the inventory's database) cannot be reached now: worth retrying
 };
 
 class [[nodiscard]] Status {
@@ -28,6 +29,7 @@ class [[nodiscard]] Status {
   static Status Ok() { return Status(); }
   static Status Invalid(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
   static Status Io(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
+  static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
   // An I/O error built from errno: "what: strerror(err)".
   static Status FromErrno(const std::string& what, int err);
 
