@@ -1,14 +1,19 @@
 // The PostgreSQL inventory when the database fails: custosd started before its database
-// (it serves, says so, retries and scans once the database is there) and the CLI's exit 2
-// with libpq's message. Each test runs a cluster of its own, stopped and started here.
+// (it serves, says so, retries and scans once the database is there), the CLI's exit 2
+// with libpq's message, and the database restarted under a run (interrupted, nothing
+// half-written, resumed). Each test runs a cluster of its own, stopped and started here.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
+#include "custos/inventory/store.h"
 #include "daemon_process.h"
 #include "support/pg_cluster.h"
 #include "support/support.h"
 
+using custos::Status;
 using custos::test::Daemon;
 using custos::test::HttpGet;
 using custos::test::MakeTree;
@@ -127,4 +132,60 @@ TEST_CASE("PostgreSQL down at start-up: custosd serves, says so, retries and sca
   CHECK(Count(log, "inventory still unavailable") <= 4);
   CHECK(Count(log, "inventory available again") == 1);
   CHECK(Count(log, "startup run deferred: the inventory is unavailable") == 1);
+}
+
+TEST_CASE("PostgreSQL restarted mid-scan: the run is interrupted, nothing half-written, resumed") {
+  CUSTOS_SKIP_WITHOUT_PG();
+  PgCluster pg;  // this test's own: restarted below
+  const std::string uri = pg.NewDatabase();
+  const std::string db = DbName(uri);
+  TempDir dir;
+  WriteFile(dir / "policy.yaml", kCardPolicy);
+  MakeTree(dir / "srv", 400);
+  // Files older than the scan's start by a second are stored for reuse.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  // 40 files a second: the run takes 10 s at least, batches commit every 2 s.
+  Daemon d(dir, "  - {path: " + (dir / "srv") + ", name: srv, schedule: \"@yearly\"}\n",
+           "inventory: " + uri + "\nthrottle:\n  files_per_second: 40\n");
+  REQUIRE(d.Custos({"scan-now", "srv"}).exit_code == 0);
+  // Some batches are in; then the database restarts under the run.
+  REQUIRE(WaitFor([&] { return std::stoi(pg.Psql(db, "SELECT count(*) FROM items")) >= 60; }, 120));
+  pg.Restart();
+
+  // The run ends as interrupted, custosd reconnects and resumes it to the end.
+  json last;
+  const bool resumed = WaitFor(
+      [&] {
+        last = d.Root("srv")["last_run"];
+        return last.is_object() && last["result"] == "completed";
+      },
+      240);
+  INFO(d.Log());
+  REQUIRE(resumed);
+  CHECK(last["trigger"] == "resume");
+  CHECK(last["items"] == 400);
+  CHECK(last["reused"] > 0);  // what the cut run committed is not read again
+  CHECK(d.Log().find("run 1 of root srv interrupted: inventory: ") != std::string::npos);
+  CHECK(d.Log().find("inventory available again") != std::string::npos);
+
+  // Consistent: the cut scan is recorded as interrupted, the resumed one complete; every
+  // item belongs to a recorded scan and to no half batch; each card file one finding.
+  CHECK(pg.Psql(db, "SELECT string_agg(state, ',' ORDER BY id) FROM scans") ==
+        "interrupted,complete");
+  CHECK(pg.Psql(db, "SELECT count(*) FROM items WHERE deleted_at IS NULL") == "400");
+  CHECK(pg.Psql(db, "SELECT count(*) FROM items WHERE last_scan NOT IN (SELECT id FROM scans)") ==
+        "0");
+  CHECK(pg.Psql(db, "SELECT count(*) FROM findings WHERE status IN ('new', 'open')") == "134");
+  {
+    auto store = custos::inventory::OpenPgStore(uri);
+    REQUIRE(store.ok());
+    Status integrity = store.value()->CheckIntegrity();
+    INFO(integrity.message());
+    CHECK(integrity.ok());
+  }
+  // And the next run completes as usual.
+  auto again = d.Custos({"scan-now", "--wait", "--timeout", "120"});
+  INFO(again.out << again.err);
+  CHECK(again.out.find("completed: 400 items, 134 violations") != std::string::npos);
+  CHECK(d.Status()["inventory"]["available"] == true);
 }

@@ -85,6 +85,34 @@ TEST_CASE("store: refuses what is not its inventory, or a newer one") {
   CHECK_FALSE(missing.ok());
 }
 
+TEMPLATE_TEST_CASE("recorder: a scan slower than a batch commits every batch_seconds", "",
+                   SqliteBackend, PgBackend) {
+  Fixture fx(TestType::kind);
+  auto id = fx.store().BeginScan({"/srv"}, kT0, {}, "");
+  REQUIRE(id.ok());
+  RecorderOptions o;
+  o.now = kT0;
+  o.started_wall = 2'000'000'000;
+  o.keys = Keys();
+  o.batch_items = 1000;
+  o.batch_seconds = 0.05;
+  Recorder rec(fx.store(), id.value(), o);
+  // Far fewer items than a batch, from the very first one: written after batch_seconds,
+  // not only when the batch fills or the scan ends.
+  for (int round = 0; round < 2; ++round) {
+    for (int i = 0; i < 3; ++i) {
+      const int n = round * 3 + i;
+      rec.Add(MakeItem("/srv/f" + std::to_string(n), 1 + static_cast<uint64_t>(n)));
+    }
+    const uint64_t want = static_cast<uint64_t>(round + 1) * 3;
+    for (int i = 0; i < 1000 && rec.written() < want; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    CHECK(rec.written() == want);
+    CHECK(fx.Query("SELECT count(*) FROM items") == std::to_string(want));
+  }
+}
+
 TEMPLATE_TEST_CASE("store: one scan at a time", "", SqliteBackend, PgBackend) {
   Fixture fx(TestType::kind);
   REQUIRE(fx.store().LockForScan().ok());

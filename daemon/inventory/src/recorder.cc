@@ -164,6 +164,7 @@ struct Recorder::Shared {
   std::deque<Batch> batches GUARDED_BY(mu);
   bool stopping GUARDED_BY(mu) = false;
   Status error GUARDED_BY(mu);
+  std::atomic<bool> failed{false};  // error is set
   uint64_t written GUARDED_BY(mu) = 0;
 };
 
@@ -224,7 +225,12 @@ void Recorder::Add(Item&& item) {
   while (sh.batches.size() >= kMaxQueuedBatches && sh.error.ok()) sh.space.Wait(sh.mu);
   if (!sh.error.ok()) return;
   Batch& b = sh.pending;
-  if (b.size == 0) sh.first_pending = std::chrono::steady_clock::now();
+  if (b.size == 0) {
+    // The writer sleeps until there is something: from now on it waits at most
+    // batch_seconds for this batch to fill.
+    sh.first_pending = std::chrono::steady_clock::now();
+    sh.work.NotifyOne();
+  }
   if (reached != 0) {
     if (b.reached.empty() || b.reached.back().folder != folder) {
       b.reached.push_back({std::move(folder), {}});
@@ -282,7 +288,10 @@ void Recorder::WriterLoop() {
     const size_t n = batch.size;
     batch = Batch();  // freed before the lock is taken again
     lock.Lock();
-    if (!s.ok() && sh.error.ok()) sh.error = s;
+    if (!s.ok() && sh.error.ok()) {
+      sh.error = s;
+      sh.failed.store(true, std::memory_order_release);
+    }
     if (s.ok() && !failed) sh.written += n;
     sh.space.NotifyAll();
   }
@@ -306,6 +315,8 @@ Status Recorder::status() const {
   MutexLock lock(shared_->mu);
   return shared_->error;
 }
+
+bool Recorder::failed() const { return shared_->failed.load(std::memory_order_acquire); }
 
 uint64_t Recorder::written() const {
   MutexLock lock(shared_->mu);

@@ -81,6 +81,12 @@ void ScanSession::Add(Item&& item) {
   }
 }
 
+Status ScanSession::status() const {
+  if (!recorder_->failed()) return Status::Ok();
+  Status s = recorder_->status();
+  return Status(s.code(), "inventory: " + s.message());
+}
+
 Status ScanSession::Finish(ScanState end, const scan::ScanStats& stats) {
   ScanTotals totals;
   totals.items = stats.items;

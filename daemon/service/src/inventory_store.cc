@@ -44,7 +44,9 @@ class InventoryRecorder : public RunRecorder {
   }
   Status Emit(Item&& item) override {
     session_->Add(std::move(item));
-    return Status::Ok();
+    // A write that failed (the database went away) ends the scan: what it would read
+    // from here on could not be recorded.
+    return session_->status();
   }
   Status Finish(const scan::ScanStats& stats, bool complete) override;
 

@@ -119,6 +119,8 @@ class Recorder {
   Status Finish(ScanState end, const ScanTotals& totals);
   // The first write error so far (OK when none).
   Status status() const;
+  // Whether a write failed (cheap: for every item).
+  bool failed() const;
   // Items written so far.
   uint64_t written() const;
 

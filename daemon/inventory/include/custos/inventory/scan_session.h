@@ -37,6 +37,9 @@ class ScanSession {
 
   // Records `item` (calls serialised by the scan's sink).
   void Add(Item&& item);
+  // The first write error so far (OK when none): a scan stops at it, since nothing it
+  // finds from then on would be recorded.
+  Status status() const;
   // Ends the scan as `end` with the figures of `stats`. Messages start with
   // "inventory: ".
   Status Finish(ScanState end, const scan::ScanStats& stats);
