@@ -328,6 +328,12 @@ Result<int64_t> PgStore::ContentKeyId(const std::string& key) {
       "RETURNING id) SELECT id FROM ins UNION ALL SELECT id FROM content_keys WHERE key = $1",
       Params().Bytes(key));
   if (!r.ok()) return r.status();
+  if (r->rows() == 0) {
+    // Another node inserted the same key at the same moment: its row, committed after
+    // this statement's snapshot, is there for the next statement.
+    r = conn_.Exec("SELECT id FROM content_keys WHERE key = $1", Params().Bytes(key));
+    if (!r.ok()) return r.status();
+  }
   if (r->rows() == 0) return Status::Io(conn_.where() + ": content key vanished");
   key_ids_.emplace(key, r->Int(0, 0));
   return r->Int(0, 0);
