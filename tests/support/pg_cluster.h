@@ -89,7 +89,7 @@ class PgCluster {
   int reaper_fd_ = -1;  // write end of the reaper's pipe: closed, the reaper cleans up
   pid_t reaper_ = -1;
   int databases_ = 0;
-  int port_ = 5432;  // the Unix socket's name, and with tls the TCP port
+  int port_ = 5432;     // the Unix socket's name, and with tls the TCP port
   std::string listen_;  // the server's listen options (Start)
 };
 
