@@ -27,7 +27,7 @@ TEST_CASE("a reviewer logs in, acknowledges a finding and is named, in headless 
   std::string why_not;
   // The shortest idle timeout custos.yaml allows: the script lets one session sit idle
   // past it.
-  ConsoleSite site(&why_not, "1min");
+  ConsoleSite site(&why_not, {.idle_timeout = "1min", .inventory = "", .more_files = 0});
   if (!why_not.empty()) CUSTOS_SKIP(why_not);
   INFO(site.failure());
   REQUIRE(site.failure().empty());

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "console/site.h"
+#include "support/pg_cluster.h"
 
 using custos::test::ConsoleSite;
 using custos::test::ReadFile;
@@ -88,7 +89,70 @@ Reply LogIn(Client& client, const std::string& user, const std::string& password
   return client.Post("/login", "csrf=" + client.Csrf() + "&user=" + user + "&password=" + password);
 }
 
+size_t Count(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+// The findings page's filters and pages, on a site whose inventory is `inventory`
+// (empty: the default SQLite file): 64 findings (60 files readable by everyone, two
+// more, and two holding card numbers), 50 a page.
+void CheckFiltersAndPages(const std::string& inventory) {
+  if (!custos::test::HaveTool("curl")) CUSTOS_SKIP("curl not installed");
+  std::string why_not;
+  ConsoleSite site(&why_not, {.inventory = inventory, .more_files = 60});
+  if (!why_not.empty()) CUSTOS_SKIP(why_not);
+  INFO(site.Log());
+  INFO(site.failure());
+  REQUIRE(site.failure().empty());
+  Client c(site, "pager");
+  REQUIRE(LogIn(c, site.reviewer(), site.password()).status == 303);
+  const std::string row = "<tr><td><a href=\"/findings/";
+  auto list = [&](const std::string& query) {
+    Reply r = c.Get("/findings?" + query);
+    INFO(query);
+    CHECK(r.status == 200);
+    ExpectNoPlantedValue(query, r.body);
+    return r.body;
+  };
+  std::string page = list("");
+  CHECK(Has(page, "<p>64 findings, 1-50 shown.</p>"));
+  CHECK(Count(page, row) == 50);
+  CHECK(Has(page, "page 1 of 2"));
+  // The most severe first: the two card findings lead the first page.
+  CHECK(page.find("sev-high") < page.find("sev-medium"));
+  CHECK(Has(page, "&amp;page=2\">next</a>"));
+  page = list("status=active&policy=&severity=&root=&age=&page=2");
+  CHECK(Has(page, "<p>64 findings, 51-64 shown.</p>"));
+  CHECK(Count(page, row) == 14);
+  CHECK_FALSE(Has(page, "sev-high"));
+  CHECK(Has(page, "page 2 of 2"));
+  // Past the end: the last page.
+  CHECK(Has(list("page=9"), "51-64 shown"));
+  // Each filter, and filters together.
+  page = list("severity=high");
+  CHECK(Has(page, "<p>2 findings, 1-2 shown.</p>"));
+  CHECK(Count(page, row) == 2);
+  CHECK(Has(list("policy=share-private"), "<p>62 findings, 1-50 shown.</p>"));
+  CHECK(Has(list("policy=no-cards&severity=medium"), "<p>0 findings.</p>"));
+  CHECK(Has(list("root=shares&severity=medium&page=2"), "<p>62 findings, 51-62 shown.</p>"));
+  CHECK(Has(list("root=elsewhere"), "<p>0 findings.</p>"));
+  CHECK(Has(list("age=7"), "<p>0 findings.</p>"));  // all first seen today
+  CHECK(Has(list("status=new&severity=high"), "<p>2 findings, 1-2 shown.</p>"));
+  CHECK(Has(list("status=resolved"), "<p>0 findings.</p>"));
+}
+
 }  // namespace
+
+TEST_CASE("the findings are filtered and paged by the inventory's query (SQLite)") {
+  CheckFiltersAndPages("");
+}
+
+TEST_CASE("the findings are filtered and paged by the inventory's query (PostgreSQL)") {
+  CUSTOS_SKIP_WITHOUT_PG();
+  CheckFiltersAndPages(custos::test::PgCluster::Shared().NewDatabase());
+}
 
 TEST_CASE("login, review and refusals over HTTPS (curl)") {
   if (!custos::test::HaveTool("curl")) CUSTOS_SKIP("curl not installed");

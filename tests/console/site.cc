@@ -52,8 +52,8 @@ std::string Compact(const std::string& text) {
   return out;
 }
 
-ConsoleSite::ConsoleSite(std::string* why_not, std::string idle_timeout)
-    : idle_timeout_(std::move(idle_timeout)) {
+ConsoleSite::ConsoleSite(std::string* why_not, ConsoleSiteOptions options)
+    : options_(std::move(options)) {
   if (::geteuid() != 0) {
     *why_not = "needs root (test users, PAM, the daemon's logins)";
     return;
@@ -107,16 +107,23 @@ bool ConsoleSite::Setup(std::string* why_not) {
   WriteFile(dir_ / "srv/hr/vetting.txt", "deposit card " + v[1] + "\naccount " + v[3] + "\n");
   ::chmod((dir_ / "srv/share/rota.txt").c_str(), 0644);
   ::chmod((dir_ / "srv/share/payroll.txt").c_str(), 0644);
+  for (int i = 0; i < options_.more_files; ++i) {
+    const std::string name = dir_ / ("srv/share/many/f" + std::to_string(i) + ".txt");
+    WriteFile(name, "nothing\n");
+    ::chmod(name.c_str(), 0644);
+  }
   WriteFile(dir_ / "policy.yaml", kPolicy);
   const std::string config = dir_ / "custos.yaml";
-  WriteFile(config, "roots:\n  - {path: " + (dir_ / "srv") +
-                        ", name: shares, schedule: \"@yearly\"}\npolicies: [policy.yaml]\n"
-                        "state_directory: " +
-                        (dir_ / "state") + "\ncontrol: {socket: " + (dir_ / "custos.sock") +
-                        "}\nmetrics: {listen: off}\nscan: {splay: 0s}\nconsole:\n"
-                        "  listen: 127.0.0.1:0\n  tls: {cert: " +
-                        cert + ", key: " + key + "}\n  group: " + group_ +
-                        "\n  idle_timeout: " + idle_timeout_ + "\n");
+  WriteFile(config,
+            "roots:\n  - {path: " + (dir_ / "srv") +
+                ", name: shares, schedule: \"@yearly\"}\npolicies: [policy.yaml]\n"
+                "state_directory: " +
+                (dir_ / "state") + "\ncontrol: {socket: " + (dir_ / "custos.sock") +
+                "}\nmetrics: {listen: off}\nscan: {splay: 0s}\nconsole:\n"
+                "  listen: 127.0.0.1:0\n  tls: {cert: " +
+                cert + ", key: " + key + "}\n  group: " + group_ +
+                "\n  idle_timeout: " + options_.idle_timeout + "\n" +
+                (options_.inventory.empty() ? "" : "inventory: \"" + options_.inventory + "\"\n"));
 
   pid_ = ::fork();
   if (pid_ == 0) {

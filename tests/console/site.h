@@ -18,12 +18,18 @@ const std::vector<std::string>& PlantedValues();
 // `text` with spaces, dashes and dots removed.
 std::string Compact(const std::string& text);
 
+// What a test asks of its site.
+struct ConsoleSiteOptions {
+  std::string idle_timeout = "15min";  // console.idle_timeout, as custos.yaml writes it
+  std::string inventory;               // custos.yaml's inventory; empty: the default file
+  int more_files = 0;                  // srv/share/many/fN.txt, each readable by everyone
+};
+
 class ConsoleSite {
  public:
   // Sets up everything; `why_not` is set (and nothing is made) when the test cannot run
   // here (not root, a tool missing); failure() tells what went wrong after that.
-  // `idle_timeout` is the console's (console.idle_timeout, as custos.yaml writes it).
-  explicit ConsoleSite(std::string* why_not, std::string idle_timeout = "15min");
+  explicit ConsoleSite(std::string* why_not, ConsoleSiteOptions options = {});
   ~ConsoleSite();
   ConsoleSite(const ConsoleSite&) = delete;
   ConsoleSite& operator=(const ConsoleSite&) = delete;
@@ -49,7 +55,7 @@ class ConsoleSite {
   bool installed_pam_ = false;
   pid_t pid_ = -1;
   std::string url_;
-  std::string idle_timeout_;
+  ConsoleSiteOptions options_;
   std::string failure_;
 };
 

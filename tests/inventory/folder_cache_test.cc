@@ -12,6 +12,13 @@ using namespace custos::inventory::test;
 
 namespace {
 
+// A query of the findings in status `s`.
+FindingQuery StatusIs(FindingStatus s) {
+  FindingQuery q;
+  q.statuses = {s};
+  return q;
+}
+
 bool Cached(const Fixture& fx, const std::string& dir) {
   return Query(fx.path(),
                "SELECT count(*) FROM folder_cache c JOIN dirs d ON d.id = c.dir WHERE CAST(d.path "
@@ -221,8 +228,7 @@ TEST_CASE("folder cache: whatever changes a folder, its row never says otherwise
     fx.ScanReusing(fewer, now + 60);
     dropped_a_only();
     CHECK(Load(fx, "/srv/a")->Get("f0")->deleted_at != 0);
-    CHECK(fx.Findings(FindingQuery{{FindingStatus::kResolved}, {}, {}, {}, {}, {}, false}).size() ==
-          2);
+    CHECK(fx.Findings(StatusIs(FindingStatus::kResolved)).size() == 2);
     items = fewer;
   }
   SECTION("a deleted file among unchanged files without findings") {
@@ -442,7 +448,7 @@ TEST_CASE("folder cache: a folder too large to hold in memory is never cached") 
   items.erase(items.begin() + 7);  // /srv/big/f7 is gone
   CHECK(fx.ScanReusing(items, kT0 + 180) == items.size());
   CHECK(Query(fx.path(), "SELECT count(*) FROM items WHERE deleted_at IS NOT NULL") == "1");
-  CHECK(fx.Findings(FindingQuery{{FindingStatus::kOpen}, {}, {}, {}, {}, {}, false}).size() == 5);
+  CHECK(fx.Findings(StatusIs(FindingStatus::kOpen)).size() == 5);
   CheckIntegrity(fx);
 }
 

@@ -490,6 +490,13 @@ bool Matches(const Finding& f, const FindingQuery& q) {
   return !q.since || f.first_seen >= *q.since || f.status_changed >= *q.since;
 }
 
+bool StoredQueryIsExact(const FindingQuery& q) {
+  auto asked = [&](FindingStatus s) {
+    return std::count(q.statuses.begin(), q.statuses.end(), s) != 0;
+  };
+  return !q.since && asked(FindingStatus::kNew) == asked(FindingStatus::kOpen);
+}
+
 std::optional<FindingEvent> Opening(const StoredFinding& f, const Place& place, int64_t since) {
   if (f.status != FindingStatus::kNew) return std::nullopt;
   const SeenFinding seen = Seen(f, place);

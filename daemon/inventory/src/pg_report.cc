@@ -1,10 +1,12 @@
 // Reviews and reports on the PostgreSQL inventory. Findings show as the scans of their
 // own node show them (lifecycle.h: Sightings, one per node).
+#include <algorithm>
 #include <unordered_map>
 
 #include "codec.h"
+#include "path_parts.h"
 #include "pg_store.h"
-#include "sqlite_rows.h"  // JoinPath
+#include "sqlite_rows.h"  // JoinPath, BelowRange
 
 namespace custos::inventory {
 
@@ -65,52 +67,147 @@ Status PgStore::Review(int64_t finding_id, const lifecycle::ReviewAction& action
   return txn.Commit();
 }
 
-Result<std::vector<Finding>> PgStore::ListFindings(const FindingQuery& q) {
-  pg::PgTxn txn(conn_);
-  Status s = txn.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-  if (!s.ok()) return s;
-  auto sightings = AllSightings();
-  if (!sightings.ok()) return sightings.status();
-  std::string sql =
-      "SELECT f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.item, d.path, i.name, "
-      "i.deleted_at, f.first_seen, f.last_seen, f.status_changed, f.resolved_at, f.notes, "
-      "f.exception_reason, f.exception_until, f.last_scan, f.pinned, d.node FROM findings f "
-      "JOIN items i ON i.id = f.item JOIN dirs d ON d.id = i.dir WHERE true";
-  Params p;
-  int n = 0;
+namespace {
+
+constexpr const char* kFindingFrom =
+    " FROM findings f JOIN items i ON i.id = f.item JOIN dirs d ON d.id = i.dir WHERE true";
+
+// The conditions of `q` on findings f, items i and dirs d (" AND ..." each), their
+// values added to `p`. Lists go as arrays, so that a query's text depends only on which
+// filters are set (one prepared statement each). Statuses as stored (StoredStatuses)
+// and `since` on the stored times: what the scans show is sorted out by
+// lifecycle::Matches.
+std::string FindingConditions(const FindingQuery& q, Params& p) {
+  std::string sql;
+  auto next = [&] { return "$" + std::to_string(p.size() + 1); };
   const std::vector<FindingStatus> stored = lifecycle::StoredStatuses(q.statuses);
   if (!stored.empty()) {
     std::vector<std::string> names;
     for (FindingStatus st : stored) names.emplace_back(StatusName(st));
-    sql += " AND f.status = ANY($" + std::to_string(++n) + "::text[])";
+    sql += " AND f.status = ANY(" + next() + "::text[])";
     p.Text(pg::ArrayLiteral(names));
   }
   if (!q.policies.empty()) {
     std::vector<std::string> hex;
     for (const std::string& pol : q.policies) hex.push_back(pg::Hex(pol));
-    sql += " AND f.policy IN (SELECT decode(x, 'hex') FROM unnest($" + std::to_string(++n) +
-           "::text[]) AS x)";
+    sql += " AND f.policy IN (SELECT decode(x, 'hex') FROM unnest(" + next() + "::text[]) AS x)";
     p.Text(pg::ArrayLiteral(hex));
   }
+  if (!q.severities.empty()) {
+    sql += " AND f.severity = ANY(" + next() + "::text[])";
+    p.Text(pg::ArrayLiteral(q.severities));
+  }
   if (q.since) {
-    const std::string k = std::to_string(++n);
-    sql += " AND (f.first_seen >= $" + k + "::bigint OR f.status_changed >= $" + k +
+    const std::string k = next();
+    sql += " AND (f.first_seen >= " + k + "::bigint OR f.status_changed >= " + k +
            "::bigint OR f.status = 'new')";
     p.Int(*q.since);
   }
   if (q.id) {
-    sql += " AND f.id = $" + std::to_string(++n) + "::bigint";
+    sql += " AND f.id = " + next() + "::bigint";
     p.Int(*q.id);
   }
   if (!q.nodes.empty()) {
-    sql += " AND d.node = ANY($" + std::to_string(++n) + "::text[])";
+    sql += " AND d.node = ANY(" + next() + "::text[])";
     p.Text(pg::ArrayLiteral(q.nodes));
   }
-  sql += " ORDER BY f.id";
-  auto r = conn_.Exec(sql, p);
+  if (q.first_seen_until) {
+    sql += " AND f.first_seen <= " + next() + "::bigint";
+    p.Int(*q.first_seen_until);
+  }
+  if (!q.roots.empty()) {
+    // At or below a root: its folder, the folders below it (a byte range), or the root
+    // itself as a file.
+    std::vector<std::string> cols[5];
+    for (std::string root : q.roots) {
+      if (root.empty()) continue;  // holds nothing
+      while (root.size() > 1 && root.back() == '/') root.pop_back();
+      auto [lo, hi] = BelowRange(root);
+      auto [dir, name] = SplitPath(root);
+      cols[0].push_back(pg::Hex(root));
+      cols[1].push_back(pg::Hex(lo));
+      cols[2].push_back(pg::Hex(hi));
+      cols[3].push_back(pg::Hex(dir));
+      cols[4].push_back(pg::Hex(name));
+    }
+    std::string args;
+    for (const auto& c : cols) {
+      args += (args.empty() ? "" : ", ") + next() + "::text[]";
+      p.Text(pg::ArrayLiteral(c));
+    }
+    sql += " AND EXISTS (SELECT 1 FROM unnest(" + args +
+           ") AS r(p, lo, hi, dir, name) WHERE d.path = decode(r.p, 'hex') OR (d.path >= "
+           "decode(r.lo, 'hex') AND d.path < decode(r.hi, 'hex')) OR (d.path = decode(r.dir, "
+           "'hex') AND i.name = decode(r.name, 'hex')))";
+  }
+  return sql;
+}
+
+}  // namespace
+
+Result<std::vector<Finding>> PgStore::ListFindings(const FindingQuery& q) {
+  pg::PgTxn txn(conn_);
+  Status s = txn.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (!s.ok()) return s;
+  Params p;
+  const std::string where = FindingConditions(q, p);
+  std::vector<Finding> out;
+  s = QueryFindings(q, where + " ORDER BY f.id", p, &out);
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<FindingPage> PgStore::ListFindingsPage(const FindingQuery& q, uint64_t offset,
+                                              uint64_t limit) {
+  pg::PgTxn txn(conn_);
+  Status s = txn.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+  if (!s.ok()) return s;
+  Params p;
+  const std::string where = FindingConditions(q, p);
+  const std::string order = std::string(" ORDER BY ") + lifecycle::kPageOrderSql;
+  FindingPage page;
+  if (!lifecycle::StoredQueryIsExact(q)) {
+    // What the scans show decides: every candidate is read, the page cut here.
+    s = QueryFindings(q, where + order, p, &page.findings);
+    if (!s.ok()) return s;
+    page.total = page.findings.size();
+    const auto first = static_cast<size_t>(std::min<uint64_t>(offset, page.total));
+    const auto last = static_cast<size_t>(std::min<uint64_t>(first + limit, page.total));
+    page.findings.erase(page.findings.begin() + static_cast<std::ptrdiff_t>(last),
+                        page.findings.end());
+    page.findings.erase(page.findings.begin(),
+                        page.findings.begin() + static_cast<std::ptrdiff_t>(first));
+    return page;
+  }
+  auto count = conn_.Exec(std::string("SELECT count(*)") + kFindingFrom + where, p);
+  if (!count.ok()) return count.status();
+  page.total = static_cast<uint64_t>(count->Int(0, 0));
+  const std::string cut = " LIMIT $" + std::to_string(p.size() + 1) + "::bigint OFFSET $" +
+                          std::to_string(p.size() + 2) + "::bigint";
+  p.Int(static_cast<int64_t>(std::min<uint64_t>(limit, INT64_MAX)));
+  p.Int(static_cast<int64_t>(std::min<uint64_t>(offset, INT64_MAX)));
+  s = QueryFindings(q, where + order + cut, p, &page.findings);
+  if (!s.ok()) return s;
+  return page;
+}
+
+// The findings of `where_order` (conditions, order and limits after kFindingFrom) with
+// `p`, shown as the scans of their node show them and matched against `q` (in a read
+// transaction).
+Status PgStore::QueryFindings(const FindingQuery& q, const std::string& where_order,
+                              const Params& p, std::vector<Finding>* out) {
+  auto sightings = AllSightings();
+  if (!sightings.ok()) return sightings.status();
+  auto r = conn_.Exec(
+      std::string("SELECT f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.item, "
+                  "d.path, i.name, i.deleted_at, f.first_seen, f.last_seen, f.status_changed, "
+                  "f.resolved_at, f.notes, f.exception_reason, f.exception_until, f.last_scan, "
+                  "f.pinned, d.node") +
+          kFindingFrom + where_order,
+      p);
   if (!r.ok()) return r.status();
   const Sightings none;
-  std::vector<Finding> out;
+  const size_t before = out->size();
   for (int i = 0; i < r->rows(); ++i) {
     Finding f;
     f.id = r->Int(i, 0);
@@ -138,23 +235,24 @@ Result<std::vector<Finding>> PgStore::ListFindings(const FindingQuery& q) {
     auto sn = sightings->find(r->Text(i, 19));
     const Sightings& sg = sn != sightings->end() ? sn->second : none;
     lifecycle::Show(f, stored_f, {&sg, r->View(i, 7), r->View(i, 8)});
-    if (lifecycle::Matches(f, q)) out.push_back(std::move(f));
+    if (lifecycle::Matches(f, q)) out->push_back(std::move(f));
   }
-  if (q.with_detections && !out.empty()) {
-    std::vector<std::string> ids;
-    for (const Finding& f : out) ids.push_back(std::to_string(f.item_id));
-    auto d = conn_.Exec(
-        "SELECT item, detector, count, masked FROM detections WHERE item = ANY($1::bigint[]) "
-        "ORDER BY item, detector",
-        Params().Text(pg::ArrayLiteral(ids)));
-    if (!d.ok()) return d.status();
-    std::unordered_map<int64_t, std::vector<Detection>> by_item;
-    for (int i = 0; i < d->rows(); ++i) {
-      by_item[d->Int(i, 0)].push_back(PgReadDetection(d.value(), i, 1, false));
-    }
-    for (Finding& f : out) f.detections = by_item[f.item_id];
+  if (!q.with_detections || out->size() == before) return Status::Ok();
+  std::vector<std::string> ids;
+  for (size_t k = before; k < out->size(); ++k) ids.push_back(std::to_string((*out)[k].item_id));
+  auto d = conn_.Exec(
+      "SELECT item, detector, count, masked FROM detections WHERE item = ANY($1::bigint[]) "
+      "ORDER BY item, detector",
+      Params().Text(pg::ArrayLiteral(ids)));
+  if (!d.ok()) return d.status();
+  std::unordered_map<int64_t, std::vector<Detection>> by_item;
+  for (int i = 0; i < d->rows(); ++i) {
+    by_item[d->Int(i, 0)].push_back(PgReadDetection(d.value(), i, 1, false));
   }
-  return out;
+  for (size_t k = before; k < out->size(); ++k) {
+    (*out)[k].detections = by_item[(*out)[k].item_id];
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<FindingEvent>> PgStore::History(int64_t finding_id) {

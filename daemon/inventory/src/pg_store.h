@@ -90,6 +90,8 @@ class PgStore : public Store {
   Status Review(int64_t finding_id, const lifecycle::ReviewAction& action, int64_t now) override;
   Result<uint64_t> ExpireExceptions(int64_t now) override;
   Result<std::vector<Finding>> ListFindings(const FindingQuery& q) override;
+  Result<FindingPage> ListFindingsPage(const FindingQuery& q, uint64_t offset,
+                                       uint64_t limit) override;
   Result<std::vector<FindingEvent>> History(int64_t finding_id) override;
   Result<std::vector<FindingEvent>> Events(int64_t since) override;
   Result<std::vector<PolicyRecord>> Policies() override;
@@ -170,6 +172,9 @@ class PgStore : public Store {
                                                        int64_t finding, int64_t since);
   Result<std::vector<ScanRecord>> QueryScans(const std::string& where, int64_t arg);
   Result<std::unordered_map<std::string, Sightings>> AllSightings();
+  // The findings of `where_order` with `p` as the scans show them (pg_report.cc).
+  Status QueryFindings(const FindingQuery& q, const std::string& where_order, const pg::Params& p,
+                       std::vector<Finding>* out);
 
   const std::string uri_;
   pg::Conn conn_;

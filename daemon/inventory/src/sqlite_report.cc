@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "codec.h"
+#include "path_parts.h"
 #include "sightings.h"
 #include "sqlite_rows.h"
 
@@ -14,6 +15,88 @@ using sql::ReadTxn;
 using sql::Stmt;
 using sql::Txn;
 
+// A value of a finding query's condition, bound in order to its '?'.
+struct SqlArg {
+  enum Kind { kInt, kText, kBlob } kind = kInt;
+  int64_t n = 0;
+  std::string s;
+};
+
+namespace {
+
+constexpr const char* kFindingFrom =
+    " FROM findings f JOIN items i ON i.id = f.item JOIN dirs d ON d.id = i.dir WHERE 1";
+
+// The conditions of `q` on findings f, items i and dirs d (" AND ..." each), and their
+// values in order. Statuses as stored (StoredStatuses) and `since` on the stored times:
+// what the scans show is sorted out by lifecycle::Matches.
+std::string FindingConditions(const FindingQuery& q, std::vector<SqlArg>* args) {
+  std::string sql;
+  auto any_of = [&](const char* column, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    sql += std::string(" AND ") + column + " IN (";
+    for (size_t k = 0; k < values.size(); ++k) {
+      sql += k ? ", ?" : "?";
+      args->push_back({SqlArg::kText, 0, values[k]});
+    }
+    sql += ")";
+  };
+  std::vector<std::string> statuses;
+  for (FindingStatus st : lifecycle::StoredStatuses(q.statuses)) {
+    statuses.emplace_back(StatusName(st));
+  }
+  any_of("f.status", statuses);
+  any_of("f.policy", q.policies);
+  any_of("f.severity", q.severities);
+  if (q.since) {
+    sql += " AND (f.first_seen >= ? OR f.status_changed >= ? OR f.status = 'new')";
+    args->push_back({SqlArg::kInt, *q.since, {}});
+    args->push_back({SqlArg::kInt, *q.since, {}});
+  }
+  if (q.id) {
+    sql += " AND f.id = ?";
+    args->push_back({SqlArg::kInt, *q.id, {}});
+  }
+  if (q.first_seen_until) {
+    sql += " AND f.first_seen <= ?";
+    args->push_back({SqlArg::kInt, *q.first_seen_until, {}});
+  }
+  if (!q.roots.empty()) {
+    // At or below a root: its folder, the folders below it (a byte range), or the root
+    // itself as a file.
+    sql += " AND (0";
+    for (std::string root : q.roots) {
+      if (root.empty()) continue;  // holds nothing
+      while (root.size() > 1 && root.back() == '/') root.pop_back();
+      auto [lo, hi] = BelowRange(root);
+      auto [dir, name] = SplitPath(root);
+      sql += " OR d.path = ? OR (d.path >= ? AND d.path < ?) OR (d.path = ? AND i.name = ?)";
+      for (std::string_view v :
+           {std::string_view(root), std::string_view(lo), std::string_view(hi), dir, name}) {
+        args->push_back({SqlArg::kBlob, 0, std::string(v)});
+      }
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
+void BindArgs(Stmt& st, const std::vector<SqlArg>& args) {
+  int i = 0;
+  for (const SqlArg& a : args) {
+    ++i;
+    if (a.kind == SqlArg::kInt) {
+      st.Bind(i, a.n);
+    } else if (a.kind == SqlArg::kText) {
+      st.Bind(i, a.s);
+    } else {
+      st.BindBlob(i, a.s);
+    }
+  }
+}
+
+}  // namespace
+
 Result<std::vector<Finding>> SqliteStore::ListFindings(const FindingQuery& q) {
   ReadTxn read(db_);
   Status begun = read.Begin();
@@ -22,45 +105,68 @@ Result<std::vector<Finding>> SqliteStore::ListFindings(const FindingQuery& q) {
   if (!q.nodes.empty() && std::find(q.nodes.begin(), q.nodes.end(), Node()) == q.nodes.end()) {
     return std::vector<Finding>();
   }
+  std::vector<SqlArg> args;
+  const std::string where = FindingConditions(q, &args);
+  std::vector<Finding> out;
+  Status s = QueryFindings(q, where + " ORDER BY f.id", args, &out);
+  if (!s.ok()) return s;
+  return out;
+}
+
+Result<FindingPage> SqliteStore::ListFindingsPage(const FindingQuery& q, uint64_t offset,
+                                                  uint64_t limit) {
+  ReadTxn read(db_);
+  Status begun = read.Begin();
+  if (!begun.ok()) return begun;
+  std::vector<SqlArg> args;
+  const std::string where = FindingConditions(q, &args);
+  const std::string order = std::string(" ORDER BY ") + lifecycle::kPageOrderSql;
+  FindingPage page;
+  // One server's inventory: its findings are all of its node's.
+  if (!q.nodes.empty() && std::find(q.nodes.begin(), q.nodes.end(), Node()) == q.nodes.end()) {
+    return page;
+  }
+  if (!lifecycle::StoredQueryIsExact(q)) {
+    // What the scans show decides: every candidate is read, the page cut here.
+    Status s = QueryFindings(q, where + order, args, &page.findings);
+    if (!s.ok()) return s;
+    page.total = page.findings.size();
+    const auto first = static_cast<size_t>(std::min<uint64_t>(offset, page.total));
+    const auto last = static_cast<size_t>(std::min<uint64_t>(first + limit, page.total));
+    page.findings.erase(page.findings.begin() + static_cast<std::ptrdiff_t>(last),
+                        page.findings.end());
+    page.findings.erase(page.findings.begin(),
+                        page.findings.begin() + static_cast<std::ptrdiff_t>(first));
+    return page;
+  }
+  auto count = Stmt::Prepare(db_, std::string("SELECT count(*)") + kFindingFrom + where);
+  if (!count.ok()) return count.status();
+  BindArgs(count.value(), args);
+  auto row = count->Step();
+  if (!row.ok()) return row.status();
+  page.total = *row ? static_cast<uint64_t>(count->Int(0)) : 0;
+  count->Reset();
+  args.push_back({SqlArg::kInt, static_cast<int64_t>(std::min<uint64_t>(limit, INT64_MAX)), {}});
+  args.push_back({SqlArg::kInt, static_cast<int64_t>(std::min<uint64_t>(offset, INT64_MAX)), {}});
+  Status s = QueryFindings(q, where + order + " LIMIT ? OFFSET ?", args, &page.findings);
+  if (!s.ok()) return s;
+  return page;
+}
+
+// The findings of `where_order` (conditions, order and limits after kFindingFrom) with
+// `args`, shown as the scans show them and matched against `q` (in a read transaction).
+Status SqliteStore::QueryFindings(const FindingQuery& q, const std::string& where_order,
+                                  const std::vector<SqlArg>& args, std::vector<Finding>* out) {
   auto sightings = LoadSightings(db_);
   if (!sightings.ok()) return sightings.status();
-  // Status and `since` are those the scans show (lifecycle.h, Sightings): a finding stored as new
-  // may show as open, opened since. The query takes those in too; they are sorted out
-  // below.
-  std::string sql =
-      "SELECT f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.item, d.path, i.name, "
-      "i.deleted_at, f.first_seen, f.last_seen, f.status_changed, f.resolved_at, f.notes, "
-      "f.exception_reason, f.exception_until, f.last_scan, f.pinned FROM findings f JOIN items "
-      "i ON i.id = f.item JOIN dirs d ON d.id = i.dir WHERE 1";
-  int n = 0;
-  const std::vector<FindingStatus> stored_statuses = lifecycle::StoredStatuses(q.statuses);
-  if (!stored_statuses.empty()) {
-    sql += " AND f.status IN (";
-    for (size_t k = 0; k < stored_statuses.size(); ++k) {
-      sql += (k ? ", ?" : "?") + std::to_string(++n);
-    }
-    sql += ")";
-  }
-  if (!q.policies.empty()) {
-    sql += " AND f.policy IN (";
-    for (size_t k = 0; k < q.policies.size(); ++k) sql += (k ? ", ?" : "?") + std::to_string(++n);
-    sql += ")";
-  }
-  if (q.since) {
-    ++n;
-    sql += " AND (f.first_seen >= ?" + std::to_string(n) + " OR f.status_changed >= ?" +
-           std::to_string(n) + " OR f.status = 'new')";
-  }
-  if (q.id) sql += " AND f.id = ?" + std::to_string(++n);
-  sql += " ORDER BY f.id";
-  auto st = Stmt::Prepare(db_, sql);
+  auto st = Stmt::Prepare(
+      db_, std::string("SELECT f.id, f.policy, f.kind, f.severity, f.reason, f.status, f.item, "
+                       "d.path, i.name, i.deleted_at, f.first_seen, f.last_seen, "
+                       "f.status_changed, f.resolved_at, f.notes, f.exception_reason, "
+                       "f.exception_until, f.last_scan, f.pinned") +
+               kFindingFrom + where_order);
   if (!st.ok()) return st.status();
-  int b = 0;
-  for (FindingStatus s : stored_statuses) st->Bind(++b, StatusName(s));
-  for (const std::string& p : q.policies) st->Bind(++b, p);
-  if (q.since) st->Bind(++b, *q.since);
-  if (q.id) st->Bind(++b, *q.id);
-  std::vector<Finding> out;
+  BindArgs(st.value(), args);
   while (true) {
     auto row = st->Step();
     if (!row.ok()) return row.status();
@@ -88,33 +194,32 @@ Result<std::vector<Finding>> SqliteStore::ListFindings(const FindingQuery& q) {
     stored.last_scan = st->Int(17);
     stored.pinned = st->Int(18) != 0;
     lifecycle::Show(f, stored, {&sightings.value(), st->View(7), st->View(8)});
-    if (lifecycle::Matches(f, q)) out.push_back(std::move(f));
+    if (lifecycle::Matches(f, q)) out->push_back(std::move(f));
   }
   st->Reset();
-  if (q.with_detections) {
-    auto dets =
-        Get("SELECT detector, count, masked FROM detections WHERE item = ?1 ORDER BY detector");
-    if (!dets.ok()) return dets.status();
-    std::unordered_map<int64_t, std::vector<Detection>> cache;
-    for (Finding& f : out) {
-      auto it = cache.find(f.item_id);
-      if (it == cache.end()) {
-        std::vector<Detection> v;
-        Stmt& d = *dets.value();
-        d.Bind(1, f.item_id);
-        while (true) {
-          auto row = d.Step();
-          if (!row.ok()) return row.status();
-          if (!*row) break;
-          v.push_back(ReadDetection(d, 0, false));
-        }
-        d.Reset();
-        it = cache.emplace(f.item_id, std::move(v)).first;
+  if (!q.with_detections) return Status::Ok();
+  auto dets =
+      Get("SELECT detector, count, masked FROM detections WHERE item = ?1 ORDER BY detector");
+  if (!dets.ok()) return dets.status();
+  std::unordered_map<int64_t, std::vector<Detection>> cache;
+  for (Finding& f : *out) {
+    auto it = cache.find(f.item_id);
+    if (it == cache.end()) {
+      std::vector<Detection> v;
+      Stmt& d = *dets.value();
+      d.Bind(1, f.item_id);
+      while (true) {
+        auto row = d.Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        v.push_back(ReadDetection(d, 0, false));
       }
-      f.detections = it->second;
+      d.Reset();
+      it = cache.emplace(f.item_id, std::move(v)).first;
     }
+    f.detections = it->second;
   }
-  return out;
+  return Status::Ok();
 }
 
 Result<std::vector<FindingEvent>> SqliteStore::History(int64_t finding_id) {

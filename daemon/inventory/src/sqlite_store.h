@@ -40,6 +40,8 @@
 
 namespace custos::inventory {
 
+struct SqlArg;  // a value bound to a query (sqlite_report.cc)
+
 // The store on one file: its writing connection, and what the running scan's writer
 // keeps in memory (the folders it works on, the items it reached).
 class SqliteStore : public Store {
@@ -67,6 +69,8 @@ class SqliteStore : public Store {
 
   // ReportReader (sqlite_report.cc).
   Result<std::vector<Finding>> ListFindings(const FindingQuery& q) override;
+  Result<FindingPage> ListFindingsPage(const FindingQuery& q, uint64_t offset,
+                                       uint64_t limit) override;
   Result<std::vector<FindingEvent>> History(int64_t finding_id) override;
   Result<std::vector<FindingEvent>> Events(int64_t since) override;
   Result<std::vector<PolicyRecord>> Policies() override;
@@ -207,6 +211,9 @@ class SqliteStore : public Store {
                                                        int64_t finding, int64_t since);
   Result<std::vector<FindingEvent>> QueryEvents(const char* sql, int64_t arg);
   Result<std::vector<ScanRecord>> QueryScans(const std::string& where, int64_t arg);
+  // The findings of `where_order` with `args` as the scans show them (sqlite_report.cc).
+  Status QueryFindings(const FindingQuery& q, const std::string& where_order,
+                       const std::vector<SqlArg>& args, std::vector<Finding>* out);
 
   const std::string path_;
   sql::Db db_;

@@ -2,6 +2,7 @@
 // history, and the forms that acknowledge, except and annotate it (each decision made
 // by the logged-in user, through the inventory's FindingReviewer).
 #include <algorithm>
+#include <cstdint>
 
 #include "console.h"
 #include "custos/base/time.h"
@@ -11,14 +12,6 @@ namespace custos::service::console {
 namespace {
 
 constexpr size_t kPerPage = 50;
-
-int SeverityRank(const std::string& s) {
-  if (s == "critical") return 0;
-  if (s == "high") return 1;
-  if (s == "medium") return 2;
-  if (s == "low") return 3;
-  return 4;
-}
 
 std::string Get(const std::map<std::string, std::string>& m, const std::string& key) {
   auto it = m.find(key);
@@ -90,6 +83,8 @@ Response FindingsPage(const PageContext& pc) {
   inventory::ReportReader& reader = **store;
   (void)reader.ExpireExceptions(pc.now);
 
+  // Every filter, the order and the page go into the store's query (SQLite or
+  // PostgreSQL alike): only the page's findings are read.
   inventory::FindingQuery query;
   if (status == "active") {
     query.statuses = {inventory::FindingStatus::kNew, inventory::FindingStatus::kOpen,
@@ -98,27 +93,27 @@ Response FindingsPage(const PageContext& pc) {
     query.statuses = {*s};
   }
   if (!policy.empty()) query.policies = {policy};
-  auto found = reader.ListFindings(query);
-  if (!found.ok()) return ErrorPage(pc, 503, found.status().message());
+  if (!severity.empty()) query.severities = {severity};
   const std::vector<config::RootConfig> roots = pc.context.Roots();
-  int64_t older_than = 0;
-  if (age == "7" || age == "30" || age == "90" || age == "365") older_than = std::stoi(age);
-  std::vector<const inventory::Finding*> rows;
-  for (const inventory::Finding& f : *found) {
-    if (!severity.empty() && f.severity != severity) continue;
-    if (!root.empty()) {
-      const config::RootConfig* r = RootOf(roots, f.path);
-      if (!r || r->name != root) continue;
+  if (!root.empty()) {
+    query.roots = {""};  // a root not configured holds nothing
+    for (const config::RootConfig& r : roots) {
+      if (r.name == root) query.roots = {r.path};
     }
-    if (older_than && f.first_seen > pc.now - older_than * 86400) continue;
-    rows.push_back(&f);
   }
-  std::stable_sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
-    const int ra = SeverityRank(a->severity), rb = SeverityRank(b->severity);
-    return ra != rb                         ? ra < rb
-           : a->first_seen != b->first_seen ? a->first_seen < b->first_seen
-                                            : a->id < b->id;
-  });
+  if (age == "7" || age == "30" || age == "90" || age == "365") {
+    query.first_seen_until = pc.now - std::stoi(age) * int64_t{86400};
+  }
+  auto found = reader.ListFindingsPage(query, (page - 1) * kPerPage, kPerPage);
+  if (!found.ok()) return ErrorPage(pc, 503, found.status().message());
+  const size_t total = found->total;
+  const size_t pages = std::max<size_t>(1, (total + kPerPage - 1) / kPerPage);
+  if (page > pages) {  // past the end (the list got shorter): its last page
+    page = pages;
+    found = reader.ListFindingsPage(query, (page - 1) * kPerPage, kPerPage);
+    if (!found.ok()) return ErrorPage(pc, 503, found.status().message());
+  }
+  const std::vector<inventory::Finding>& rows = found->findings;
 
   // The filters: a GET form, so that a filtered list is a link.
   std::vector<std::pair<std::string, std::string>> statuses = {
@@ -152,12 +147,10 @@ Response FindingsPage(const PageContext& pc) {
                  age);
   body += "<button type=\"submit\">Show</button></form>";
 
-  const size_t pages = std::max<size_t>(1, (rows.size() + kPerPage - 1) / kPerPage);
-  page = std::min(page, pages);
   const size_t first = (page - 1) * kPerPage;
-  const size_t last = std::min(rows.size(), first + kPerPage);
+  const size_t last = first + rows.size();
   body +=
-      "<p>" + std::to_string(rows.size()) + " finding" + (rows.size() == 1 ? "" : "s") +
+      "<p>" + std::to_string(total) + " finding" + (total == 1 ? "" : "s") +
       (rows.empty() ? ""
                     : ", " + std::to_string(first + 1) + "-" + std::to_string(last) + " shown") +
       ".</p>";
@@ -165,8 +158,7 @@ Response FindingsPage(const PageContext& pc) {
     body +=
         "<table><thead><tr><th>#</th><th>Severity</th><th>Status</th><th>Policy</th><th>File</th>"
         "<th>Why</th><th>First seen</th><th class=\"num\">Days</th></tr></thead><tbody>";
-    for (size_t i = first; i < last; ++i) {
-      const inventory::Finding& f = *rows[i];
+    for (const inventory::Finding& f : rows) {
       const std::string id = std::to_string(f.id);
       body += "<tr><td><a href=\"/findings/" + id + "\">" + id + "</a></td><td>" +
               Severity(f.severity) + "</td><td>" + StatusBadge(f.status) + "</td><td>" +

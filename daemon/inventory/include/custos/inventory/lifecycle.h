@@ -278,6 +278,16 @@ std::vector<FindingStatus> StoredStatuses(const std::vector<FindingStatus>& show
 // Whether a finding as shown (Show) matches the statuses, nodes (when it has one), roots
 // and `since` of `query`.
 bool Matches(const Finding& f, const FindingQuery& query);
+// Whether the stores' query of `query` (StoredStatuses, `since` on the stored times)
+// selects exactly the findings that match it as shown, so that it can count and cut
+// pages itself: not when new and open are not asked for together (a new finding may
+// show as open) or `since` is set (an opening moves status_changed).
+bool StoredQueryIsExact(const FindingQuery& query);
+// The order of ReportReader::ListFindingsPage in SQL (findings as f): severity, then
+// first seen, then id.
+inline constexpr const char* kPageOrderSql =
+    "CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' "
+    "THEN 3 ELSE 4 END, f.first_seen, f.id";
 // The opening of finding `f` (stored as new) by a complete scan that saw it again and
 // did not write it down, if there was one at or after `since`.
 std::optional<FindingEvent> Opening(const StoredFinding& f, const Place& place, int64_t since);

@@ -164,9 +164,18 @@ struct FindingQuery {
   // Only findings of these nodes (empty: any). An SQLite inventory is one node's: its
   // findings match when its node (OpenOptions::node) is among them.
   std::vector<std::string> nodes;
+  std::vector<std::string> severities;  // empty: any
+  // When set: findings first seen at or before this time (older ones).
+  std::optional<int64_t> first_seen_until;
   // Only findings of files at or below one of these absolute paths (empty: any).
   std::vector<std::string> roots;
   bool with_detections = false;  // fill Finding::detections (masked samples)
+};
+
+// One page of the findings of a query (ReportReader::ListFindingsPage).
+struct FindingPage {
+  std::vector<Finding> findings;
+  uint64_t total = 0;  // how many match the query, on all pages
 };
 
 // Items not (fully) read, by state and reason.

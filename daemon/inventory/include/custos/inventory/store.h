@@ -187,6 +187,12 @@ class ReportReader {
   // scans show them: a complete scan that covered a finding's file and neither resolved
   // nor pinned it saw it again (README "Findings"), whether or not it wrote so.
   virtual Result<std::vector<Finding>> ListFindings(const FindingQuery& query) = 0;
+  // One page of the findings matching `query` (shown as by ListFindings): most severe
+  // first, then oldest (first seen) first, then by id; at most `limit` from the
+  // `offset`-th on, and how many match in all. Filtered, sorted and cut in the store's
+  // query, whatever the inventory's size.
+  virtual Result<FindingPage> ListFindingsPage(const FindingQuery& query, uint64_t offset,
+                                               uint64_t limit) = 0;
   // The history of one finding, oldest first, with its opening by a scan that saw it
   // again (written down or not).
   virtual Result<std::vector<FindingEvent>> History(int64_t finding_id) = 0;
