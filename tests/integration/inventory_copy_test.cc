@@ -10,10 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "custos/base/host.h"
 #include "custos/base/time.h"
 #include "support/pg_cluster.h"
 #include "support/support.h"
 
+using custos::HostName;
 using custos::test::PgCluster;
 using custos::test::ReadFile;
 using custos::test::RunCustos;
@@ -70,19 +72,13 @@ json WithoutWallClock(json j) {
   return j;
 }
 
-std::string HostName() {
-  char host[256] = {};
-  ::gethostname(host, sizeof host - 1);
-  return host;
-}
-
 }  // namespace
 
 TEST_CASE("inventory copy: an SQLite inventory, history and decisions included, into PostgreSQL") {
   CUSTOS_SKIP_WITHOUT_PG();
   PgCluster& pg = PgCluster::Shared();
   const std::string uri = pg.NewDatabase();
-  const std::string db = uri.substr(uri.find(":///") + 4, uri.find('?') - uri.find(":///") - 4);
+  const std::string db = PgCluster::DatabaseOf(uri);
   TempDir dir;
   const std::string sqlite = dir / "inventory.db";
   WriteFile(dir / "policy.yaml", kPolicy);

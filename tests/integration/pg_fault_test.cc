@@ -34,12 +34,6 @@ const char* kCardPolicy = R"(policies:
     forbid: true
 )";
 
-// The database name of a cluster URI (postgresql:///NAME?host=...).
-std::string DbName(const std::string& uri) {
-  const size_t from = uri.find(":///") + 4;
-  return uri.substr(from, uri.find('?') - from);
-}
-
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
@@ -64,7 +58,7 @@ TEST_CASE("PostgreSQL down at start-up: custosd serves, says so, retries and sca
   CHECK(cli.exit_code == 2);
   CHECK(cli.err.find("cannot connect") != std::string::npos);
   CHECK(cli.err.find("Is the server running") != std::string::npos);
-  CHECK(cli.err.find(DbName(uri)) != std::string::npos);
+  CHECK(cli.err.find(PgCluster::DatabaseOf(uri)) != std::string::npos);
   CHECK(cli.out.empty());
 
   // custosd starts without its database: the control socket and HTTP serve; the
@@ -110,14 +104,16 @@ TEST_CASE("PostgreSQL down at start-up: custosd serves, says so, retries and sca
   json last = d.WaitForLastRun("srv", "completed", 120);
   CHECK(last["trigger"] == "manual");
   CHECK(last["items"] == 30);
-  CHECK(pg.Psql(DbName(uri), "SELECT count(*) FROM items WHERE deleted_at IS NULL") == "30");
-  CHECK(pg.Psql(DbName(uri), "SELECT state FROM scans") == "complete");
+  CHECK(pg.Psql(PgCluster::DatabaseOf(uri),
+                "SELECT count(*) FROM items WHERE deleted_at IS NULL") == "30");
+  CHECK(pg.Psql(PgCluster::DatabaseOf(uri), "SELECT state FROM scans") == "complete");
   // And scans on: a scan-now completes into it.
   auto again = d.Custos({"scan-now", "--wait", "--timeout", "120"});
   INFO(again.out << again.err);
   CHECK(again.exit_code == 1);  // violations, as `custos scan`
   CHECK(again.out.find("completed: 30 items, 10 violations") != std::string::npos);
-  CHECK(pg.Psql(DbName(uri), "SELECT count(*) || ' ' || min(state) FROM scans") == "2 complete");
+  CHECK(pg.Psql(PgCluster::DatabaseOf(uri), "SELECT count(*) || ' ' || min(state) FROM scans") ==
+        "2 complete");
   s = d.Status();
   CHECK(s["inventory"]["available"] == true);
   CHECK(s["inventory"]["items"] == 30);
@@ -138,7 +134,7 @@ TEST_CASE("PostgreSQL restarted mid-scan: the run is interrupted, nothing half-w
   CUSTOS_SKIP_WITHOUT_PG();
   PgCluster pg;  // this test's own: restarted below
   const std::string uri = pg.NewDatabase();
-  const std::string db = DbName(uri);
+  const std::string db = PgCluster::DatabaseOf(uri);
   TempDir dir;
   WriteFile(dir / "policy.yaml", kCardPolicy);
   MakeTree(dir / "srv", 400);

@@ -56,7 +56,7 @@ TEST_CASE("fleet: two nodes scan the same paths into one PostgreSQL inventory") 
   CUSTOS_SKIP_WITHOUT_PG();
   PgCluster& pg = PgCluster::Shared();
   const std::string uri = pg.NewDatabase();
-  const std::string db = uri.substr(uri.find(":///") + 4, uri.find('?') - uri.find(":///") - 4);
+  const std::string db = PgCluster::DatabaseOf(uri);
   TempDir dir;
   MakeTree(dir);
   for (const char* node : {"fs-leeds", "fs-york"}) {

@@ -52,7 +52,7 @@ TEST_CASE("inventory on PostgreSQL: scan, rescan, review and report; no raw valu
   CUSTOS_SKIP_WITHOUT_PG();
   PgCluster& pg = PgCluster::Shared();
   const std::string uri = pg.NewDatabase();
-  const std::string db = uri.substr(uri.find(":///") + 4, uri.find('?') - uri.find(":///") - 4);
+  const std::string db = PgCluster::DatabaseOf(uri);
   TempDir dir;
   WriteFile(dir / "policy.yaml", kPolicy);
   const std::vector<std::string> printed = {"4111 1111 1111 1111", "DE89 3704 0044 0532 0130 00",
@@ -159,7 +159,7 @@ TEST_CASE("inventory on PostgreSQL: the password from a passfile, never in a URI
   CUSTOS_SKIP_WITHOUT_PG();
   PgCluster& pg = PgCluster::Shared();
   const std::string uri = pg.NewDatabase();
-  const std::string db = uri.substr(uri.find(":///") + 4, uri.find('?') - uri.find(":///") - 4);
+  const std::string db = PgCluster::DatabaseOf(uri);
   // A role that must give its password (scram), as a scanner node's would.
   pg.Psql(db,
           "CREATE ROLE scanner LOGIN PASSWORD 'Pw-7f3a9c' ; GRANT ALL ON SCHEMA public TO scanner");

@@ -282,6 +282,11 @@ std::string PgCluster::NewDatabase() {
   return Uri(name);
 }
 
+std::string PgCluster::DatabaseOf(const std::string& uri) {
+  const size_t from = uri.find(":///") + 4;
+  return uri.substr(from, uri.find('?') - from);
+}
+
 std::string PgCluster::Psql(const std::string& db, const std::string& sql) const {
   auto r = Run({bin_ + "/psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", dir_, "-p",
                 std::to_string(port_), "-U", kUser, "-d", db, "-c", sql});

@@ -52,6 +52,8 @@ class PgCluster {
   // Creates a fresh, empty database and returns its libpq connection URI
   // (postgresql:///NAME?host=SOCKET_DIR&user=custos).
   std::string NewDatabase();
+  // The database name of such a URI (for Psql and pg_dump).
+  static std::string DatabaseOf(const std::string& uri);
   // For fault tests (a cluster of the test's own, not Shared()): stops the server (fast
   // shutdown: sessions are ended, as `pg_ctl stop -m fast`), starts it again on the same
   // folder and socket, or both (`pg_ctl restart -m fast`). Each waits until done.
